@@ -1,0 +1,186 @@
+package io.tieredarchive.config;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Validators for values Kafka's own validators do not cover. Each throws a {@link ConfigException} naming the key,
+ * the value and the reason, which Connect shows against that key in {@code PUT .../config/validate}.
+ */
+public final class ConfigValidators {
+
+    private ConfigValidators() {
+    }
+
+    /** Accepts null (an unset optional key) and otherwise defers to {@code inner}. */
+    public static ConfigDef.Validator nullOr(ConfigDef.Validator inner) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value != null) {
+                    inner.ensureValid(name, value);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return inner + " (or unset)";
+            }
+        };
+    }
+
+    /** An http or https URL with a host, or the empty string. */
+    public static ConfigDef.Validator httpUrlOrEmpty() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String s = value == null ? "" : ((String) value).trim();
+                if (s.isEmpty()) {
+                    return;
+                }
+                try {
+                    URI uri = new URI(s);
+                    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                        throw new ConfigException(name, value, "must be an http:// or https:// URL with a host");
+                    }
+                } catch (URISyntaxException e) {
+                    throw new ConfigException(name, value, "is not a URL: " + e.getReason());
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "http(s) URL, or empty";
+            }
+        };
+    }
+
+    /** An S3 key prefix: no "..", no "//", no backslash, no control characters. */
+    public static ConfigDef.Validator objectKeyPrefix() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String s = value == null ? "" : (String) value;
+                if (s.contains("//")) {
+                    throw new ConfigException(name, value, "must not contain an empty path element ('//')");
+                }
+                for (String part : s.split("/")) {
+                    if (part.equals("..") || part.equals(".")) {
+                        throw new ConfigException(name, value, "must not contain '.' or '..' path elements");
+                    }
+                }
+                if (s.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '\\')) {
+                    throw new ConfigException(name, value, "must not contain control characters or '\\'");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "key prefix without '.', '..' or empty path elements";
+            }
+        };
+    }
+
+    /** A non-empty file system path. */
+    public static ConfigDef.Validator path() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String s = value == null ? "" : ((String) value).trim();
+                if (s.isEmpty()) {
+                    throw new ConfigException(name, value, "must be a directory path");
+                }
+                try {
+                    Path.of(s);
+                } catch (InvalidPathException e) {
+                    throw new ConfigException(name, value, "is not a valid path: " + e.getReason());
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "directory path";
+            }
+        };
+    }
+
+    /** A Java regular expression, or empty. */
+    public static ConfigDef.Validator regexOrEmpty() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String s = value == null ? "" : (String) value;
+                if (s.isEmpty()) {
+                    return;
+                }
+                try {
+                    Pattern.compile(s);
+                } catch (PatternSyntaxException e) {
+                    throw new ConfigException(name, value, "is not a valid regular expression: "
+                            + e.getDescription());
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "regular expression, or empty";
+            }
+        };
+    }
+
+    /** An ISO-8601 instant ({@code 2026-01-31T12:00:00Z}), epoch milliseconds, or empty. */
+    public static ConfigDef.Validator instantOrEmpty() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String s = value == null ? "" : ((String) value).trim();
+                if (!s.isEmpty()) {
+                    try {
+                        parseInstantMillis(s);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(name, value,
+                                "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z or epoch milliseconds");
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "ISO-8601 instant or epoch milliseconds, or empty";
+            }
+        };
+    }
+
+    /** Parses an ISO-8601 instant or epoch milliseconds into epoch milliseconds. */
+    public static long parseInstantMillis(String s) {
+        String t = s.trim();
+        if (t.matches("-?\\d+")) {
+            return Long.parseLong(t);
+        }
+        try {
+            return Instant.parse(t).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("Not an ISO-8601 instant or epoch milliseconds: " + s, e);
+        }
+    }
+
+    /**
+     * Records a cross-field error against {@code key} in the results of {@code ConfigDef.validateAll}, in the
+     * same "Invalid value ... for configuration ...: reason" form Kafka's own validators use.
+     */
+    public static void addError(Map<String, ConfigValue> results, String key, String reason) {
+        ConfigValue value = results.computeIfAbsent(key, ConfigValue::new);
+        value.addErrorMessage("Invalid configuration " + key + ": " + reason);
+    }
+}
