@@ -154,7 +154,7 @@ public final class SegmentWriter implements Closeable {
         return logBytes > (long) Integer.MAX_VALUE - options.batchBytes();
     }
 
-    /** True when {@code offset} is close enough from the base offset to be indexed (Kafka's int32 relative offset). */
+    /** True when {@code offset} is close enough to the base offset to be indexed (Kafka's int32 relative offset). */
     public boolean canAppend(long offset) {
         long relative = offset - files.baseOffset();
         return relative >= 0 && relative <= Integer.MAX_VALUE;
