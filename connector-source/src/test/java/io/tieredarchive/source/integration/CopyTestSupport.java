@@ -152,9 +152,13 @@ final class CopyTestSupport {
     }
 
     static EmbeddedConnectCluster startConnect(String name) {
-        Map<String, String> workerProps = new HashMap<>();
+        return startConnect(name, Map.of());
+    }
+
+    static EmbeddedConnectCluster startConnect(String name, Map<String, String> extraWorkerProps) {
+        Map<String, String> workerProps = new HashMap<>(extraWorkerProps);
         workerProps.put("plugin.discovery", "service_load");
-        workerProps.put("offset.flush.interval.ms", "2000");
+        workerProps.putIfAbsent("offset.flush.interval.ms", "2000");
         EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(1)
                 .workerProps(workerProps).build();
         connect.start();
