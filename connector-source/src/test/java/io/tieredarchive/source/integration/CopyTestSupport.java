@@ -207,15 +207,21 @@ final class CopyTestSupport {
         assertEquals(o.metadata(), bytes.response().metadata(), "metadata of " + key);
     }
 
-    /** The connector task's plugin metric {@code name} (JMX). */
+    /** A plugin metric of the connector's tasks (JMX), summed over its tasks. */
     static double metric(String connector, String name) throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        double sum = 0;
+        int tasks = 0;
         for (ObjectName on : server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null)) {
             if (connector.equals(on.getKeyProperty("connector")) && on.getKeyProperty("task") != null) {
-                return ((Number) server.getAttribute(on, name)).doubleValue();
+                sum += ((Number) server.getAttribute(on, name)).doubleValue();
+                tasks++;
             }
         }
-        throw new AssertionError("No plugin metrics for " + connector + " among "
-                + server.queryNames(new ObjectName("kafka.connect:*"), null));
+        if (tasks == 0) {
+            throw new AssertionError("No plugin metrics for " + connector + " among "
+                    + server.queryNames(new ObjectName("kafka.connect:*"), null));
+        }
+        return sum;
     }
 }
