@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +41,7 @@ class BucketCopyErrorsIT {
     @BeforeAll
     static void setUp() throws Exception {
         store = S3ProxyServer.startIn(tmp);
-        otherStore = new S3ProxyServer(Files.createTempDirectory(tmp, "other"), "other-access", "other-secret");
-        otherStore.start();
+        otherStore = CopyTestSupport.startOtherStore(tmp);
         client = CopyTestSupport.client(store);
         CopyTestSupport.createBucket(client, "source");
         CopyTestSupport.createBucket(client, "dest");
@@ -62,13 +60,8 @@ class BucketCopyErrorsIT {
     }
 
     @AfterAll
-    static void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        client.close();
-        store.stop();
-        otherStore.stop();
+    static void tearDown() throws Exception {
+        CopyTestSupport.stopAll(connect, client, store, otherStore);
     }
 
     @Test

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +44,7 @@ class BucketCopyIT {
     @BeforeAll
     static void setUp() throws Exception {
         sourceStore = S3ProxyServer.startIn(tmp);
-        otherStore = new S3ProxyServer(Files.createTempDirectory(tmp, "other"), "other-access", "other-secret");
-        otherStore.start();
+        otherStore = CopyTestSupport.startOtherStore(tmp);
         sourceClient = CopyTestSupport.client(sourceStore);
         otherClient = CopyTestSupport.client(otherStore);
         CopyTestSupport.createBucket(sourceClient, SOURCE_BUCKET);
@@ -71,14 +70,8 @@ class BucketCopyIT {
     }
 
     @AfterAll
-    static void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        sourceClient.close();
-        otherClient.close();
-        sourceStore.stop();
-        otherStore.stop();
+    static void tearDown() throws Exception {
+        CopyTestSupport.stopAll(connect, sourceClient, otherClient, sourceStore, otherStore);
     }
 
     @Test
@@ -98,10 +91,9 @@ class BucketCopyIT {
         connect.deleteConnector("copy-server-side");
 
         // Again with copy.skip.existing over part of it: identical objects are skipped, changed ones copied.
-        S3AsyncClient dest = sourceClient;
-        dest.putObject(b -> b.bucket("dest-a").key("copied/small/00010.bin"),
-                software.amazon.awssdk.core.async.AsyncRequestBody.fromString("changed")).join();
-        dest.deleteObject(b -> b.bucket("dest-a").key("copied/small/00020.bin")).join();
+        sourceClient.putObject(b -> b.bucket("dest-a").key("copied/small/00010.bin"),
+                AsyncRequestBody.fromString("changed")).join();
+        sourceClient.deleteObject(b -> b.bucket("dest-a").key("copied/small/00020.bin")).join();
         config.put("copy.events.topic", "events-skip");
         config.put("copy.skip.existing", "true");
         config.put("copy.include.regex", "small/00[0-4].*");

@@ -65,12 +65,8 @@ class BucketCopyRestartIT {
     }
 
     @AfterAll
-    static void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        client.close();
-        store.stop();
+    static void tearDown() throws Exception {
+        CopyTestSupport.stopAll(connect, client, store);
     }
 
     @Test
@@ -152,7 +148,8 @@ class BucketCopyRestartIT {
             throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         while (counts.values().stream().mapToInt(Integer::intValue).sum() < count) {
-            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting for " + count + " events: " + counts.size());
+            assertTrue(System.currentTimeMillis() < deadline,
+                    "timed out waiting for " + count + " events: " + counts.size());
             drain(consumer, counts);
         }
     }

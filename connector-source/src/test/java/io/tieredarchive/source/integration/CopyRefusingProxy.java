@@ -1,13 +1,11 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.TcpRelay;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -19,28 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server-side copy do, and forwards every other request unchanged (so signatures stay valid). S3Proxy itself
  * implements server-side copies, so this is how the tests meet a store that refuses them.
  */
-final class CopyRefusingProxy implements AutoCloseable {
+final class CopyRefusingProxy extends TcpRelay {
 
     private static final byte[] REFUSAL_BODY = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NotImplemented"
             + "</Code><Message>Server-side copy is not implemented by this store</Message></Error>")
             .getBytes(StandardCharsets.UTF_8);
 
-    private final ServerSocket server;
-    private final int targetPort;
     private final AtomicInteger refused = new AtomicInteger();
 
     CopyRefusingProxy(int targetPort) {
-        try {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        this.targetPort = targetPort;
-        daemon(this::acceptLoop, "refusing-proxy-accept");
-    }
-
-    String endpoint() {
-        return "http://127.0.0.1:" + server.getLocalPort();
+        super(targetPort);
     }
 
     /** Server-side copy requests refused so far. */
@@ -48,20 +34,10 @@ final class CopyRefusingProxy implements AutoCloseable {
         return refused.get();
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                Socket target = new Socket();
-                target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
-                daemon(() -> pump(target, client), "refusing-proxy-responses");
-                daemon(() -> requests(client, target), "refusing-proxy-requests");
-            } catch (IOException e) {
-                if (!server.isClosed()) {
-                    System.err.println("refusing proxy: " + e);
-                }
-            }
-        }
+    @Override
+    protected void relay(Socket client, Socket target) {
+        daemon(() -> pump(target, client), "refusing-proxy-responses");
+        daemon(() -> requests(client, target), "refusing-proxy-requests");
     }
 
     /** Reads request after request from the client: refuses copies, forwards the rest with their bodies. */
@@ -131,23 +107,9 @@ final class CopyRefusingProxy implements AutoCloseable {
         } catch (IOException e) {
             // a side closed
         } finally {
-            try {
-                to.close();
-                from.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            closeQuietly(to);
+            closeQuietly(from);
         }
     }
 
-    private static void daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
-    }
-
-    @Override
-    public void close() throws IOException {
-        server.close();
-    }
 }

@@ -62,6 +62,26 @@ final class CopyTestSupport {
                 S3Connection.Sse.NONE, null, 5 * MIB, 32, 3);
     }
 
+    /** A second S3Proxy with its own keys, which the first one's keys do not open. */
+    static S3ProxyServer startOtherStore(java.nio.file.Path parent) throws java.io.IOException {
+        S3ProxyServer server = new S3ProxyServer(java.nio.file.Files.createTempDirectory(parent, "other"),
+                "other-access", "other-secret");
+        server.start();
+        return server;
+    }
+
+    /** Stops what a test class started, in order, skipping what never started. */
+    static void stopAll(EmbeddedConnectCluster connect, AutoCloseable... resources) throws Exception {
+        if (connect != null) {
+            connect.stop();
+        }
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                r.close();
+            }
+        }
+    }
+
     static S3AsyncClient client(S3ProxyServer server) {
         return S3ClientFactory.asyncClient(connection(server, "any"));
     }
@@ -95,7 +115,8 @@ final class CopyTestSupport {
             String key = e.getKey();
             byte[] bytes = content(key, e.getValue());
             String contentType = "application/x-test-" + (i % 7);
-            Map<String, String> metadata = Map.of("origin", "seed-" + i++, "kind", e.getValue() > MIB ? "large" : "small");
+            Map<String, String> metadata = Map.of("origin", "seed-" + i++,
+                    "kind", e.getValue() > MIB ? "large" : "small");
             seeded.add(new Seeded(key, bytes.length, md5(bytes), contentType, metadata));
             inFlight.acquire();
             puts.add(client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(metadata),
