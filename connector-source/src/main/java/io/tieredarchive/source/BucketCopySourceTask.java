@@ -51,7 +51,6 @@ public class BucketCopySourceTask extends SourceTask {
     /** Listing pages fetched by one poll at most, so that a long run of other shards' keys does not block it. */
     private static final int MAX_PAGES_PER_POLL = 10;
 
-    private BucketCopySourceConfig config;
     private S3Connection source;
     private S3Connection destination;
     private S3AsyncClient sourceClient;
@@ -77,7 +76,7 @@ public class BucketCopySourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
-        config = new BucketCopySourceConfig(props);
+        BucketCopySourceConfig config = new BucketCopySourceConfig(props);
         source = config.source();
         destination = config.destination();
         int shard = Integer.parseInt(props.getOrDefault(BucketCopySourceConfig.TASK_SHARD, "0"));
