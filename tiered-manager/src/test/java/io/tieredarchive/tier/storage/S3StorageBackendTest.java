@@ -17,22 +17,30 @@ class S3StorageBackendTest extends StorageBackendContractTest {
     @TempDir
     static Path serverDir;
     private static S3ProxyServer s3;
-    private static S3Connection connection;
+    private static StorageBackend shared;
 
     @BeforeAll
     static void startServer() {
         s3 = S3ProxyServer.startIn(serverDir);
-        connection = S3TestConnections.withPartSize(S3TestConnections.create(s3, "contract"), PART_SIZE);
+        S3Connection connection = S3TestConnections.withPartSize(S3TestConnections.create(s3, "contract"),
+                PART_SIZE);
+        shared = S3StorageBackend.create(connection);
     }
 
     @AfterAll
     static void stopServer() {
+        shared.close();
         s3.stop();
     }
 
     @Override
     protected StorageBackend createBackend(Path tempDir) {
-        return S3StorageBackend.create(connection);
+        return shared; // one client for the class: closing an SDK client takes seconds (Netty's quiet period)
+    }
+
+    @Override
+    protected void release(StorageBackend used) {
+        // closed once, after the last test
     }
 
     @Override

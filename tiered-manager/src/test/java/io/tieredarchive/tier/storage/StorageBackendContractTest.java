@@ -47,7 +47,12 @@ abstract class StorageBackendContractTest {
 
     @AfterEach
     void closeBackend() {
-        backend.close();
+        release(backend);
+    }
+
+    /** Closes the backend after each test; a subclass sharing one backend across tests overrides this. */
+    protected void release(StorageBackend used) {
+        used.close();
     }
 
     private Path file(String name, byte[] content) throws Exception {
