@@ -67,6 +67,10 @@ final class LogScanner {
         ByteBuffer bytes = read(header.position(), header.sizeInBytes());
         try {
             Iterator<MutableRecordBatch> batches = MemoryRecords.readableRecords(bytes).batches().iterator();
+            if (!batches.hasNext()) {
+                throw new CorruptSegmentException(name, header.position(), "batch with base offset "
+                        + header.baseOffset() + " is shorter than its length field says");
+            }
             MutableRecordBatch batch = batches.next();
             if (!batch.isValid()) {
                 throw new CorruptSegmentException(name, header.position(), "batch with base offset "

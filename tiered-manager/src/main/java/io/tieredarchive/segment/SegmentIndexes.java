@@ -61,7 +61,9 @@ final class SegmentIndexes {
             timestamps[i] = in.getLong();
             int relative = in.getInt();
             timeOffsets[i] = baseOffset + relative;
-            if (relative < 0 || (i > 0 && (timestamps[i] <= timestamps[i - 1] || timeOffsets[i] < timeOffsets[i - 1]))) {
+            boolean ascending = i == 0
+                    || (timestamps[i] > timestamps[i - 1] && timeOffsets[i] >= timeOffsets[i - 1]);
+            if (relative < 0 || !ascending) {
                 throw new CorruptSegmentException(timeIndexName, (long) i * IndexBuilder.TIME_ENTRY_SIZE,
                         "entry " + i + " (timestamp " + timestamps[i] + ", relative offset " + relative
                                 + ") is out of order");

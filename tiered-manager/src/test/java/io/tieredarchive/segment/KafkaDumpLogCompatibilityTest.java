@@ -7,19 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.apache.kafka.common.utils.Exit;
-import org.apache.kafka.tools.DumpLogSegments;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +19,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Kafka's own kafka-dump-log.sh ({@link DumpLogSegments}) reads our segments and accepts our indexes. */
+/** Kafka's own kafka-dump-log.sh (DumpLogSegments) reads our segments and accepts our indexes. */
 class KafkaDumpLogCompatibilityTest {
 
     private static final Pattern RECORD_LINE = Pattern.compile("\\| offset: (\\d+) (CreateTime|LogAppendTime): (\\d+)");
@@ -37,19 +29,6 @@ class KafkaDumpLogCompatibilityTest {
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void failInsteadOfExiting() {
-        // The tool calls Exit on bad arguments; that must fail the test, not end the JVM.
-        Exit.setExitProcedure((code, message) -> {
-            throw new AssertionError("DumpLogSegments exited with code " + code + ": " + message);
-        });
-    }
-
-    @AfterEach
-    void restoreExit() {
-        Exit.resetExitProcedure();
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
     void dumpLogPrintsEveryRecordWithItsOffsetTimestampAndType(String codec) throws Exception {
@@ -57,10 +36,10 @@ class KafkaDumpLogCompatibilityTest {
         write(dir, 500, written, options(codec, 8 * 1024));
         SegmentFiles files = SegmentFiles.of(dir, 500);
 
-        Output out = dump("--files", files.log().toString(), "--print-data-log");
+        DumpLogTool.Output out = DumpLogTool.run("--files", files.log().toString(), "--print-data-log");
 
-        assertOnlyOurGapsReported(out.err, written);
-        Matcher m = RECORD_LINE.matcher(out.out);
+        assertOnlyOurGapsReported(out.err(), written);
+        Matcher m = RECORD_LINE.matcher(out.out());
         int i = 0;
         while (m.find()) {
             ArchivedRecord expected = written.get(i++);
@@ -69,7 +48,7 @@ class KafkaDumpLogCompatibilityTest {
             assertEquals(expected.timestamp(), Long.parseLong(m.group(3)));
         }
         assertEquals(written.size(), i, "records printed by DumpLogSegments");
-        assertTrue(out.out.contains("compresscodec: " + codec), out.out.lines().limit(5).toList().toString());
+        assertTrue(out.out().contains("compresscodec: " + codec), out.out().lines().limit(5).toList().toString());
     }
 
     @Test
@@ -79,20 +58,20 @@ class KafkaDumpLogCompatibilityTest {
         SegmentFiles files = SegmentFiles.of(dir, 0);
         String indexes = files.offsetIndex() + "," + files.timeIndex();
 
-        Output sanity = dump("--files", indexes, "--index-sanity-check");
-        assertTrue(sanity.out.contains(files.offsetIndex() + " passed sanity check."), sanity.out);
-        assertTrue(sanity.out.contains(files.timeIndex() + " passed sanity check."), sanity.out);
+        DumpLogTool.Output sanity = DumpLogTool.run("--files", indexes, "--index-sanity-check");
+        assertTrue(sanity.out().contains(files.offsetIndex() + " passed sanity check."), sanity.out());
+        assertTrue(sanity.out().contains(files.timeIndex() + " passed sanity check."), sanity.out());
 
-        Output verify = dump("--files", indexes, "--verify-index-only");
-        assertTrue(verify.err.isBlank(), "DumpLogSegments found index errors: " + verify.err);
+        DumpLogTool.Output verify = DumpLogTool.run("--files", indexes, "--verify-index-only");
+        assertTrue(verify.err().isBlank(), "DumpLogSegments found index errors: " + verify.err());
 
-        Output full = dump("--files", indexes);
-        assertTrue(full.err.isBlank(), full.err);
-        long offsetEntries = full.out.lines().filter(l -> l.startsWith("offset: ")).count();
-        long timeEntries = full.out.lines().filter(l -> l.startsWith("timestamp: ")).count();
+        DumpLogTool.Output full = DumpLogTool.run("--files", indexes);
+        assertTrue(full.err().isBlank(), full.err());
+        long offsetEntries = full.out().lines().filter(l -> l.startsWith("offset: ")).count();
+        long timeEntries = full.out().lines().filter(l -> l.startsWith("timestamp: ")).count();
         assertTrue(offsetEntries > 100, "one offset index entry per batch, got " + offsetEntries);
         assertTrue(timeEntries > 10, "time index entries, got " + timeEntries);
-        assertFalse(full.out.contains("is empty"), full.out);
+        assertFalse(full.out().contains("is empty"), full.out());
     }
 
     /** The tool reports gaps in offsets (a compacted topic) on stderr; they must be the gaps we wrote, no more. */
@@ -117,24 +96,5 @@ class KafkaDumpLogCompatibilityTest {
         }
         assertTrue(gaps.size() > 100);
         assertEquals(gaps, reported);
-    }
-
-    private record Output(String out, String err) {
-    }
-
-    private static Output dump(String... args) throws IOException {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            DumpLogSegments.main(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Output(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

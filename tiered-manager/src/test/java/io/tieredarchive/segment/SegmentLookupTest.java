@@ -7,6 +7,8 @@ import static io.tieredarchive.segment.TestSegments.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.tieredarchive.segment.SegmentMetadata.FileInfo;
+
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,5 +146,40 @@ class SegmentLookupTest {
                 assertEquals(written.get(first), reader.recordsFromTimestamp(timestamp).next(), "time " + timestamp);
             }
         }
+    }
+
+    @Test
+    void sparseIndexesAsKafkaWritesThemGiveTheSameAnswers(@TempDir Path other) throws Exception {
+        List<ArchivedRecord> written = records(0, 1_500, 8);
+        SegmentMetadata meta = write(other, 0, written, options("snappy", 2048));
+        SegmentFiles large = SegmentFiles.of(other, 0);
+        // Keep every fourth entry of each index, as a broker with index.interval.bytes > batch size would.
+        byte[] offsetIndex = everyFourth(Files.readAllBytes(large.offsetIndex()), 8);
+        byte[] timeIndex = everyFourth(Files.readAllBytes(large.timeIndex()), 12);
+        Files.write(large.offsetIndex(), offsetIndex);
+        Files.write(large.timeIndex(), timeIndex);
+        SegmentMetadata sparse = new SegmentMetadata(meta.formatVersion(), meta.topic(), meta.partition(),
+                meta.baseOffset(), meta.lastOffset(), meta.recordCount(), meta.firstTimestamp(), meta.maxTimestamp(),
+                meta.codec(), meta.writerId(), meta.sealedAtMs(), meta.log(), FileInfo.of(offsetIndex),
+                FileInfo.of(timeIndex));
+        try (SegmentReader reader = SegmentReader.open(sparse, new FileByteSource(large.log()),
+                new FileByteSource(large.offsetIndex()), new FileByteSource(large.timeIndex()))) {
+            for (int i = 0; i < written.size(); i += 13) {
+                assertEquals(written.get(i), reader.recordsFrom(written.get(i).offset()).next());
+                long timestamp = written.get(i).timestamp() - 1;
+                ArchivedRecord expected = written.stream().filter(r -> r.timestamp() >= timestamp).findFirst()
+                        .orElseThrow();
+                assertEquals(expected, reader.recordsFromTimestamp(timestamp).next(), "time " + timestamp);
+            }
+            assertEquals(written, drain(reader.recordsFrom(0)));
+        }
+    }
+
+    private static byte[] everyFourth(byte[] index, int entrySize) {
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        for (int i = 0; i * entrySize < index.length; i += 4) {
+            kept.write(index, i * entrySize, entrySize);
+        }
+        return kept.toByteArray();
     }
 }
