@@ -10,6 +10,7 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -146,6 +148,23 @@ public final class S3StorageBackend implements StorageBackend {
         return page.contents().stream()
                 .map(o -> new ObjectInfo(o.key(), o.size(), unquote(o.eTag()), Map.of()))
                 .toList();
+    }
+
+    @Override
+    public List<String> listFolders(String prefix) throws StorageException {
+        List<String> folders = new ArrayList<>();
+        String token = null;
+        do {
+            String continuation = token;
+            ListObjectsV2Response page = await(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
+                    .delimiter("/").continuationToken(continuation)), "list folders of", prefix);
+            for (CommonPrefix common : page.commonPrefixes()) {
+                String p = common.prefix();
+                folders.add(p.substring(prefix.length(), p.length() - 1));
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return folders;
     }
 
     @Override

@@ -126,6 +126,19 @@ abstract class StorageBackendContractTest {
     }
 
     @Test
+    void listFoldersReturnsTheNamesDirectlyBelowAPrefix() throws Exception {
+        Path f = file("small", new byte[] {1});
+        for (String k : List.of("orders/0/a", "orders/0/b", "orders/10/a", "orders/2/x/y", "pay.ments/1/a", "top")) {
+            backend.upload(root + k, f, Map.of());
+        }
+        assertEquals(List.of("orders", "pay.ments"), backend.listFolders(root));
+        assertEquals(List.of("0", "10", "2"), backend.listFolders(root + "orders/"));
+        assertEquals(List.of(), backend.listFolders(root + "none/"));
+        backend.delete(root + "pay.ments/1/a");
+        assertEquals(List.of("orders"), backend.listFolders(root), "a folder whose objects are gone is gone");
+    }
+
+    @Test
     void listPagesThroughMoreThanOnePage() throws Exception {
         Path f = file("small", new byte[] {1});
         for (int i = 0; i < 7; i++) {
