@@ -32,7 +32,7 @@ final class ArchiveCommand implements Callable<Integer> {
                 TieringSettings.DEFAULT_SCAN_INTERVAL_MS, TieringSettings.DEFAULT_UPLOAD_THREADS, 0, 0);
         TieringStats stats;
         try (TieringService service = new TieringService(settings, options.openStore(), System::currentTimeMillis)) {
-            service.runPass();
+            service.archiveNow();
             stats = service.stats();
         }
         spec.commandLine().getOut().println("uploaded " + stats.uploadedSegments() + " segment(s), "

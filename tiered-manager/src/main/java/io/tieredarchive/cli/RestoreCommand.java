@@ -18,9 +18,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code restore TOPIC PARTITION --output DIR}: bring a range of segments back to local disk. */
@@ -57,38 +55,29 @@ final class RestoreCommand implements Callable<Integer> {
         }
         try (RemoteSegmentStore store = options.openStore();
              ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
-            List<SegmentMetadata> segments = select(store.view(topic, partition));
-            long total = segments.stream().mapToLong(m -> m.log().size() + m.offsetIndex().size()
-                    + m.timeIndex().size()).sum();
-            Path dir = output.resolve(topic + "-" + partition);
-            try (ProgressBar bar = progressBar(total)) {
-                for (SegmentMetadata m : segments) {
-                    reader.download(m, dir);
-                    if (bar != null) {
-                        bar.stepBy(m.log().size() + m.offsetIndex().size() + m.timeIndex().size());
-                    }
-                }
+            long from = startOffset(store.view(topic, partition));
+            long to = toOffset == null ? -1 : toOffset;
+            ArchiveReader.RestoreResult result;
+            try (ProgressBar bar = progressBar(reader.restoreBytes(topic, partition, from, to))) {
+                result = reader.restore(topic, partition, from, to, output, bar == null ? n -> { } : bar::stepBy);
             }
+            List<SegmentMetadata> segments = result.segments();
             String range = segments.isEmpty() ? "nothing in that range"
                     : "offsets " + segments.get(0).baseOffset() + ".." + segments.get(segments.size() - 1)
                     .lastOffset();
-            spec.commandLine().getOut().println("restored " + segments.size() + " segment(s), " + total
-                    + " bytes (" + range + ") into " + dir);
+            spec.commandLine().getOut().println("restored " + segments.size() + " segment(s), " + result.bytes()
+                    + " bytes (" + range + ") into " + result.directory());
         }
         return ExitCodes.OK;
     }
 
-    /** The chain of segments from the start of the range to its end, each offset in one segment. */
-    private List<SegmentMetadata> select(PartitionView view) throws Exception {
-        Optional<SegmentMetadata> next = fromTime != null
-                ? view.segmentFromTimestamp(Partitions.parseTime(fromTime))
-                : view.segmentFrom(fromOffset == null ? 0 : fromOffset);
-        List<SegmentMetadata> chain = new ArrayList<>();
-        while (next.isPresent() && (toOffset == null || next.get().baseOffset() <= toOffset)) {
-            chain.add(next.get());
-            next = view.segmentFrom(next.get().nextOffset());
+    /** --from-offset, or the base of the first segment holding --from-time, or 0. */
+    private long startOffset(PartitionView view) {
+        if (fromTime == null) {
+            return fromOffset == null ? 0 : fromOffset;
         }
-        return chain;
+        return view.segmentFromTimestamp(Partitions.parseTime(fromTime)).map(SegmentMetadata::baseOffset)
+                .orElse(Math.max(view.endOffset(), 0));
     }
 
     private ProgressBar progressBar(long totalBytes) {

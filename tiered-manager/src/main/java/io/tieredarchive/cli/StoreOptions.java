@@ -1,7 +1,6 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.config.RestoreCacheConfig;
-import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.tier.RemoteSegmentStore;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
@@ -62,13 +61,7 @@ public final class StoreOptions {
                     props.getOrDefault(S3ConnectionConfig.PREFIX, "").replaceAll("^/+|/+$", ""),
                     System::currentTimeMillis);
         }
-        return RemoteSegmentStore.create(connection(props));
-    }
-
-    static S3Connection connection(Map<String, String> props) {
-        ConfigDef def = S3ConnectionConfig.define(new ConfigDef(), "");
-        AbstractConfig config = new AbstractConfig(def, props, false);
-        return S3ConnectionConfig.parse(config, "");
+        return RemoteSegmentStore.create(RemoteSegmentStore.connectionOf(props));
     }
 
     /** {@code restore.cache.*} keys parsed, for commands that use the cache. */

@@ -1,6 +1,7 @@
 package io.tieredarchive.tier;
 
 import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -14,6 +15,8 @@ import io.tieredarchive.tier.storage.PreconditionFailedException;
 import io.tieredarchive.tier.storage.S3StorageBackend;
 import io.tieredarchive.tier.storage.StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,12 @@ public final class RemoteSegmentStore implements Closeable {
     public static RemoteSegmentStore create(S3Connection connection) {
         return new RemoteSegmentStore(S3StorageBackend.create(connection), connection.prefix(),
                 System::currentTimeMillis);
+    }
+
+    /** The S3 connection that connector properties ({@code s3.*} keys) describe; fails naming a bad key. */
+    public static S3Connection connectionOf(Map<String, String> props) {
+        AbstractConfig config = new AbstractConfig(S3ConnectionConfig.define(new ConfigDef(), ""), props, false);
+        return S3ConnectionConfig.parse(config, "");
     }
 
     public StorageBackend backend() {

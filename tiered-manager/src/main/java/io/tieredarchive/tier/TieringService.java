@@ -159,6 +159,18 @@ public final class TieringService implements Closeable {
 
     /** One pass: scan, upload what is due, apply retention. Runs on the caller's thread; passes never overlap. */
     public void runPass() {
+        runPass(false);
+    }
+
+    /**
+     * A pass that uploads every sealed segment now, whatever {@code tier.upload.delay.ms} and backoff say
+     * ({@code tiered-archive archive}, {@code POST /tiered-archive/archive}).
+     */
+    public void archiveNow() {
+        runPass(true);
+    }
+
+    private void runPass(boolean now) {
         synchronized (passLock) {
             try {
                 refresh();
@@ -167,7 +179,7 @@ public final class TieringService implements Closeable {
                 log.warn("Cannot scan {}: {}", settings.localDir(), e.toString());
                 return;
             }
-            uploadDue();
+            uploadDue(now);
             applyRetention();
             counters.passEnded(clock.getAsLong());
         }
@@ -200,14 +212,15 @@ public final class TieringService implements Closeable {
         state.tieredEnd = Math.max(state.tieredEnd, meta.nextOffset());
     }
 
-    private void uploadDue() {
+    private void uploadDue(boolean ignoreDelay) {
         long now = clock.getAsLong();
         Map<TopicPartition, List<LocalSegment>> due = new HashMap<>();
         synchronized (this) {
             for (LocalSegment s : segments.values()) {
                 PartitionState state = partitions.get(s.topicPartition());
-                if (!s.tiered() && s.meta().sealedAtMs() + settings.uploadDelayMs() <= now
-                        && (state == null || state.nextAttemptAtMs <= now)) {
+                boolean ready = s.meta().sealedAtMs() + settings.uploadDelayMs() <= now
+                        && (state == null || state.nextAttemptAtMs <= now);
+                if (!s.tiered() && (ready || ignoreDelay)) {
                     due.computeIfAbsent(s.topicPartition(), k -> new ArrayList<>()).add(s);
                 }
             }
