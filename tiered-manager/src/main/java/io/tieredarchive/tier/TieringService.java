@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -194,17 +195,23 @@ public final class TieringService implements Closeable {
         }
     }
 
-    private synchronized void refresh() throws IOException {
-        List<LocalSegment> scanned = local.scan();
+    private void refresh() throws IOException {
+        List<LocalSegment> scanned = local.scan(); // disk I/O outside the lock: remoteDurableEnd stays quick
         Map<SegmentFiles, LocalSegment> fresh = new HashMap<>();
         for (LocalSegment s : scanned) {
             fresh.put(s.files(), s);
-            if (s.tiered()) {
-                tiered(s.topicPartition(), s.meta());
-            }
         }
-        segments.clear();
-        segments.putAll(fresh);
+        synchronized (this) {
+            for (LocalSegment s : scanned) {
+                if (s.tiered()) {
+                    tiered(s.topicPartition(), s.meta());
+                }
+            }
+            // A segment the sink reported while the scan ran is kept if its files are still there.
+            segments.values().removeIf(s -> !fresh.containsKey(s.files())
+                    && !(Files.exists(s.files().marker()) && Files.exists(s.files().log())));
+            segments.putAll(fresh);
+        }
     }
 
     private void tiered(TopicPartition tp, SegmentMetadata meta) {
