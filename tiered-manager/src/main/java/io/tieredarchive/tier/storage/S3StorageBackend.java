@@ -9,7 +9,6 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -63,20 +62,10 @@ public final class S3StorageBackend implements StorageBackend {
         this.transferManager = S3TransferManager.builder().s3Client(client).build();
     }
 
-    /**
-     * A backend on the bucket of {@code connection}, with its own multipart-enabled client (the settings of
-     * {@link S3ClientFactory#multipartAsyncClient}, plus {@link MultipartObjectSizeHeaderRemover}).
-     */
+    /** A backend on the bucket of {@code connection}, with its own multipart-enabled client. */
     public static S3StorageBackend create(S3Connection connection) {
-        S3AsyncClientBuilder builder = S3ClientFactory.asyncClientBuilder(connection);
-        builder.overrideConfiguration(builder.overrideConfiguration().toBuilder()
-                .addExecutionInterceptor(new MultipartObjectSizeHeaderRemover())
-                .build());
-        S3AsyncClient client = builder.multipartEnabled(true)
-                .multipartConfiguration(m -> m.thresholdInBytes(connection.partSizeBytes())
-                        .minimumPartSizeInBytes(connection.partSizeBytes()))
-                .build();
-        return new S3StorageBackend(client, connection.bucket(), S3WriteOptions.of(connection));
+        return new S3StorageBackend(S3ClientFactory.multipartAsyncClient(connection), connection.bucket(),
+                S3WriteOptions.of(connection));
     }
 
     @Override
