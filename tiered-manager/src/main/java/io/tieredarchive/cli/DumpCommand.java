@@ -7,10 +7,7 @@ import io.tieredarchive.tier.RemoteSegmentStore;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -18,42 +15,27 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
-import java.util.concurrent.Callable;
 
 /** {@code dump TOPIC PARTITION}: print archived records. */
 @Command(name = "dump", description = {"Print the archived records of a partition, one per line, in offset order. "
         + "Keys, values and headers print as text when they are printable UTF-8, else as 0x<hex>."})
-final class DumpCommand implements Callable<Integer> {
+final class DumpCommand extends StoreCommand {
 
     @Mixin
-    StoreOptions options;
-    @Parameters(index = "0", paramLabel = "TOPIC")
-    String topic;
-    @Parameters(index = "1", paramLabel = "PARTITION")
-    int partition;
-    @Option(names = "--from-offset", paramLabel = "OFFSET", description = "First offset (default: the start).")
-    Long fromOffset;
-    @Option(names = "--from-time", paramLabel = "TIME", description = "Instead of --from-offset: the first record "
-            + "with a timestamp at or after TIME (ISO-8601 or epoch ms).")
-    String fromTime;
+    ReadStart start;
     @Option(names = {"-n", "--max-records"}, paramLabel = "N", description = "Stop after N records.")
     long maxRecords = Long.MAX_VALUE;
     @Option(names = "--print-values", description = "Print keys, values and headers, not only their sizes.")
     boolean printValues;
-    @Spec
-    CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        if (fromOffset != null && fromTime != null) {
-            throw new IllegalArgumentException("--from-offset and --from-time exclude each other");
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        try (RemoteSegmentStore store = options.openStore();
-             ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT);
-             ArchiveCursor cursor = fromTime != null
-                     ? reader.fromTimestamp(topic, partition, Partitions.parseTime(fromTime))
-                     : reader.fromOffset(topic, partition, fromOffset == null ? 0 : fromOffset)) {
+    int run(RemoteSegmentStore store, PrintWriter out) throws Exception {
+        start.check();
+        try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT);
+             ArchiveCursor cursor = start.timestamp() != null
+                     ? reader.fromTimestamp(start.topic, start.partition, start.timestamp())
+                     : reader.fromOffset(start.topic, start.partition,
+                             start.fromOffset == null ? 0 : start.fromOffset)) {
             long printed = 0;
             for (ArchivedRecord r = printed < maxRecords ? cursor.next() : null; r != null;
                  r = ++printed < maxRecords ? cursor.next() : null) {

@@ -5,33 +5,22 @@ import io.tieredarchive.tier.SegmentManifest;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 
 /** {@code rebuild-manifest [TOPIC [PARTITION]]}: rewrite manifests from the markers. */
 @Command(name = "rebuild-manifest", description = "Rewrite the manifest of each partition from its markers (every "
         + "marker is read once). Safe while connectors run: the rewrite is a compare-and-set.")
-final class RebuildManifestCommand implements Callable<Integer> {
+final class RebuildManifestCommand extends StoreCommand {
 
     @Mixin
-    StoreOptions options;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TOPIC")
-    String topic;
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PARTITION")
-    Integer partition;
-    @Spec
-    CommandSpec spec;
+    PartitionSelection selection;
 
     @Override
-    public Integer call() throws Exception {
-        try (RemoteSegmentStore store = options.openStore()) {
-            for (TopicPartition tp : Partitions.of(store, topic, partition)) {
-                SegmentManifest m = store.rebuildManifest(tp.topic(), tp.partition());
-                spec.commandLine().getOut().println(tp + ": " + m.segments().size() + " segment(s)");
-            }
+    int run(RemoteSegmentStore store, PrintWriter out) throws Exception {
+        for (TopicPartition tp : Partitions.of(store, selection.topic, selection.partition)) {
+            SegmentManifest m = store.rebuildManifest(tp.topic(), tp.partition());
+            out.println(tp + ": " + m.segments().size() + " segment(s)");
         }
         return ExitCodes.OK;
     }

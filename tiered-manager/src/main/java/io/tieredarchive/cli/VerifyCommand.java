@@ -6,15 +6,11 @@ import io.tieredarchive.tier.RemoteSegmentStore;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code verify [TOPIC [PARTITION]]}: checksums, offset contiguity, index consistency. */
 @Command(name = "verify", description = {"Check the archive: each marker's files are present with its sizes and "
@@ -23,29 +19,21 @@ import java.util.concurrent.Callable;
         + "offsets, record count and max timestamp.",
         "One line per finding: 'ERROR <partition>: ...' or 'WARN <partition>: ...', then one 'OK'/'FAILED' "
         + "line per partition. Exit 1 when there is any ERROR."})
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand extends StoreCommand {
 
     @Mixin
-    StoreOptions options;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TOPIC")
-    String topic;
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PARTITION")
-    Integer partition;
+    PartitionSelection selection;
     @Option(names = "--quick", description = "Check sizes and checksums from the objects' metadata only (HEAD), "
             + "without downloading.")
     boolean quick;
-    @Spec
-    CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+    int run(RemoteSegmentStore store, PrintWriter out) throws Exception {
         boolean ok = true;
         Path scratch = Files.createTempDirectory("tiered-archive-verify");
-        try (RemoteSegmentStore store = options.openStore();
-             ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
+        try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
             ArchiveVerifier verifier = new ArchiveVerifier(store, reader);
-            for (TopicPartition tp : Partitions.of(store, topic, partition)) {
+            for (TopicPartition tp : Partitions.of(store, selection.topic, selection.partition)) {
                 ArchiveVerifier.Report report = verifier.verify(tp.topic(), tp.partition(), !quick, scratch);
                 report.warnings().forEach(w -> out.println("WARN " + report.partition() + ": " + w));
                 report.errors().forEach(e -> out.println("ERROR " + report.partition() + ": " + e));

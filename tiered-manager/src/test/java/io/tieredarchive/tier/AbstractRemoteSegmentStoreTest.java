@@ -54,12 +54,14 @@ abstract class AbstractRemoteSegmentStoreTest {
 
     @AfterEach
     void tearDown() {
-        release(backend);
+        if (!sharedBackend()) {
+            backend.close();
+        }
     }
 
-    /** Closes the backend after each test; a subclass sharing one backend across tests overrides this. */
-    protected void release(StorageBackend used) {
-        used.close();
+    /** True when the subclass shares one backend across its tests (closed by the subclass). */
+    protected boolean sharedBackend() {
+        return false;
     }
 
     private SegmentMetadata uploadAndRegister(long base, int count, String writer) throws Exception {

@@ -47,12 +47,14 @@ abstract class StorageBackendContractTest {
 
     @AfterEach
     void closeBackend() {
-        release(backend);
+        if (!sharedBackend()) {
+            backend.close();
+        }
     }
 
-    /** Closes the backend after each test; a subclass sharing one backend across tests overrides this. */
-    protected void release(StorageBackend used) {
-        used.close();
+    /** True when the subclass shares one backend across its tests (closed by the subclass). */
+    protected boolean sharedBackend() {
+        return false;
     }
 
     private Path file(String name, byte[] content) throws Exception {
