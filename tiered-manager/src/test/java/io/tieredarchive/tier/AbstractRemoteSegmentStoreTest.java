@@ -182,6 +182,17 @@ abstract class AbstractRemoteSegmentStoreTest {
     }
 
     @Test
+    void anUnreadableManifestIsIgnoredByReadersAndRewrittenByTheNextRegistration() throws Exception {
+        uploadAndRegister(0, 100, "w1");
+        String key = store.layout().manifestKey(TOPIC, 0);
+        backend.putIfMatch(key, "{ not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                backend.head(key).orElseThrow().etag());
+        assertEquals(100, store.view(TOPIC, 0).endOffset(), "found by listing the markers");
+        uploadAndRegister(100, 100, "w1");
+        assertEquals(2, store.readManifest(TOPIC, 0).orElseThrow().segments().size());
+    }
+
+    @Test
     void overlappingSegmentsOfTwoWritersAreReadOnce() throws Exception {
         uploadAndRegister(0, 100, "old");
         uploadAndRegister(50, 100, "new");   // 50..149: a zombie wrote 0..99 while the new owner restarted at 50
