@@ -214,7 +214,7 @@ abstract class AbstractRemoteSegmentStoreTest {
 
     @Test
     void twoConcurrentWritersLoseNoManifestEntry() throws Exception {
-        int perWriter = 12;
+        int perWriter = 8;
         List<List<SegmentMetadata>> batches = new ArrayList<>();
         for (String writer : List.of("a", "b")) {
             List<SegmentMetadata> metas = new ArrayList<>();
