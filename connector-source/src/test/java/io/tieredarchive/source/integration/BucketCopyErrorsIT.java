@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +41,7 @@ class BucketCopyErrorsIT {
     @BeforeAll
     static void setUp() throws Exception {
         store = S3ProxyServer.startIn(tmp);
-        otherStore = new S3ProxyServer(Files.createTempDirectory(tmp, "other"), "other-access", "other-secret");
-        otherStore.start();
+        otherStore = CopyTestSupport.startOtherStore(tmp);
         client = CopyTestSupport.client(store);
         CopyTestSupport.createBucket(client, "source");
         CopyTestSupport.createBucket(client, "dest");
@@ -54,18 +52,16 @@ class BucketCopyErrorsIT {
         sizes.put("data/a-before.bin", 1000L);
         sizes.put("data/m-deleted-while-copied.bin", 30 * MIB + 1);
         sizes.put("data/z-after.bin", 2000L);
+        sizes.put("fallback/a.bin", 10L);
+        sizes.put("fallback/b.bin", 20_000L);
+        sizes.put("fallback/large.bin", 11 * MIB + 5);
         CopyTestSupport.seed(client, "source", sizes);
         connect = CopyTestSupport.startConnect("bucket-copy-errors-it");
     }
 
     @AfterAll
-    static void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        client.close();
-        store.stop();
-        otherStore.stop();
+    static void tearDown() throws Exception {
+        CopyTestSupport.stopAll(connect, client, store, otherStore);
     }
 
     @Test
@@ -154,6 +150,39 @@ class BucketCopyErrorsIT {
                     "its multipart upload was aborted");
             assertEquals(1.0, CopyTestSupport.metric("copy-deleted", "objects-failed-total"), 0.0);
             connect.deleteConnector("copy-deleted");
+        }
+    }
+
+    @Test
+    void serverSideCopiesTheStoreRefusesFallBackToStreamInAutoMode() throws Exception {
+        try (CopyRefusingProxy refusing = new CopyRefusingProxy(store.port())) {
+            // Source and destination on one endpoint with one key: auto mode tries server-side first.
+            Map<String, String> config = CopyTestSupport.connectorConfig("events-fallback", store, "source",
+                    "fallback", store, "dest", "fallback-copy");
+            config.put("source.s3.endpoint", refusing.endpoint());
+            config.put("copy.part.size.bytes", Long.toString(5 * MIB));
+            config.put("copy.multipart.threshold.bytes", Long.toString(5 * MIB));
+            connect.configureConnector("copy-fallback", config);
+            Map<String, Event> events = CopyTestSupport.byKey(
+                    CopyTestSupport.awaitEvents(connect, "events-fallback", 3, 60_000));
+            assertEquals(3, events.size());
+            for (Event e : events.values()) {
+                assertEquals("copied", e.status(), e.toString());
+                assertEquals("stream", e.mode(), e.toString());
+                assertTrue(e.value().get("fallback").asText().contains("NotImplemented"), e.toString());
+            }
+            assertEquals(3, events.get("fallback/large.bin").value().get("parts").asInt());
+            assertTrue(refusing.refused() >= 3, "the store was asked to copy server-side first");
+            assertEquals(3.0, CopyTestSupport.metric("copy-fallback", "fallbacks-total"), 0.0);
+            assertTrue(client.listMultipartUploads(b -> b.bucket("dest")).join().uploads().isEmpty(),
+                    "the refused UploadPartCopy upload was aborted");
+            connect.deleteConnector("copy-fallback");
+
+            config.put("copy.mode", "server-side");
+            config.put("copy.events.topic", "events-no-fallback");
+            config.put("destination.s3.prefix", "no-fallback");
+            String trace = failedTaskTrace("copy-no-fallback", config);
+            assertTrue(trace.contains("refused to copy") && trace.contains("does not fall back"), trace);
         }
     }
 

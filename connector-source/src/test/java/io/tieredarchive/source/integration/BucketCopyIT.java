@@ -8,9 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Copies 2,000 small and 5 multipart-sized objects byte for byte: server-side inside one S3Proxy, and by stream
- * between two S3Proxies with different credentials (chosen by copy.mode=auto); and copies objects far larger than
- * the stream memory bound without passing it.
+ * Copies 2,000 small and 5 multipart-sized objects byte for byte: server-side inside one S3Proxy (then again with
+ * copy.skip.existing), and by stream between two S3Proxies with different credentials (chosen by copy.mode=auto,
+ * split over two tasks); and copies objects far larger than the stream memory bound without passing it.
  */
 class BucketCopyIT {
 
@@ -44,8 +44,7 @@ class BucketCopyIT {
     @BeforeAll
     static void setUp() throws Exception {
         sourceStore = S3ProxyServer.startIn(tmp);
-        otherStore = new S3ProxyServer(Files.createTempDirectory(tmp, "other"), "other-access", "other-secret");
-        otherStore.start();
+        otherStore = CopyTestSupport.startOtherStore(tmp);
         sourceClient = CopyTestSupport.client(sourceStore);
         otherClient = CopyTestSupport.client(otherStore);
         CopyTestSupport.createBucket(sourceClient, SOURCE_BUCKET);
@@ -71,14 +70,8 @@ class BucketCopyIT {
     }
 
     @AfterAll
-    static void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        sourceClient.close();
-        otherClient.close();
-        sourceStore.stop();
-        otherStore.stop();
+    static void tearDown() throws Exception {
+        CopyTestSupport.stopAll(connect, sourceClient, otherClient, sourceStore, otherStore);
     }
 
     @Test
@@ -93,12 +86,33 @@ class BucketCopyIT {
         assertEquals(seeded.size(), CopyTestSupport.metric("copy-server-side", "objects-copied-total"), 0.0);
         assertEquals(0.0, CopyTestSupport.metric("copy-server-side", "stream-buffer-leased-bytes-total"),
                 "a server-side copy moves no bytes through the task");
+        double requests = CopyTestSupport.metric("copy-server-side", "requests-per-object-avg");
+        assertTrue(requests >= 2.0 && requests < 2.1, "CopyObject + HEAD per small object: " + requests);
         connect.deleteConnector("copy-server-side");
+
+        // Again with copy.skip.existing over part of it: identical objects are skipped, changed ones copied.
+        sourceClient.putObject(b -> b.bucket("dest-a").key("copied/small/00010.bin"),
+                AsyncRequestBody.fromString("changed")).join();
+        sourceClient.deleteObject(b -> b.bucket("dest-a").key("copied/small/00020.bin")).join();
+        config.put("copy.events.topic", "events-skip");
+        config.put("copy.skip.existing", "true");
+        config.put("copy.include.regex", "small/00[0-4].*");
+        connect.configureConnector("copy-skip", config);
+        int selected = (int) seeded.stream().filter(o -> o.key().matches("data/small/00[0-4].*")).count();
+        Map<String, Event> again = CopyTestSupport.byKey(CopyTestSupport.awaitEvents(connect, "events-skip",
+                selected, 60_000));
+        assertEquals(selected, again.size());
+        assertEquals("copied", again.remove("data/small/00010.bin").status());
+        assertEquals("copied", again.remove("data/small/00020.bin").status());
+        again.values().forEach(e -> assertEquals("skipped", e.status(), e.toString()));
+        CopyTestSupport.assertCopied(sourceClient, "dest-a", "data", "copied", seeded);
+        connect.deleteConnector("copy-skip");
     }
 
     @Test
     void streamsAcrossStoresInAutoMode() throws Exception {
         Map<String, String> config = multipartConfig("events-auto", otherStore, "dest-b");
+        config.put("tasks.max", "2");
         connect.configureConnector("copy-auto", config);
         List<Event> events = CopyTestSupport.awaitEvents(connect, "events-auto", seeded.size(), 90_000);
 

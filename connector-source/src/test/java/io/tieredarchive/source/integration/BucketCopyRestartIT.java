@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Restarts the only Connect worker three times in the middle of a copy: every object is copied, and no object is
  * reported twice (one event per key). The copy reads through a throttled relay so that it is still running at each
- * restart, with multipart copies in flight.
+ * restart, with multipart copies in flight. And takes the S3 store away for a while: the copy retries and
+ * finishes, each object once.
  */
 class BucketCopyRestartIT {
 
@@ -45,6 +46,7 @@ class BucketCopyRestartIT {
     private static S3AsyncClient client;
     private static EmbeddedConnectCluster connect;
     private static List<Seeded> seeded;
+    private static List<Seeded> outageSeeded;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -57,17 +59,14 @@ class BucketCopyRestartIT {
             sizes.put(String.format("data/small/%05dx-large.bin", i), 11 * MIB + i);
         }
         seeded = CopyTestSupport.seed(client, "source", sizes);
+        outageSeeded = CopyTestSupport.seed(client, "source", CopyTestSupport.smallObjects("outage", 400));
         connect = CopyTestSupport.startConnect("bucket-copy-restart-it",
                 Map.of("scheduled.rebalance.max.delay.ms", "1000"));
     }
 
     @AfterAll
-    static void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        client.close();
-        store.stop();
+    static void tearDown() throws Exception {
+        CopyTestSupport.stopAll(connect, client, store);
     }
 
     @Test
@@ -106,12 +105,42 @@ class BucketCopyRestartIT {
         }
     }
 
+    @Test
+    void aStoreOutageIsRetriedAndEveryObjectCopiedOnce() throws Exception {
+        Map<String, String> config = CopyTestSupport.connectorConfig("events-outage", store, "source", "outage",
+                store, "dest", "outage-copy");
+        // One attempt per request: the outage reaches the task's own retries, not only the SDK's.
+        config.put("source.s3.retry.max.attempts", "1");
+        config.put("copy.concurrency", "2");
+        try (KafkaConsumer<byte[], byte[]> events = eventsConsumer("events-outage")) {
+            connect.configureConnector("copy-outage", config);
+            Map<String, Integer> counts = new HashMap<>();
+            awaitEvents(events, counts, 50);
+            store.stop();
+            Thread.sleep(3_000);
+            store.start();
+            awaitEvents(events, counts, outageSeeded.size());
+            Thread.sleep(2_000);
+            drain(events, counts);
+            assertEquals(outageSeeded.stream().map(Seeded::key).collect(Collectors.toSet()), counts.keySet());
+            assertTrue(counts.values().stream().allMatch(c -> c == 1), "one event per object: " + counts);
+            assertTrue(CopyTestSupport.metric("copy-outage", "retries-total") > 0, "the outage was retried");
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("copy-outage", 1, "not failed");
+            CopyTestSupport.assertCopied(client, "dest", "outage", "outage-copy", outageSeeded);
+            connect.deleteConnector("copy-outage");
+        }
+    }
+
     private static KafkaConsumer<byte[], byte[]> eventsConsumer() {
+        return eventsConsumer(TOPIC);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> eventsConsumer(String topic) {
         Map<String, Object> props = new HashMap<>();
         props.put("group.id", "restart-it-" + UUID.randomUUID());
         props.put("auto.offset.reset", "earliest");
         props.put("metadata.max.age.ms", "1000");
-        return connect.kafka().createConsumerAndSubscribeTo(props, TOPIC);
+        return connect.kafka().createConsumerAndSubscribeTo(props, topic);
     }
 
     /** Reads events until at least {@code count}, counting events per key; every event must say copied. */
@@ -119,7 +148,8 @@ class BucketCopyRestartIT {
             throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         while (counts.values().stream().mapToInt(Integer::intValue).sum() < count) {
-            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting for " + count + " events: " + counts.size());
+            assertTrue(System.currentTimeMillis() < deadline,
+                    "timed out waiting for " + count + " events: " + counts.size());
             drain(consumer, counts);
         }
     }

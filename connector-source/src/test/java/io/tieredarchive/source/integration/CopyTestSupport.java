@@ -62,6 +62,26 @@ final class CopyTestSupport {
                 S3Connection.Sse.NONE, null, 5 * MIB, 32, 3);
     }
 
+    /** A second S3Proxy with its own keys, which the first one's keys do not open. */
+    static S3ProxyServer startOtherStore(java.nio.file.Path parent) throws java.io.IOException {
+        S3ProxyServer server = new S3ProxyServer(java.nio.file.Files.createTempDirectory(parent, "other"),
+                "other-access", "other-secret");
+        server.start();
+        return server;
+    }
+
+    /** Stops what a test class started, in order, skipping what never started. */
+    static void stopAll(EmbeddedConnectCluster connect, AutoCloseable... resources) throws Exception {
+        if (connect != null) {
+            connect.stop();
+        }
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                r.close();
+            }
+        }
+    }
+
     static S3AsyncClient client(S3ProxyServer server) {
         return S3ClientFactory.asyncClient(connection(server, "any"));
     }
@@ -95,7 +115,8 @@ final class CopyTestSupport {
             String key = e.getKey();
             byte[] bytes = content(key, e.getValue());
             String contentType = "application/x-test-" + (i % 7);
-            Map<String, String> metadata = Map.of("origin", "seed-" + i++, "kind", e.getValue() > MIB ? "large" : "small");
+            Map<String, String> metadata = Map.of("origin", "seed-" + i++,
+                    "kind", e.getValue() > MIB ? "large" : "small");
             seeded.add(new Seeded(key, bytes.length, md5(bytes), contentType, metadata));
             inFlight.acquire();
             puts.add(client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(metadata),
@@ -207,15 +228,21 @@ final class CopyTestSupport {
         assertEquals(o.metadata(), bytes.response().metadata(), "metadata of " + key);
     }
 
-    /** The connector task's plugin metric {@code name} (JMX). */
+    /** A plugin metric of the connector's tasks (JMX), summed over its tasks. */
     static double metric(String connector, String name) throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        double sum = 0;
+        int tasks = 0;
         for (ObjectName on : server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null)) {
             if (connector.equals(on.getKeyProperty("connector")) && on.getKeyProperty("task") != null) {
-                return ((Number) server.getAttribute(on, name)).doubleValue();
+                sum += ((Number) server.getAttribute(on, name)).doubleValue();
+                tasks++;
             }
         }
-        throw new AssertionError("No plugin metrics for " + connector + " among "
-                + server.queryNames(new ObjectName("kafka.connect:*"), null));
+        if (tasks == 0) {
+            throw new AssertionError("No plugin metrics for " + connector + " among "
+                    + server.queryNames(new ObjectName("kafka.connect:*"), null));
+        }
+        return sum;
     }
 }
