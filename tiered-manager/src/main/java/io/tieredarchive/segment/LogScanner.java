@@ -1,0 +1,93 @@
+package io.tieredarchive.segment;
+
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+
+/**
+ * Walks the batches of a {@code .log} through a {@link ByteSource}, in large buffered reads, checking each header
+ * (magic 2, a size that fits, offsets that ascend) and the CRC of each batch it loads. Every failure names the
+ * object, the batch's byte position and, where readable, its base offset. Not thread-safe.
+ */
+final class LogScanner {
+
+    private final ChunkedReader reader;
+    private final String name;
+    private final long logSize;
+
+    LogScanner(ByteSource log, long logSize, int chunkBytes) {
+        this.reader = new ChunkedReader(log, logSize, chunkBytes);
+        this.name = log.name();
+        this.logSize = logSize;
+    }
+
+    String name() {
+        return name;
+    }
+
+    long logSize() {
+        return logSize;
+    }
+
+    /**
+     * The checked header of the batch at {@code position}, or null when {@code position} is the end of the log.
+     * {@code previousLastOffset} is the last offset of the batch before it, or base offset - 1 for the first.
+     */
+    BatchHeader header(long position, long previousLastOffset) throws SegmentException {
+        if (position >= logSize) {
+            return null;
+        }
+        ByteBuffer bytes = read(position, BatchHeader.SIZE);
+        if (bytes.remaining() < BatchHeader.SIZE) {
+            throw new CorruptSegmentException(name, position, "the log ends " + bytes.remaining()
+                    + " bytes into a batch header (a torn batch)");
+        }
+        BatchHeader header = BatchHeader.parse(position, bytes);
+        String problem = header.problem(previousLastOffset, logSize);
+        if (problem != null) {
+            throw new CorruptSegmentException(name, position, "batch with base offset " + header.baseOffset()
+                    + ": " + problem);
+        }
+        return header;
+    }
+
+    /** The whole batch {@code header} describes, after checking its CRC. Valid until the next call. */
+    MutableRecordBatch batch(BatchHeader header) throws SegmentException {
+        ByteBuffer bytes = read(header.position(), header.sizeInBytes());
+        try {
+            Iterator<MutableRecordBatch> batches = MemoryRecords.readableRecords(bytes).batches().iterator();
+            MutableRecordBatch batch = batches.next();
+            if (!batch.isValid()) {
+                throw new CorruptSegmentException(name, header.position(), "batch with base offset "
+                        + header.baseOffset() + " fails its CRC check (stored " + batch.checksum() + ")");
+            }
+            if (batch.isControlBatch()) {
+                throw new CorruptSegmentException(name, header.position(), "batch with base offset "
+                        + header.baseOffset() + " is a control batch, which an archive never holds");
+            }
+            return batch;
+        } catch (KafkaException e) {
+            throw new CorruptSegmentException(name, header.position(), "batch with base offset "
+                    + header.baseOffset() + " cannot be parsed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A CorruptSegmentException for a problem found inside the batch {@code header} describes. */
+    CorruptSegmentException corrupt(BatchHeader header, String problem, Throwable cause) {
+        return new CorruptSegmentException(name, header.position(), "batch with base offset " + header.baseOffset()
+                + ": " + problem, cause);
+    }
+
+    private ByteBuffer read(long position, int length) throws SegmentException {
+        try {
+            return reader.read(position, length);
+        } catch (IOException e) {
+            throw new SegmentException("Cannot read " + length + " bytes at position " + position + " of " + name
+                    + ": " + e.getMessage(), e);
+        }
+    }
+}

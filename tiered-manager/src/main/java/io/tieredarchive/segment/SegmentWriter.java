@@ -1,0 +1,286 @@
+package io.tieredarchive.segment;
+
+import io.tieredarchive.segment.SegmentMetadata.FileInfo;
+
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * Appends the records of one topic-partition to a new segment in Kafka's own on-disk format, so that Kafka's
+ * {@code kafka-dump-log.sh} reads it as it reads a broker's segment. The format is specified in full in
+ * {@code docs/segment-format.md}; in brief:
+ * <ul>
+ *   <li>{@code <base>.log}: Kafka record batches, magic 2, back to back from byte 0, each built by
+ *       {@link MemoryRecordsBuilder}. A batch holds up to {@link SegmentWriterOptions#batchBytes()} uncompressed
+ *       bytes, compressed as one block with the configured codec. Records keep their original offsets (gaps
+ *       allowed), timestamps, keys, values and headers. A batch holds records of one timestamp type; a
+ *       {@code LOG_APPEND_TIME} batch holds records of one timestamp (Kafka stores that type's timestamp once per
+ *       batch, in its max-timestamp field).</li>
+ *   <li>{@code <base>.index}: 8-byte big-endian entries, one per batch: int32 {@code lastOffset - base}, int32
+ *       byte position of the batch in the {@code .log}.</li>
+ *   <li>{@code <base>.timeindex}: 12-byte big-endian entries: int64 timestamp, int32 {@code offset - base}; an
+ *       entry for each batch whose max timestamp exceeds every earlier one, with that batch's last offset.</li>
+ *   <li>{@code <base>.json}: the marker ({@link SegmentMetadata}).</li>
+ * </ul>
+ * A full batch is written to the {@code .log} at once (not fsynced); in memory the writer holds only the open
+ * batch and the index entries. {@link #seal} fsyncs the {@code .log}, writes and fsyncs both indexes, and writes
+ * the marker last and atomically: a segment without its marker is incomplete, and {@link SegmentRecovery} can
+ * repair it. Not thread-safe: one writer per partition, used by one thread.
+ */
+public final class SegmentWriter implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
+
+    private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
+
+    private final SegmentFiles files;
+    private final String topic;
+    private final int partition;
+    private final SegmentWriterOptions options;
+    private final Compression compression;
+    private final FileChannel channel;
+    private final IndexBuilder index;
+    private final CRC32C logCrc = new CRC32C();
+
+    private ByteBuffer buffer;
+    private MemoryRecordsBuilder batch;
+    private TimestampType batchType;
+    private long batchTimestamp;
+    private long logBytes;
+    private long lastOffset;
+    private long recordCount;
+    private boolean closed;
+
+    private SegmentWriter(SegmentFiles files, String topic, int partition, SegmentWriterOptions options,
+                          FileChannel channel) {
+        this.files = files;
+        this.topic = topic;
+        this.partition = partition;
+        this.options = options;
+        this.compression = options.compression();
+        this.channel = channel;
+        this.index = new IndexBuilder(files.baseOffset());
+        this.lastOffset = files.baseOffset() - 1;
+        this.buffer = ByteBuffer.allocate(Math.min(options.batchBytes(), INITIAL_BUFFER_BYTES));
+    }
+
+    /**
+     * Starts a new segment at {@code baseOffset} in {@code partitionDir} (created if absent). Fails if any file of
+     * that segment already exists: a writer never appends to or overwrites a segment it did not start.
+     */
+    public static SegmentWriter create(Path partitionDir, String topic, int partition, long baseOffset,
+                                       SegmentWriterOptions options) throws SegmentException {
+        SegmentFiles files = SegmentFiles.of(partitionDir, baseOffset);
+        try {
+            Files.createDirectories(partitionDir);
+            for (Path path : files.all()) {
+                if (Files.exists(path)) {
+                    throw new SegmentException("Cannot start segment " + files + " of " + topic + "-" + partition
+                            + ": " + path + " already exists");
+                }
+            }
+            FileChannel channel = FileChannel.open(files.log(), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+            log.debug("Started segment {} of {}-{} ({}, batches of {} bytes, writer {})", files, topic, partition,
+                    options.compressionType(), options.batchBytes(), options.writerId());
+            return new SegmentWriter(files, topic, partition, options, channel);
+        } catch (FileAlreadyExistsException e) {
+            throw new SegmentException("Cannot start segment " + files + ": " + e.getFile() + " already exists", e);
+        } catch (IOException e) {
+            throw new SegmentException("Cannot start segment " + files + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Adds a record to the open batch, first writing the open batch out if the record would overflow it or needs
+     * a batch of another timestamp type. Offsets must strictly increase and lie within
+     * {@code [baseOffset, baseOffset + Integer.MAX_VALUE]} (see {@link #canAppend(long)}).
+     * {@code NO_TIMESTAMP_TYPE} records (timestamp -1) are stored as {@code CREATE_TIME}, as Kafka does.
+     */
+    public void append(ArchivedRecord record) throws SegmentException {
+        checkOpen();
+        long offset = record.offset();
+        if (offset <= lastOffset || !canAppend(offset)) {
+            throw new SegmentException("Cannot append offset " + offset + " to segment " + files + " of " + topic
+                    + "-" + partition + ": offsets must increase (last " + lastOffset + ") and stay within "
+                    + Integer.MAX_VALUE + " of the base offset");
+        }
+        if (record.timestamp() < 0 && record.timestamp() != RecordBatch.NO_TIMESTAMP) {
+            throw new SegmentException("Cannot append offset " + offset + " to segment " + files
+                    + ": invalid negative timestamp " + record.timestamp());
+        }
+        TimestampType type = record.timestampType() == TimestampType.LOG_APPEND_TIME
+                ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
+        if (batch != null && (type != batchType
+                || (type == TimestampType.LOG_APPEND_TIME && record.timestamp() != batchTimestamp)
+                || batch.uncompressedBytesWritten() + record.sizeInBytes() > options.batchBytes())) {
+            flushBatch();
+        }
+        if (batch == null) {
+            batch = MemoryRecords.builder(buffer.clear(), RecordBatch.MAGIC_VALUE_V2, compression, type, offset,
+                    type == TimestampType.LOG_APPEND_TIME ? record.timestamp() : RecordBatch.NO_TIMESTAMP);
+            batchType = type;
+            batchTimestamp = record.timestamp();
+        }
+        batch.appendWithOffset(offset, record.timestamp(), record.key(), record.value(), record.headers());
+        lastOffset = offset;
+        recordCount++;
+    }
+
+    /** True when {@code offset} is far enough from the base offset to be indexed (Kafka's int32 relative offset). */
+    public boolean canAppend(long offset) {
+        long relative = offset - files.baseOffset();
+        return relative >= 0 && relative <= Integer.MAX_VALUE;
+    }
+
+    /** Closes the open batch, if any, and writes it to the {@code .log} (not fsynced). */
+    public void flushBatch() throws SegmentException {
+        checkOpen();
+        if (batch == null) {
+            return;
+        }
+        MemoryRecordsBuilder full = batch;
+        batch = null;
+        full.close();
+        buffer = full.buffer(); // the builder may have grown it; keep the larger one for the next batch
+        MemoryRecords records = full.build();
+        RecordBatch written = records.batches().iterator().next();
+        if (logBytes > Integer.MAX_VALUE) {
+            closed = true;
+            throw new SegmentException("Segment " + files + " is full: Kafka's index holds byte positions up to "
+                    + Integer.MAX_VALUE + "; roll segments smaller");
+        }
+        ByteBuffer bytes = records.buffer();
+        logCrc.update(bytes.duplicate());
+        try {
+            DurableFiles.writeFully(channel, bytes);
+        } catch (IOException e) {
+            closed = true; // the .log may now end in a torn batch; only recovery may touch it again
+            closeChannel();
+            throw new SegmentException("Cannot write batch at offsets " + written.baseOffset() + ".."
+                    + written.lastOffset() + " to " + files.log() + ": " + e.getMessage(), e);
+        }
+        index.add((int) logBytes, written);
+        log.trace("Wrote batch {}..{} ({} records, {} bytes) at position {} of {}", written.baseOffset(),
+                written.lastOffset(), written.countOrNull(), written.sizeInBytes(), logBytes, files.log());
+        logBytes += written.sizeInBytes();
+    }
+
+    /**
+     * Makes the segment durable and complete: writes the open batch, fsyncs the {@code .log}, writes and fsyncs
+     * the {@code .index} and {@code .timeindex}, then writes the marker atomically, last. Afterwards the writer is
+     * closed. Returns the marker's contents.
+     */
+    public SegmentMetadata seal(long sealedAtMs) throws SegmentException {
+        flushBatch();
+        try {
+            channel.force(true);
+        } catch (IOException e) {
+            closed = true;
+            closeChannel();
+            throw new SegmentException("Cannot fsync " + files.log() + ": " + e.getMessage(), e);
+        }
+        closed = true;
+        closeChannel();
+        FileInfo logInfo = new FileInfo(logBytes, String.format("%08x", logCrc.getValue()));
+        return SegmentSealer.seal(files, topic, partition, options.compressionType(), options.writerId(),
+                sealedAtMs, index, logInfo);
+    }
+
+    /** Closes the writer and deletes every file of the segment. Best effort: failures are logged. */
+    public void abort() {
+        closed = true;
+        batch = null;
+        closeChannel();
+        for (Path path : files.all()) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                log.warn("Cannot delete {} of aborted segment {}: {}", path, files, e.toString());
+            }
+        }
+        log.debug("Aborted segment {} of {}-{}", files, topic, partition);
+    }
+
+    /**
+     * Releases the file handle without sealing: the records of the open batch are dropped, the files stay as
+     * they are, unsealed (see {@link SegmentRecovery}).
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            batch = null;
+            closeChannel();
+        }
+    }
+
+    private void closeChannel() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.warn("Cannot close {}: {}", files.log(), e.toString());
+        }
+    }
+
+    private void checkOpen() throws SegmentException {
+        if (closed) {
+            throw new SegmentException("Segment writer for " + files + " of " + topic + "-" + partition
+                    + " is closed");
+        }
+    }
+
+    /** Uncompressed bytes of the records in the open batch, held in memory. */
+    public int bufferedBytes() {
+        return batch == null ? 0 : batch.uncompressedBytesWritten();
+    }
+
+    /** Bytes in the {@code .log} so far plus the estimated size of the open batch: what to roll on. */
+    public long sizeInBytes() {
+        return logBytes + (batch == null ? 0 : batch.estimatedSizeInBytes());
+    }
+
+    public SegmentFiles files() {
+        return files;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public long baseOffset() {
+        return files.baseOffset();
+    }
+
+    /** Offset of the last appended record; {@code baseOffset() - 1} before the first. */
+    public long lastOffset() {
+        return lastOffset;
+    }
+
+    public long recordCount() {
+        return recordCount;
+    }
+
+    public boolean isEmpty() {
+        return recordCount == 0;
+    }
+}

@@ -1,0 +1,53 @@
+package io.tieredarchive.segment;
+
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.CompressionType;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How a {@link SegmentWriter} builds batches: the codec ({@code none}, {@code gzip}, {@code snappy}, {@code lz4},
+ * {@code zstd}), its level (null for the codec's default), the uncompressed size of one batch, and the id of the
+ * writer recorded in each segment's marker.
+ */
+public record SegmentWriterOptions(String compressionType, Integer compressionLevel, int batchBytes,
+                                   String writerId) {
+
+    public SegmentWriterOptions {
+        Objects.requireNonNull(compressionType, "compressionType");
+        Objects.requireNonNull(writerId, "writerId");
+        if (batchBytes <= 0) {
+            throw new IllegalArgumentException("batchBytes must be positive, got " + batchBytes);
+        }
+        compression(compressionType, compressionLevel); // fails early on an unknown codec or a bad level
+    }
+
+    /** The codec these options name, built with Kafka's own compression classes. */
+    public Compression compression() {
+        return compression(compressionType, compressionLevel);
+    }
+
+    private static Compression compression(String type, Integer level) {
+        CompressionType codec;
+        try {
+            codec = CompressionType.forName(type.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Unknown compression.type '" + type
+                    + "'; expected none, gzip, snappy, lz4 or zstd", e);
+        }
+        if (level == null) {
+            return Compression.of(codec).build();
+        }
+        if (level < codec.minLevel() || level > codec.maxLevel()) {
+            throw new IllegalArgumentException("compression.level " + level + " is outside " + codec.name
+                    + "'s range " + codec.minLevel() + ".." + codec.maxLevel());
+        }
+        return switch (codec) {
+            case GZIP -> Compression.gzip().level(level).build();
+            case LZ4 -> Compression.lz4().level(level).build();
+            case ZSTD -> Compression.zstd().level(level).build();
+            default -> throw new IllegalArgumentException("compression.type " + codec.name + " takes no level");
+        };
+    }
+}
