@@ -66,16 +66,39 @@ final class BufferBudget {
         return Math.max(2L * batchBytes, Math.min(CAP_BYTES, (long) BATCHES * batchBytes));
     }
 
+    /** A forced flush failed: {@link #buffer()} is the buffer whose write failed. */
+    static final class FlushFailedException extends Exception {
+        private final transient Buffer buffer;
+
+        FlushFailedException(Buffer buffer, SegmentException cause) {
+            super(cause.getMessage(), cause);
+            this.buffer = buffer;
+        }
+
+        Buffer buffer() {
+            return buffer;
+        }
+
+        @Override
+        public synchronized SegmentException getCause() {
+            return (SegmentException) super.getCause();
+        }
+    }
+
     /**
-     * Makes room for {@code incomingBytes} more (plus a batch header): flushes the largest buffers first until
-     * they fit or nothing is left to flush. A failed flush leaves the accounting of that buffer as it was and
-     * propagates; the caller aborts that buffer's segment and {@link #remove}s it.
+     * Makes room for {@code incomingBytes} more (plus {@link #RESERVE_SLACK}): flushes the largest buffers first
+     * until they fit or nothing is left to flush. A failed flush leaves the accounting of that buffer as it was;
+     * the caller aborts that buffer's segment and {@link #update}s or {@link #remove}s it.
      */
-    void reserve(int incomingBytes) throws SegmentException {
+    void reserve(int incomingBytes) throws FlushFailedException {
         long needed = (long) incomingBytes + RESERVE_SLACK;
         while (total + needed > limit && !bySize.isEmpty()) {
             Buffer largest = bySize.first().buffer();
-            largest.flushBuffer();
+            try {
+                largest.flushBuffer();
+            } catch (SegmentException e) {
+                throw new FlushFailedException(largest, e);
+            }
             forcedFlushes++;
             update(largest);
         }
