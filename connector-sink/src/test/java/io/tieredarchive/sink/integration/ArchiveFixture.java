@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Test data and checks shared by the sink's end-to-end tests. */
 final class ArchiveFixture {
 
-    static final long T0 = 1_700_000_000_000L;
+    /** A day ago: recent enough for the broker's 7-day retention, and the timestamps stay in the past. */
+    static final long T0 = System.currentTimeMillis() - 86_400_000L;
     static final String BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
     private ArchiveFixture() {
@@ -96,6 +98,66 @@ final class ArchiveFixture {
             for (Future<?> ack : acks) {
                 ack.get();
             }
+        }
+    }
+
+    /**
+     * Produces {@code perPartition} records of {@link #record} to each partition from a background thread, at a
+     * steady pace over about {@code duration}, so that workers can come and go while records arrive.
+     */
+    static final class BackgroundProducer implements AutoCloseable {
+        private final Thread thread;
+        private final AtomicLong produced = new AtomicLong();
+        private volatile Throwable failure;
+        private volatile boolean stopped;
+
+        BackgroundProducer(EmbeddedKafkaCluster kafka, String topic, int partitions, int perPartition,
+                           Duration duration, long seed) {
+            int chunk = 500;
+            long pauseMs = Math.max(1, duration.toMillis() * chunk / perPartition);
+            thread = new Thread(() -> {
+                Random random = new Random(seed);
+                try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+                    for (int i = 0; i < perPartition && !stopped; i++) {
+                        for (int p = 0; p < partitions; p++) {
+                            producer.send(record(topic, p, i, random), (metadata, e) -> {
+                                if (e != null) {
+                                    failure = e;
+                                }
+                            });
+                        }
+                        if (i % chunk == chunk - 1 || i == perPartition - 1) {
+                            producer.flush();
+                            produced.set((long) (i + 1) * partitions);
+                            Thread.sleep(pauseMs);
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }, "background-producer-" + topic);
+            thread.start();
+        }
+
+        long produced() {
+            return produced.get();
+        }
+
+        /** Waits until every record is acknowledged; fails if producing failed. */
+        void await(Duration timeout) throws InterruptedException {
+            thread.join(timeout.toMillis());
+            if (thread.isAlive()) {
+                fail("The background producer did not finish within " + timeout + " (" + produced() + " sent)");
+            }
+            if (failure != null) {
+                throw new AssertionError("The background producer failed", failure);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stopped = true;
+            thread.join();
         }
     }
 
