@@ -183,6 +183,23 @@ public final class ConnectWorkerProcess implements AutoCloseable {
      * A FAILED task fails the wait at once, with its trace.
      */
     public void awaitRunning(String connector, int tasks, Duration timeout) {
+        awaitRunning(connector, tasks, timeout, false);
+    }
+
+    /**
+     * Like {@link #awaitRunning(String, int, Duration)}, and every task runs on this worker: after another worker
+     * was killed, its tasks' last status still says RUNNING until this worker has taken them over.
+     */
+    public void awaitRunningHere(String connector, int tasks, Duration timeout) {
+        awaitRunning(connector, tasks, timeout, true);
+    }
+
+    /** The worker id Connect reports in statuses: the advertised {@code host:port}. */
+    public String workerId() {
+        return "127.0.0.1:" + port;
+    }
+
+    private void awaitRunning(String connector, int tasks, Duration timeout, boolean here) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "(no status)";
         while (System.nanoTime() < deadline) {
@@ -195,7 +212,8 @@ public final class ConnectWorkerProcess implements AutoCloseable {
                         throw new AssertionError("Task " + task.path("id") + " of " + connector + " failed: "
                                 + task.path("trace").asText());
                     }
-                    running += "RUNNING".equals(task.path("state").asText()) ? 1 : 0;
+                    boolean placed = !here || workerId().equals(task.path("worker_id").asText());
+                    running += placed && "RUNNING".equals(task.path("state").asText()) ? 1 : 0;
                 }
                 if ("RUNNING".equals(status.path("connector").path("state").asText()) && running == tasks
                         && status.path("tasks").size() == tasks) {

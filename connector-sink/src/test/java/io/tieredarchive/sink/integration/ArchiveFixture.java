@@ -196,7 +196,15 @@ final class ArchiveFixture {
             }
             Thread.sleep(250);
         }
-        fail("The archive of " + topic + " did not reach " + lastOffsets + " within " + timeout + ": " + reached);
+        Map<Integer, String> behind = new TreeMap<>();
+        reached.forEach((p, last) -> {
+            if (last < lastOffsets.get(p)) {
+                behind.put(p, last + " of " + lastOffsets.get(p));
+            }
+        });
+        fail("The archive of " + topic + " did not reach the end within " + timeout + "; behind (partition=last "
+                + "sealed offset of last offset): " + (behind.size() > 20 ? behind.size() + " partitions, e.g. "
+                + behind.entrySet().stream().limit(20).toList() : behind));
     }
 
     /** The last offset in the sealed segments of {@code dir}, -1 when none. */
@@ -207,6 +215,17 @@ final class ArchiveFixture {
             last = Math.max(last, meta.lastOffset());
         }
         return last;
+    }
+
+    /** Waits until the sealed segments of {@code topic} hold at least {@code records} records. */
+    static void awaitSealed(Path localDir, String topic, int partitions, long records) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (sealedRecordCount(localDir, topic, partitions) < records) {
+            if (System.nanoTime() > deadline) {
+                fail("fewer than " + records + " records of " + topic + " archived in 120 s");
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Records in the sealed segments of {@code topic}'s partitions. */

@@ -16,10 +16,10 @@ import java.util.Map;
 
 import static io.tieredarchive.sink.integration.ArchiveFixture.assertArchiveMatches;
 import static io.tieredarchive.sink.integration.ArchiveFixture.awaitArchived;
+import static io.tieredarchive.sink.integration.ArchiveFixture.awaitSealed;
 import static io.tieredarchive.sink.integration.ArchiveFixture.connectorConfig;
 import static io.tieredarchive.sink.integration.ArchiveFixture.consumeAll;
 import static io.tieredarchive.sink.integration.ArchiveFixture.lastOffsets;
-import static io.tieredarchive.sink.integration.ArchiveFixture.sealedRecordCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,13 +83,5 @@ class ArchiveSinkRebalanceIT {
         consumed.values().forEach(records -> assertEquals(perPartition, records.size()));
         awaitArchived(localDir, topic, lastOffsets(consumed), Duration.ofSeconds(120));
         assertArchiveMatches(localDir, topic, consumed);
-    }
-
-    private static void awaitSealed(Path localDir, String topic, int partitions, long records) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (sealedRecordCount(localDir, topic, partitions) < records) {
-            assertTrue(System.nanoTime() < deadline, "fewer than " + records + " records archived in 120 s");
-            Thread.sleep(200);
-        }
     }
 }
