@@ -18,11 +18,14 @@ final class LogScanner {
     private final ChunkedReader reader;
     private final String name;
     private final long logSize;
+    private final SegmentIndexes indexes;
 
-    LogScanner(ByteSource log, long logSize, int chunkBytes) {
+    /** A scanner that checks each batch's last offset against {@code indexes}, when not null. */
+    LogScanner(ByteSource log, long logSize, int chunkBytes, SegmentIndexes indexes) {
         this.reader = new ChunkedReader(log, logSize, chunkBytes);
         this.name = log.name();
         this.logSize = logSize;
+        this.indexes = indexes;
     }
 
     String name() {
@@ -48,6 +51,10 @@ final class LogScanner {
         }
         BatchHeader header = BatchHeader.parse(position, bytes);
         String problem = header.problem(previousLastOffset, logSize);
+        long indexed = indexes == null ? -1 : indexes.indexedLastOffsetAt(position);
+        if (problem == null && indexed >= 0 && indexed != header.lastOffset()) {
+            problem = "its header says last offset " + header.lastOffset() + ", the offset index " + indexed;
+        }
         if (problem != null) {
             throw new CorruptSegmentException(name, position, "batch with base offset " + header.baseOffset()
                     + ": " + problem);
@@ -60,6 +67,10 @@ final class LogScanner {
         ByteBuffer bytes = read(header.position(), header.sizeInBytes());
         try {
             Iterator<MutableRecordBatch> batches = MemoryRecords.readableRecords(bytes).batches().iterator();
+            if (!batches.hasNext()) {
+                throw new CorruptSegmentException(name, header.position(), "batch with base offset "
+                        + header.baseOffset() + " is shorter than its length field says");
+            }
             MutableRecordBatch batch = batches.next();
             if (!batch.isValid()) {
                 throw new CorruptSegmentException(name, header.position(), "batch with base offset "

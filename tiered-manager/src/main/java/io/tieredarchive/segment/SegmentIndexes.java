@@ -1,6 +1,7 @@
 package io.tieredarchive.segment;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntToLongFunction;
 
 /**
  * A segment's {@code .index} and {@code .timeindex}, loaded into memory (they are small: 8 and 12 bytes per
@@ -60,7 +61,9 @@ final class SegmentIndexes {
             timestamps[i] = in.getLong();
             int relative = in.getInt();
             timeOffsets[i] = baseOffset + relative;
-            if (relative < 0 || (i > 0 && (timestamps[i] <= timestamps[i - 1] || timeOffsets[i] < timeOffsets[i - 1]))) {
+            boolean ascending = i == 0
+                    || (timestamps[i] > timestamps[i - 1] && timeOffsets[i] >= timeOffsets[i - 1]);
+            if (relative < 0 || !ascending) {
                 throw new CorruptSegmentException(timeIndexName, (long) i * IndexBuilder.TIME_ENTRY_SIZE,
                         "entry " + i + " (timestamp " + timestamps[i] + ", relative offset " + relative
                                 + ") is out of order");
@@ -71,23 +74,17 @@ final class SegmentIndexes {
 
     /** Position of the indexed batch with the largest offset at or below {@code offset}; 0 when none is. */
     long startPositionForOffset(long offset) {
-        long relative = offset - baseOffset;
-        if (relative < 0) {
-            return 0;
-        }
-        int lo = 0;
-        int hi = relativeOffsets.length - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (relativeOffsets[mid] <= relative) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int found = floor(relativeOffsets.length, i -> relativeOffsets[i], offset - baseOffset);
         return found < 0 ? 0 : positions[found];
+    }
+
+    /**
+     * The last offset the offset index records for the batch at {@code position}, or -1 when no entry names that
+     * position. A batch's base offset and length lie outside its CRC; this catches a flipped bit there.
+     */
+    long indexedLastOffsetAt(long position) {
+        int found = floor(positions.length, i -> positions[i], position);
+        return found >= 0 && positions[found] == position ? baseOffset + relativeOffsets[found] : -1;
     }
 
     /**
@@ -95,19 +92,25 @@ final class SegmentIndexes {
      * the one ending at that offset holds only smaller or equal timestamps. {@code baseOffset} when none is.
      */
     long startOffsetForTimestamp(long timestamp) {
+        int found = floor(timestamps.length, i -> timestamps[i], timestamp);
+        return found < 0 ? baseOffset : timeOffsets[found];
+    }
+
+    /** Index of the last of {@code n} ascending keys that is at or below {@code target}; -1 when none is. */
+    private static int floor(int n, IntToLongFunction key, long target) {
         int lo = 0;
-        int hi = timestamps.length - 1;
+        int hi = n - 1;
         int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (timestamps[mid] <= timestamp) {
+            if (key.applyAsLong(mid) <= target) {
                 found = mid;
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
             }
         }
-        return found < 0 ? baseOffset : timeOffsets[found];
+        return found;
     }
 
     int offsetEntries() {

@@ -179,7 +179,7 @@ public final class SegmentReader implements Closeable {
     }
 
     private LogScanner scanner() {
-        return new LogScanner(logSource, meta.log().size(), readBufferBytes);
+        return new LogScanner(logSource, meta.log().size(), readBufferBytes, indexes);
     }
 
     @Override

@@ -88,7 +88,7 @@ public final class SegmentRecovery {
         String reason = null;
         try (FileByteSource source = new FileByteSource(files.log())) {
             size = source.size();
-            LogScanner scanner = new LogScanner(source, size, SegmentReader.DEFAULT_READ_BUFFER_BYTES);
+            LogScanner scanner = new LogScanner(source, size, SegmentReader.DEFAULT_READ_BUFFER_BYTES, null);
             while (valid < size) {
                 if (valid > Integer.MAX_VALUE) {
                     reason = "a batch at position " + valid + " is beyond what Kafka's index can address";

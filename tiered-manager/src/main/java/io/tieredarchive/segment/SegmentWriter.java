@@ -132,6 +132,10 @@ public final class SegmentWriter implements Closeable {
             flushBatch();
         }
         if (batch == null) {
+            if (isFull()) {
+                throw new SegmentException("Segment " + files + " of " + topic + "-" + partition + " is full at "
+                        + logBytes + " bytes: Kafka's index addresses batches below 2 GiB; seal it and roll");
+            }
             batch = MemoryRecords.builder(buffer.clear(), RecordBatch.MAGIC_VALUE_V2, compression, type, offset,
                     type == TimestampType.LOG_APPEND_TIME ? record.timestamp() : RecordBatch.NO_TIMESTAMP);
             batchType = type;
@@ -142,7 +146,15 @@ public final class SegmentWriter implements Closeable {
         recordCount++;
     }
 
-    /** True when {@code offset} is far enough from the base offset to be indexed (Kafka's int32 relative offset). */
+    /**
+     * True when the {@code .log} has no room for another batch: Kafka's format addresses a segment's bytes with
+     * 32-bit positions, so a new batch must end below 2 GiB. Roll before this happens ({@code segment.bytes}).
+     */
+    public boolean isFull() {
+        return logBytes > (long) Integer.MAX_VALUE - options.batchBytes();
+    }
+
+    /** True when {@code offset} is close enough to the base offset to be indexed (Kafka's int32 relative offset). */
     public boolean canAppend(long offset) {
         long relative = offset - files.baseOffset();
         return relative >= 0 && relative <= Integer.MAX_VALUE;
@@ -160,10 +172,12 @@ public final class SegmentWriter implements Closeable {
         buffer = full.buffer(); // the builder may have grown it; keep the larger one for the next batch
         MemoryRecords records = full.build();
         RecordBatch written = records.batches().iterator().next();
-        if (logBytes > Integer.MAX_VALUE) {
-            closed = true;
-            throw new SegmentException("Segment " + files + " is full: Kafka's index holds byte positions up to "
-                    + Integer.MAX_VALUE + "; roll segments smaller");
+        if (logBytes + written.sizeInBytes() > Integer.MAX_VALUE) {
+            closed = true; // a single record larger than what is left of 2 GiB; nothing was written
+            closeChannel();
+            throw new SegmentException("Batch at offsets " + written.baseOffset() + ".." + written.lastOffset()
+                    + " (" + written.sizeInBytes() + " bytes) does not fit in segment " + files + " at " + logBytes
+                    + " bytes: Kafka's format addresses a segment below 2 GiB");
         }
         ByteBuffer bytes = records.buffer();
         logCrc.update(bytes.duplicate());

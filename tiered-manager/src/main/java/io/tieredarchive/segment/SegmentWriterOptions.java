@@ -32,12 +32,15 @@ public record SegmentWriterOptions(String compressionType, Integer compressionLe
         CompressionType codec;
         try {
             codec = CompressionType.forName(type.toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
             throw new IllegalArgumentException("Unknown compression.type '" + type
                     + "'; expected none, gzip, snappy, lz4 or zstd", e);
         }
         if (level == null) {
             return Compression.of(codec).build();
+        }
+        if (codec == CompressionType.NONE || codec == CompressionType.SNAPPY) {
+            throw new IllegalArgumentException("compression.type " + codec.name + " takes no level");
         }
         if (level < codec.minLevel() || level > codec.maxLevel()) {
             throw new IllegalArgumentException("compression.level " + level + " is outside " + codec.name
@@ -47,7 +50,7 @@ public record SegmentWriterOptions(String compressionType, Integer compressionLe
             case GZIP -> Compression.gzip().level(level).build();
             case LZ4 -> Compression.lz4().level(level).build();
             case ZSTD -> Compression.zstd().level(level).build();
-            default -> throw new IllegalArgumentException("compression.type " + codec.name + " takes no level");
+            default -> throw new IllegalStateException("no level for " + codec.name);
         };
     }
 }

@@ -1,0 +1,158 @@
+package io.tieredarchive.segment;
+
+import static io.tieredarchive.segment.TestSegments.drain;
+import static io.tieredarchive.segment.TestSegments.options;
+import static io.tieredarchive.segment.TestSegments.records;
+import static io.tieredarchive.segment.TestSegments.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Damaged bytes are reported with the object and the position; never returned as data. */
+class SegmentCorruptionTest {
+
+    @TempDir
+    Path dir;
+
+    private SegmentFiles files;
+    private final List<Batch> batches = new ArrayList<>();
+
+    /** Where Kafka's own reader finds each batch. */
+    private record Batch(long position, int sizeInBytes, long baseOffset, long lastOffset) {
+    }
+
+    @BeforeEach
+    void writeSegment() throws Exception {
+        write(dir, 0, records(0, 600, 5), options("gzip", 4096));
+        files = SegmentFiles.of(dir, 0);
+        try (FileRecords log = FileRecords.open(files.log().toFile())) {
+            for (FileChannelRecordBatch batch : log.batches()) {
+                batches.add(new Batch(batch.position(), batch.sizeInBytes(), batch.baseOffset(), batch.lastOffset()));
+            }
+        }
+        assertTrue(batches.size() > 5);
+    }
+
+    @Test
+    void flippedByteInsideABatchFailsItsCrc() throws Exception {
+        Batch victim = batches.get(3);
+        flip(files.log(), victim.position() + victim.sizeInBytes() / 2);
+
+        CorruptSegmentException e = readAll();
+
+        assertEquals(files.log().toString(), e.objectName());
+        assertEquals(victim.position(), e.position());
+        assertTrue(e.getMessage().contains("base offset " + victim.baseOffset()), e.getMessage());
+        assertTrue(e.getMessage().contains("CRC"), e.getMessage());
+        assertTrue(e.getMessage().contains(files.log().toString()), e.getMessage());
+    }
+
+    @Test
+    void recordsBeforeTheDamagedBatchAreReturnedThenTheErrorComes() throws Exception {
+        Batch victim = batches.get(3);
+        flip(files.log(), victim.position() + victim.sizeInBytes() - 1);
+        try (SegmentReader reader = SegmentReader.open(files)) {
+            var iterator = reader.recordsFrom(0);
+            long last = -1;
+            try {
+                while (iterator.hasNext()) {
+                    last = iterator.next().offset();
+                }
+            } catch (UncheckedSegmentException expected) {
+                assertEquals(victim.position(), assertInstanceOf(CorruptSegmentException.class,
+                        expected.getCause()).position());
+            }
+            assertEquals(batches.get(2).lastOffset(), last, "every record before the damaged batch, none after");
+        }
+    }
+
+    @Test
+    void flippedMagicIsReported() throws Exception {
+        Batch victim = batches.get(1);
+        flip(files.log(), victim.position() + 16);
+        CorruptSegmentException e = readAll();
+        assertEquals(victim.position(), e.position());
+        assertTrue(e.getMessage().contains("magic"), e.getMessage());
+    }
+
+    @Test
+    void flippedBaseOffsetOutsideTheCrcIsCaughtByTheIndex() throws Exception {
+        // Kafka's batch CRC does not cover the base offset: without a cross-check, every offset would shift.
+        Batch victim = batches.get(2);
+        flip(files.log(), victim.position() + 7);
+        CorruptSegmentException e = readAll();
+        assertEquals(victim.position(), e.position());
+        assertTrue(e.getMessage().contains("offset index"), e.getMessage());
+    }
+
+    @Test
+    void flippedIndexByteIsRefusedAtOpen() throws Exception {
+        flip(files.offsetIndex(), 13);
+        CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> SegmentReader.open(files));
+        assertEquals(files.offsetIndex().toString(), e.objectName());
+        assertTrue(e.getMessage().contains("CRC32C"), e.getMessage());
+    }
+
+    @Test
+    void truncatedLogIsRefusedAtOpen() throws Exception {
+        try (FileChannel channel = FileChannel.open(files.log(), StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() - 1);
+        }
+        CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> SegmentReader.open(files));
+        assertEquals(files.log().toString(), e.objectName());
+    }
+
+    @Test
+    void markerWithANewerFormatVersionIsRefusedNamingIt() throws Exception {
+        String json = Files.readString(files.marker()).replace("\"formatVersion\" : 1", "\"formatVersion\" : 2");
+        Files.writeString(files.marker(), json);
+        SegmentException e = assertThrows(SegmentException.class, () -> SegmentReader.open(files));
+        assertTrue(e.getMessage().contains(files.marker().toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("formatVersion 2"), e.getMessage());
+
+        SegmentException fromBytes = assertThrows(SegmentException.class, () -> SegmentMetadata.fromBytes(
+                json.getBytes(StandardCharsets.UTF_8), "s3://bucket/orders/3/00000000000000000000.json"));
+        assertTrue(fromBytes.getMessage().contains("s3://bucket/orders/3/00000000000000000000.json"));
+    }
+
+    @Test
+    void unreadableMarkerIsCorrupt() throws Exception {
+        Files.writeString(files.marker(), "{\"formatVersion\" : 1, \"topic\" : ");
+        CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> SegmentReader.open(files));
+        assertEquals(files.marker().toString(), e.objectName());
+    }
+
+    private CorruptSegmentException readAll() throws SegmentException {
+        try (SegmentReader reader = SegmentReader.open(files)) {
+            UncheckedSegmentException e = assertThrows(UncheckedSegmentException.class,
+                    () -> drain(reader.recordsFrom(0)));
+            return assertInstanceOf(CorruptSegmentException.class, e.getCause());
+        }
+    }
+
+    static void flip(Path file, long position) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x01)).rewind();
+            channel.write(one, position);
+        }
+    }
+}
