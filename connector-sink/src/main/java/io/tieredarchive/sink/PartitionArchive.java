@@ -85,14 +85,14 @@ final class PartitionArchive implements BufferBudget.Buffer {
 
     /**
      * Appends an {@linkplain #admit admitted} record; rolls the active segment first when the record would take it
-     * past {@code segment.bytes} or past the index's 32-bit relative offsets.
+     * past {@code segment.bytes}, or past what the index's 32-bit offsets and positions address.
      */
     void append(ArchivedRecord record, long nowMs) throws SegmentException {
         long offset = record.offset();
         if (offset < nextOffset) {
             throw new IllegalStateException(tp + ": offset " + offset + " is below the archive's end " + nextOffset);
         }
-        if (writer != null && !writer.isEmpty() && (!writer.canAppend(offset)
+        if (writer != null && !writer.isEmpty() && (!writer.canAppend(offset) || writer.isFull()
                 || writer.sizeInBytes() + record.sizeInBytes() > segmentBytes)) {
             seal(nowMs);
         }
