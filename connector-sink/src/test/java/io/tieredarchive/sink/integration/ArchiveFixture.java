@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
@@ -38,6 +40,20 @@ final class ArchiveFixture {
     static final String BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
     private ArchiveFixture() {
+    }
+
+    /**
+     * Starts an in-process Connect cluster of one worker for the sink's tests: offsets flushed every second,
+     * plugins found by service loading; {@code workerProps} add or replace worker keys.
+     */
+    static EmbeddedConnectCluster startConnect(String name, Map<String, String> workerProps, Properties brokerProps) {
+        Map<String, String> props = new HashMap<>(Map.of("offset.flush.interval.ms", "1000",
+                "plugin.discovery", "service_load"));
+        props.putAll(workerProps);
+        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(1)
+                .brokerProps(brokerProps).workerProps(props).build();
+        connect.start();
+        return connect;
     }
 
     /** The sink's config for tests: small segments and batches, so that a test seals many segments quickly. */

@@ -45,12 +45,7 @@ class ArchiveSinkIT {
     static void startCluster() {
         Properties broker = new Properties();
         broker.put("log.cleaner.backoff.ms", "500"); // compaction within seconds, for the compacted topic
-        connect = new EmbeddedConnectCluster.Builder().name("archive-sink-it").numWorkers(1)
-                .brokerProps(broker)
-                .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "1000",
-                        "plugin.discovery", "service_load")))
-                .build();
-        connect.start();
+        connect = ArchiveFixture.startConnect("archive-sink-it", Map.of(), broker);
     }
 
     @AfterAll

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
@@ -45,11 +46,7 @@ class ArchiveSinkManyPartitionsIT {
 
     @BeforeAll
     static void startCluster() {
-        connect = new EmbeddedConnectCluster.Builder().name("archive-many-it").numWorkers(1)
-                .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "1000",
-                        "plugin.discovery", "service_load")))
-                .build();
-        connect.start();
+        connect = ArchiveFixture.startConnect("archive-many-it", Map.of(), new Properties());
     }
 
     @AfterAll

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static io.tieredarchive.sink.integration.ArchiveFixture.assertArchiveMatches;
 import static io.tieredarchive.sink.integration.ArchiveFixture.awaitArchived;
@@ -39,11 +39,8 @@ class ArchiveSinkRebalanceIT {
 
     @BeforeAll
     static void startCluster() {
-        connect = new EmbeddedConnectCluster.Builder().name("archive-rebalance-it").numWorkers(1)
-                .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "1000",
-                        "plugin.discovery", "service_load", "scheduled.rebalance.max.delay.ms", "2000")))
-                .build();
-        connect.start();
+        connect = ArchiveFixture.startConnect("archive-rebalance-it",
+                Map.of("scheduled.rebalance.max.delay.ms", "2000"), new Properties());
     }
 
     @AfterAll
