@@ -127,7 +127,7 @@ public class ArchiveSinkTask extends SinkTask {
                         e);
             }
         }
-        connectRedeliveryDropped();
+        forgetFailedBatch();
         updateGauges();
     }
 
@@ -311,7 +311,7 @@ public class ArchiveSinkTask extends SinkTask {
             durability.closed(tp);
             log.info("Closed {}: archive ends at offset {}", tp, partition.nextOffset());
         }
-        connectRedeliveryDropped();
+        forgetFailedBatch();
         updateGauges();
     }
 
@@ -334,7 +334,7 @@ public class ArchiveSinkTask extends SinkTask {
     }
 
     /** Connect drops the batch it would redeliver when partitions are assigned or revoked. */
-    private void connectRedeliveryDropped() {
+    private void forgetFailedBatch() {
         failedBatch.clear();
         rewound.clear();
     }
