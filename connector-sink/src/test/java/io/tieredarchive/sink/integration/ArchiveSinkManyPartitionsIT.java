@@ -2,6 +2,10 @@ package io.tieredarchive.sink.integration;
 
 import io.tieredarchive.sink.ArchiveContents;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import javax.management.MBeanServer;
@@ -68,7 +73,7 @@ class ArchiveSinkManyPartitionsIT {
         connect.configureConnector("wide", config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("wide", 1, "sink did not start");
 
-        awaitLeaders(topic);
+        awaitPartitionsServed(topic);
         ArchiveFixture.produce(connect.kafka(), topic, PARTITIONS, PER_PARTITION, 5);
         Map<Integer, Long> last = new TreeMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
@@ -92,18 +97,19 @@ class ArchiveSinkManyPartitionsIT {
         connect.deleteConnector("wide");
     }
 
-    /** Waits until every partition of {@code topic} has a leader, so that producing does not need retries. */
-    private static void awaitLeaders(String topic) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            var description = connect.kafka().describeTopics(topic).get(topic);
-            if (description.isPresent() && description.get().partitions().size() == PARTITIONS
-                    && description.get().partitions().stream().allMatch(p -> p.leader() != null)) {
-                return;
-            }
-            Thread.sleep(500);
+    /**
+     * Waits until the broker serves every partition of {@code topic}: the controller names leaders before the
+     * broker has created 2,000 partitions, and an idempotent producer that writes into that gap can get stuck on
+     * out-of-order sequence errors. A partition answers a ListOffsets request once its leader has it.
+     */
+    private static void awaitPartitionsServed(String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
-        throw new AssertionError("not every partition of " + topic + " has a leader after 60 s");
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            admin.listOffsets(all, new ListOffsetsOptions().timeoutMs(120_000)).all().get(150, TimeUnit.SECONDS);
+        }
     }
 
     /** The task's plugin metrics, read over JMX ({@code kafka.connect:type=plugins,connector=...,task=0}). */
