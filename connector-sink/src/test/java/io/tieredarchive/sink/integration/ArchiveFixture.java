@@ -6,10 +6,14 @@ import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.sink.ArchiveContents;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -26,6 +30,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -54,6 +59,24 @@ final class ArchiveFixture {
                 .brokerProps(brokerProps).workerProps(props).build();
         connect.start();
         return connect;
+    }
+
+    /**
+     * Creates a topic and waits until the broker serves every partition. The controller names leaders before the
+     * broker has created the partitions, and an idempotent producer that writes into that gap can get stuck on
+     * out-of-order sequence errors until its delivery timeout. A partition answers ListOffsets once its leader
+     * has it.
+     */
+    static void createTopic(EmbeddedKafkaCluster kafka, String topic, int partitions, Map<String, String> configs)
+            throws Exception {
+        kafka.createTopic(topic, partitions, 1, configs);
+        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        try (Admin admin = kafka.createAdminClient()) {
+            admin.listOffsets(all, new ListOffsetsOptions().timeoutMs(120_000)).all().get(150, TimeUnit.SECONDS);
+        }
     }
 
     /** The sink's config for tests: small segments and batches, so that a test seals many segments quickly. */

@@ -63,7 +63,7 @@ class ArchiveSinkCrashIT {
         int partitions = 4;
         int perPartition = 25_000;
         long total = (long) partitions * perPartition;
-        kafka.createTopic(topic, partitions);
+        ArchiveFixture.createTopic(kafka, topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
         Path workers = Files.createDirectories(Path.of("target", "crash-it-workers", Long.toString(System.nanoTime())));
         Map<String, String> workerProps = Map.of("offset.flush.interval.ms", "2000");

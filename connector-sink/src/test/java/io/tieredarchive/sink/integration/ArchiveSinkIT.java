@@ -59,8 +59,9 @@ class ArchiveSinkIT {
     void everyRecordIsArchivedOnceInOrderAndByteIdentical() throws Exception {
         String topic = "mixed";
         String appendTime = "append-time";
-        connect.kafka().createTopic(topic, 4);
-        connect.kafka().createTopic(appendTime, 1, 1, Map.of("message.timestamp.type", "LogAppendTime"));
+        ArchiveFixture.createTopic(connect.kafka(), topic, 4, Map.of());
+        ArchiveFixture.createTopic(connect.kafka(), appendTime, 1,
+                Map.of("message.timestamp.type", "LogAppendTime"));
         Path localDir = tmp.resolve("mixed");
         connect.configureConnector("mixed", connectorConfig(localDir, topic + "," + appendTime, 2));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mixed", 2, "sink did not start");
@@ -89,7 +90,7 @@ class ArchiveSinkIT {
     @Test
     void aCompactedTopicWithGapsIsArchivedAsTheConsumerSeesIt() throws Exception {
         String topic = "compacted";
-        connect.kafka().createTopic(topic, 1, 1, Map.of("cleanup.policy", "compact", "segment.ms", "300",
+        ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of("cleanup.policy", "compact", "segment.ms", "300",
                 "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "0", "delete.retention.ms",
                 "86400000"));
         Random random = new Random(3);

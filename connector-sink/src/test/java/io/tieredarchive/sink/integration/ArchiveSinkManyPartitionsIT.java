@@ -2,10 +2,6 @@ package io.tieredarchive.sink.integration;
 
 import io.tieredarchive.sink.ArchiveContents;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +17,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import javax.management.MBeanServer;
@@ -64,7 +59,7 @@ class ArchiveSinkManyPartitionsIT {
     @Test
     void twoThousandPartitionsOnOneTaskStayWithinTheBufferBudget() throws Exception {
         String topic = "wide";
-        connect.kafka().createTopic(topic, PARTITIONS);
+        ArchiveFixture.createTopic(connect.kafka(), topic, PARTITIONS, Map.of());
         Path localDir = tmp.resolve("archive");
         Map<String, String> config = connectorConfig(localDir, topic, 1);
         config.put("batch.bytes", "1024");
@@ -73,7 +68,6 @@ class ArchiveSinkManyPartitionsIT {
         connect.configureConnector("wide", config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("wide", 1, "sink did not start");
 
-        awaitPartitionsServed(topic);
         ArchiveFixture.produce(connect.kafka(), topic, PARTITIONS, PER_PARTITION, 5);
         Map<Integer, Long> last = new TreeMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
@@ -95,21 +89,6 @@ class ArchiveSinkManyPartitionsIT {
                     ArchiveContents.offsets(partitionDir(localDir, topic, p)), "partition " + p);
         }
         connect.deleteConnector("wide");
-    }
-
-    /**
-     * Waits until the broker serves every partition of {@code topic}: the controller names leaders before the
-     * broker has created 2,000 partitions, and an idempotent producer that writes into that gap can get stuck on
-     * out-of-order sequence errors. A partition answers a ListOffsets request once its leader has it.
-     */
-    private static void awaitPartitionsServed(String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        try (Admin admin = connect.kafka().createAdminClient()) {
-            admin.listOffsets(all, new ListOffsetsOptions().timeoutMs(120_000)).all().get(150, TimeUnit.SECONDS);
-        }
     }
 
     /** The task's plugin metrics, read over JMX ({@code kafka.connect:type=plugins,connector=...,task=0}). */

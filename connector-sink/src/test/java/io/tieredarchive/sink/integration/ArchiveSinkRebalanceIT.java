@@ -55,7 +55,7 @@ class ArchiveSinkRebalanceIT {
         String topic = "rebalanced";
         int partitions = 4;
         int perPartition = 25_000;
-        connect.kafka().createTopic(topic, partitions);
+        ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
         connect.configureConnector("rebalanced", connectorConfig(localDir, topic, 2));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("rebalanced", 2, "sink did not start");
