@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,8 +75,19 @@ final class ArchiveFixture {
         for (int p = 0; p < partitions; p++) {
             all.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try (Admin admin = kafka.createAdminClient()) {
-            admin.listOffsets(all, new ListOffsetsOptions().timeoutMs(120_000)).all().get(150, TimeUnit.SECONDS);
+            while (true) {
+                try {
+                    admin.listOffsets(all, new ListOffsetsOptions().timeoutMs(30_000)).all().get(60, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException notYet) { // e.g. the topic's metadata has not reached the broker
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("The broker does not serve every partition of " + topic, notYet);
+                    }
+                    Thread.sleep(200);
+                }
+            }
         }
     }
 
