@@ -26,7 +26,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -64,8 +63,6 @@ public class ArchiveSinkTask extends SinkTask {
     private final LongSupplier clock;
     private final BiFunction<ArchiveSinkConfig, Runnable, Durability> durabilities;
     private final Map<TopicPartition, PartitionArchive> partitions = new HashMap<>();
-    /** Partitions recovered locally whose end in S3 is not known yet (S3 could not be reached on open). */
-    private final Map<TopicPartition, PartitionRecovery.Result> unopened = new HashMap<>();
     /** Set on the tiering thread when a segment of an open partition reached S3: ask Connect to commit soon. */
     private final AtomicBoolean tieredSinceCommit = new AtomicBoolean();
     /** Records of the last put() that failed; Connect delivers the same instances again. */
@@ -74,7 +71,7 @@ public class ArchiveSinkTask extends SinkTask {
     private final Set<TopicPartition> rewound = new HashSet<>();
 
     private ArchiveSinkConfig config;
-    private SegmentWriterOptions options;
+    private PartitionOpener opener;
     private RecordConverter converter;
     private Durability durability;
     private BufferBudget budget;
@@ -108,8 +105,8 @@ public class ArchiveSinkTask extends SinkTask {
         config = new ArchiveSinkConfig(props);
         String writerId = config.connectorName() + "-" + config.taskIndex() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-        options = new SegmentWriterOptions(config.compressionType(), config.compressionLevel(), config.batchBytes(),
-                writerId);
+        SegmentWriterOptions options = new SegmentWriterOptions(config.compressionType(), config.compressionLevel(),
+                config.batchBytes(), writerId);
         try {
             Files.createDirectories(config.localDir());
         } catch (IOException e) {
@@ -122,6 +119,8 @@ public class ArchiveSinkTask extends SinkTask {
             converter.close();
             throw new ConnectException("Cannot start the S3 tier of " + config.localDir() + ": " + e.getMessage(), e);
         }
+        opener = new PartitionOpener(config.localDir(), durability, options, config.segmentBytes(),
+                config.segmentMs(), this::onSealed);
         budget = new BufferBudget(BufferBudget.limitFor(config.batchBytes()));
         metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, () -> activePartitions,
                 () -> assignedPartitions);
@@ -135,23 +134,11 @@ public class ArchiveSinkTask extends SinkTask {
     @Override
     public void open(Collection<TopicPartition> assigned) {
         for (TopicPartition tp : assigned) {
-            if (partitions.containsKey(tp) || unopened.containsKey(tp)) {
-                continue;
-            }
-            var dir = PartitionArchive.directory(config.localDir(), tp);
-            PartitionRecovery.Result recovered;
-            try {
-                recovered = PartitionRecovery.recover(dir, tp);
-            } catch (SegmentException e) {
-                throw new ConnectException("Cannot open the archive of " + tp + " in " + dir + ": " + e.getMessage(),
-                        e);
-            }
-            try {
-                openArchive(tp, recovered);
-            } catch (StorageException e) {
-                unopened.put(tp, recovered);
-                log.warn("{}: cannot ask S3 where its archive ends ({}); its records wait until S3 answers", tp,
-                        e.getMessage());
+            if (!partitions.containsKey(tp) && !opener.isPending(tp)) {
+                PartitionArchive opened = opener.open(tp);
+                if (opened != null) {
+                    partitions.put(tp, opened);
+                }
             }
         }
         forgetFailedBatch();
@@ -159,45 +146,18 @@ public class ArchiveSinkTask extends SinkTask {
     }
 
     /**
-     * Asks the durability where the archive of {@code tp} ends (local sealed segments and S3) and opens it there.
-     *
-     * @throws StorageException when S3 cannot be asked now (retry later)
-     */
-    private void openArchive(TopicPartition tp, PartitionRecovery.Result recovered) throws StorageException {
-        var dir = PartitionArchive.directory(config.localDir(), tp);
-        long end;
-        try {
-            end = durability.archivedEnd(tp, recovered.sealedEnd());
-        } catch (StorageException e) {
-            throw e;
-        } catch (SegmentException e) {
-            throw new ConnectException("Cannot find where the archive of " + tp + " ends: " + e.getMessage(), e);
-        }
-        partitions.put(tp, new PartitionArchive(tp, dir, end, options, config.segmentBytes(), config.segmentMs(),
-                this::onSealed));
-        log.info("Opened {}: {} sealed segment(s) in {}, archive ends at offset {} (local {})", tp,
-                recovered.sealedSegments(), dir, end < 0 ? "(none)" : end,
-                recovered.sealedEnd() < 0 ? "(none)" : recovered.sealedEnd());
-    }
-
-    /**
      * Opens the partitions S3 could not be asked about yet; while that fails, throws {@link RetriableException}
      * after a backoff, before any record of the batch is written.
      */
-    private void openUnopened() {
-        for (Iterator<Map.Entry<TopicPartition, PartitionRecovery.Result>> it = unopened.entrySet().iterator();
-             it.hasNext(); ) {
-            Map.Entry<TopicPartition, PartitionRecovery.Result> e = it.next();
-            try {
-                openArchive(e.getKey(), e.getValue());
-                it.remove();
-            } catch (StorageException ex) {
-                long wait = backOff();
-                log.warn("{}: S3 still cannot say where the archive ends ({}); retrying in {} ms", e.getKey(),
-                        ex.getMessage(), wait);
-                throw new RetriableException("Cannot ask S3 where the archive of " + e.getKey() + " ends: "
-                        + ex.getMessage(), ex);
-            }
+    private void openPending() {
+        try {
+            opener.openPending(p -> partitions.put(p.topicPartition(), p));
+        } catch (StorageException e) {
+            long wait = backOff();
+            log.warn("S3 still cannot say where an assigned partition's archive ends ({}); retrying in {} ms",
+                    e.getMessage(), wait);
+            throw new RetriableException("Cannot ask S3 where an assigned partition's archive ends: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -212,8 +172,8 @@ public class ArchiveSinkTask extends SinkTask {
     @Override
     public void put(Collection<SinkRecord> records) {
         long now = clock.getAsLong();
-        if (!unopened.isEmpty()) {
-            openUnopened();
+        if (opener.hasPending()) {
+            openPending();
         }
         if (tieredSinceCommit.getAndSet(false)) {
             context.requestCommit();
@@ -376,7 +336,7 @@ public class ArchiveSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> closed) {
         long now = clock.getAsLong();
         for (TopicPartition tp : closed) {
-            if (unopened.remove(tp) != null) {
+            if (opener.forget(tp)) {
                 durability.closed(tp);
             }
             PartitionArchive partition = partitions.remove(tp);
@@ -406,7 +366,9 @@ public class ArchiveSinkTask extends SinkTask {
             partition.abort(-1); // only when Connect did not close them first: they will be archived again
         }
         partitions.clear();
-        unopened.clear();
+        if (opener != null) {
+            opener.clear();
+        }
         if (converter != null) {
             converter.close();
         }

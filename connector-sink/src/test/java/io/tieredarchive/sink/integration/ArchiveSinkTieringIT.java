@@ -149,6 +149,8 @@ class ArchiveSinkTieringIT {
         config.put("local.retention.bytes", Long.toString(cap));
         connect.configureConnector(topic, config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, 1, "sink did not start");
+        assertEquals(s3.secretKey(), connect.connectorInfo(topic).config().get("s3.secret.access.key"),
+                "Connect's REST API returns a posted secret as it is: docs/sink.md recommends a config provider");
 
         try (ArchiveWatch watch = new ArchiveWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic, true)) {
             ArchiveFixture.produce(connect.kafka(), topic, 1, 30_000, 22);
