@@ -108,11 +108,8 @@ class ArchiveSinkTieringIT {
         ArchiveFixture.createTopic(connect.kafka(), topic, 4, Map.of());
         Path localDir = tmp.resolve("tiered");
         Path secrets = Files.writeString(tmp.resolve("s3-secret.properties"), "secret=" + s3.secretKey() + "\n");
-        Map<String, String> config = connectorConfig(localDir, topic, 2, s3);
-        config.put("local.retention.ms", "2000");
-        config.put("s3.secret.access.key", "${file:" + secrets + ":secret}");
-        connect.configureConnector(topic, config);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, 2, "sink did not start");
+        startSink(topic, localDir, 2, Map.of("local.retention.ms", "2000",
+                "s3.secret.access.key", "${file:" + secrets + ":secret}"));
         assertFalse(connect.connectorInfo(topic).config().toString().contains(s3.secretKey()),
                 "GET /connectors/" + topic + " shows the placeholder, not the key");
 
@@ -143,12 +140,8 @@ class ArchiveSinkTieringIT {
         ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of());
         Path localDir = tmp.resolve("sized");
         long cap = 300_000;
-        Map<String, String> config = connectorConfig(localDir, topic, 1, s3);
-        config.put("segment.bytes", Integer.toString(128 * 1024));
-        config.put("local.retention.ms", "-1");
-        config.put("local.retention.bytes", Long.toString(cap));
-        connect.configureConnector(topic, config);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, 1, "sink did not start");
+        startSink(topic, localDir, 1, Map.of("segment.bytes", Integer.toString(128 * 1024),
+                "local.retention.ms", "-1", "local.retention.bytes", Long.toString(cap)));
         assertEquals(s3.secretKey(), connect.connectorInfo(topic).config().get("s3.secret.access.key"),
                 "Connect's REST API returns a posted secret as it is: docs/sink.md recommends a config provider");
 
@@ -186,21 +179,14 @@ class ArchiveSinkTieringIT {
     void aSegmentCommittedLocallyReachesS3AfterItsPartitionMoved() throws Exception {
         String topic = "moved";
         ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of());
-        Map<String, String> onA = connectorConfig(tmp.resolve("disk-a"), topic, 1, s3);
-        onA.put("commit.mode", "local");
-        onA.put("tier.upload.delay.ms", "12000");
-        connect.configureConnector(topic, onA);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, 1, "sink did not start");
+        startSink(topic, tmp.resolve("disk-a"), 1, Map.of("commit.mode", "local", "tier.upload.delay.ms", "12000"));
         ArchiveFixture.produce(connect.kafka(), topic, 1, 5_000, 23);
         awaitCommitted(topic, Map.of(0, 4_999L), Duration.ofSeconds(60));
         assertTrue(ArchiveWatch.remoteMarkers(s3.bucketDir(BUCKET), topic).isEmpty(),
                 "committed locally, not yet uploaded");
         connect.deleteConnector(topic);
 
-        Map<String, String> onB = connectorConfig(tmp.resolve("disk-b"), topic, 1, s3);
-        onB.put("commit.mode", "local");
-        connect.configureConnector(topic, onB);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, 1, "sink did not start");
+        startSink(topic, tmp.resolve("disk-b"), 1, Map.of("commit.mode", "local"));
         ArchiveFixture.produce(connect.kafka(), topic, 1, 2_000, 24);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed = consumeAll(connect.kafka(), topic);
         awaitInS3(topic, lastOffsets(consumed), Duration.ofSeconds(90));
@@ -221,10 +207,7 @@ class ArchiveSinkTieringIT {
         String topic = "outage";
         ArchiveFixture.createTopic(connect.kafka(), topic, 2, Map.of());
         Path localDir = tmp.resolve("outage");
-        Map<String, String> config = connectorConfig(localDir, topic, 1, s3);
-        config.put("local.retention.ms", "1000");
-        connect.configureConnector(topic, config);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, 1, "sink did not start");
+        startSink(topic, localDir, 1, Map.of("local.retention.ms", "1000"));
 
         try (ArchiveWatch watch = new ArchiveWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic, true);
              var producer = new ArchiveFixture.BackgroundProducer(connect.kafka(), topic, 2, 25_000,
@@ -265,6 +248,15 @@ class ArchiveSinkTieringIT {
     }
 
     // ---- helpers ----
+
+    /** Starts a sink connector named after {@code topic} that archives it into {@code localDir} and S3. */
+    private static void startSink(String topic, Path localDir, int tasks, Map<String, String> overrides)
+            throws InterruptedException {
+        Map<String, String> config = connectorConfig(localDir, topic, tasks, s3);
+        config.putAll(overrides);
+        connect.configureConnector(topic, config);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, tasks, "sink did not start");
+    }
 
     private static void awaitInS3(String topic, Map<Integer, Long> last, Duration timeout) throws Exception {
         await(() -> {
