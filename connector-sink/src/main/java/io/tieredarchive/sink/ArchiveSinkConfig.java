@@ -16,8 +16,8 @@ import java.util.Map;
  * Connect's; the task reads {@code key.converter}, {@code value.converter} and {@code header.converter} from the
  * connector config as described in {@link RecordConverter}.
  *
- * <p>Until the S3 tier arrives, {@code commit.mode} is accepted but both values behave as {@code local}: the sink
- * commits the offsets of records in sealed local segments (fsynced, marker written). See {@code docs/sink.md}.
+ * <p>{@code commit.mode}: {@code remote} commits the offsets of records whose segment is verified in S3,
+ * {@code local} those of records in sealed local segments (fsynced, marker written). See {@code docs/sink.md}.
  */
 public final class ArchiveSinkConfig extends AbstractConfig {
 

@@ -6,6 +6,7 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentWriterOptions;
+import io.tieredarchive.tier.storage.StorageException;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -28,6 +29,8 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -44,6 +47,11 @@ import java.util.function.LongSupplier;
  * {@code context.timeout(backoff)}. Connect then delivers the same batch again before the rewound records; the
  * copies of the rewound partition's records in that batch are recognised by identity and dropped, so that the
  * archive goes on from the rewind point, not from the middle of the old batch.
+ *
+ * <p>S3 trouble: the tier retries uploads on its own threads and the committed offsets simply wait
+ * ({@code commit.mode=remote}). When S3 cannot be asked where a partition's archive ends on open, the partition
+ * stays unopened: the next {@link #put} asks again and, while it fails, throws {@link RetriableException} after
+ * {@code context.timeout(backoff)} before writing anything, so nothing is archived from a guessed position.
  */
 public class ArchiveSinkTask extends SinkTask {
 
@@ -53,14 +61,17 @@ public class ArchiveSinkTask extends SinkTask {
     static final long MAX_BACKOFF_MS = 30_000L;
 
     private final LongSupplier clock;
+    private final BiFunction<ArchiveSinkConfig, Runnable, Durability> durabilities;
     private final Map<TopicPartition, PartitionArchive> partitions = new HashMap<>();
+    /** Set on the tiering thread when a segment of an open partition reached S3: ask Connect to commit soon. */
+    private final AtomicBoolean tieredSinceCommit = new AtomicBoolean();
     /** Records of the last put() that failed; Connect delivers the same instances again. */
     private final Set<SinkRecord> failedBatch = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Partitions rewound since the last put() that succeeded: their copies in {@link #failedBatch} are stale. */
     private final Set<TopicPartition> rewound = new HashSet<>();
 
     private ArchiveSinkConfig config;
-    private SegmentWriterOptions options;
+    private PartitionOpener opener;
     private RecordConverter converter;
     private Durability durability;
     private BufferBudget budget;
@@ -72,12 +83,16 @@ public class ArchiveSinkTask extends SinkTask {
     private volatile int assignedPartitions;
 
     public ArchiveSinkTask() {
-        this(System::currentTimeMillis);
+        this(System::currentTimeMillis, TieredDurability::acquire);
     }
 
-    /** For tests: {@code clock} gives the wall-clock time in milliseconds. */
-    ArchiveSinkTask(LongSupplier clock) {
+    /**
+     * For tests: {@code clock} gives the wall-clock time in milliseconds; {@code durabilities} makes the task's
+     * {@link Durability} from its config and the callback to run when a segment reached S3.
+     */
+    ArchiveSinkTask(LongSupplier clock, BiFunction<ArchiveSinkConfig, Runnable, Durability> durabilities) {
         this.clock = clock;
+        this.durabilities = durabilities;
     }
 
     @Override
@@ -90,50 +105,79 @@ public class ArchiveSinkTask extends SinkTask {
         config = new ArchiveSinkConfig(props);
         String writerId = config.connectorName() + "-" + config.taskIndex() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-        options = new SegmentWriterOptions(config.compressionType(), config.compressionLevel(), config.batchBytes(),
-                writerId);
+        SegmentWriterOptions options = new SegmentWriterOptions(config.compressionType(), config.compressionLevel(),
+                config.batchBytes(), writerId);
         try {
             Files.createDirectories(config.localDir());
         } catch (IOException e) {
             throw new ConnectException("Cannot create local.dir " + config.localDir() + ": " + e, e);
         }
         converter = RecordConverter.fromConnectorConfig(props);
-        durability = new LocalDurability();
+        try {
+            durability = durabilities.apply(config, () -> tieredSinceCommit.set(true));
+        } catch (RuntimeException e) { // a bad s3.* value that validate() could not see, e.g. an endpoint's scheme
+            converter.close();
+            throw new ConnectException("Cannot start the S3 tier of " + config.localDir() + ": " + e.getMessage(), e);
+        }
+        opener = new PartitionOpener(config.localDir(), durability, options, config.segmentBytes(),
+                config.segmentMs(), this::onSealed);
         budget = new BufferBudget(BufferBudget.limitFor(config.batchBytes()));
         metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, () -> activePartitions,
                 () -> assignedPartitions);
         reporter = context.errantRecordReporter();
         log.info("Archive sink task {} started: writer {}, local.dir {}, buffer budget {} bytes, commit.mode={} "
-                        + "(until the S3 tier exists, offsets are committed once segments are sealed locally)",
-                config.taskIndex(), writerId, config.localDir(), budget.limit(), config.commitMode());
+                        + "(offsets are committed once segments are {})", config.taskIndex(), writerId,
+                config.localDir(), budget.limit(), config.commitMode(),
+                "remote".equals(config.commitMode()) ? "verified in S3" : "sealed locally");
     }
 
     @Override
     public void open(Collection<TopicPartition> assigned) {
         for (TopicPartition tp : assigned) {
-            if (partitions.containsKey(tp)) {
-                continue;
-            }
-            var dir = PartitionArchive.directory(config.localDir(), tp);
-            try {
-                PartitionRecovery.Result recovered = PartitionRecovery.recover(dir, tp);
-                long end = durability.archivedEnd(tp, recovered.sealedEnd());
-                partitions.put(tp, new PartitionArchive(tp, dir, end, options, config.segmentBytes(),
-                        config.segmentMs(), this::onSealed));
-                log.info("Opened {}: {} sealed segment(s) in {}, archive ends at offset {}", tp,
-                        recovered.sealedSegments(), dir, end < 0 ? "(none)" : end);
-            } catch (SegmentException e) {
-                throw new ConnectException("Cannot open the archive of " + tp + " in " + dir + ": " + e.getMessage(),
-                        e);
+            if (!partitions.containsKey(tp) && !opener.isPending(tp)) {
+                PartitionArchive opened = opener.open(tp);
+                if (opened != null) {
+                    partitions.put(tp, opened);
+                }
             }
         }
         forgetFailedBatch();
         updateGauges();
     }
 
+    /**
+     * Opens the partitions S3 could not be asked about yet; while that fails, throws {@link RetriableException}
+     * after a backoff, before any record of the batch is written.
+     */
+    private void openPending() {
+        try {
+            opener.openPending(p -> partitions.put(p.topicPartition(), p));
+        } catch (StorageException e) {
+            long wait = backOff();
+            log.warn("S3 still cannot say where an assigned partition's archive ends ({}); retrying in {} ms",
+                    e.getMessage(), wait);
+            throw new RetriableException("Cannot ask S3 where an assigned partition's archive ends: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Asks Connect to wait before it calls put() again: 1 s, doubling to 30 s while failures repeat. */
+    private long backOff() {
+        long wait = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        context.timeout(wait);
+        return wait;
+    }
+
     @Override
     public void put(Collection<SinkRecord> records) {
         long now = clock.getAsLong();
+        if (opener.hasPending()) {
+            openPending();
+        }
+        if (tieredSinceCommit.getAndSet(false)) {
+            context.requestCommit();
+        }
         sealExpired(now, records, true);
         boolean retrying = !failedBatch.isEmpty();
         Map<TopicPartition, Boolean> lastSkipped = new HashMap<>();
@@ -261,9 +305,7 @@ public class ArchiveSinkTask extends SinkTask {
         if (rewindTo >= 0) {
             context.offset(tp, rewindTo);
         }
-        long wait = backoffMs;
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        context.timeout(wait);
+        long wait = backOff();
         updateGauges();
         log.warn("{}: write failed ({}); rewinding to offset {} and retrying in {} ms", tp, cause.getMessage(),
                 rewindTo, wait);
@@ -294,6 +336,9 @@ public class ArchiveSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> closed) {
         long now = clock.getAsLong();
         for (TopicPartition tp : closed) {
+            if (opener.forget(tp)) {
+                durability.closed(tp);
+            }
             PartitionArchive partition = partitions.remove(tp);
             if (partition == null) {
                 continue;
@@ -321,6 +366,9 @@ public class ArchiveSinkTask extends SinkTask {
             partition.abort(-1); // only when Connect did not close them first: they will be archived again
         }
         partitions.clear();
+        if (opener != null) {
+            opener.clear();
+        }
         if (converter != null) {
             converter.close();
         }

@@ -11,10 +11,10 @@ import org.apache.kafka.common.TopicPartition;
  * {@code commit.mode} defines it. The task asks it where a partition's archive ends when the partition is opened,
  * tells it about every segment sealed locally, and commits no offset beyond {@link #durableEnd}.
  *
- * <p>Today the only implementation is {@link LocalDurability} (a sealed local segment is durable), used for both
- * commit modes. The S3 tier implements this for {@code commit.mode=remote}: {@link #archivedEnd} also looks at the
- * markers in S3, {@link #sealed} queues the segment for upload, and {@link #durableEnd} moves only once a
- * segment's marker is in S3. Called by the task's thread only.
+ * <p>The implementation is {@link TieredDurability}, on the worker's S3 tier: {@link #archivedEnd} also looks at the
+ * markers in S3, {@link #sealed} queues the segment for upload, and {@link #durableEnd} moves, with
+ * {@code commit.mode=remote}, only once a segment is verified in S3 (with {@code local}, once it is sealed).
+ * Called by the task's thread only.
  */
 public interface Durability extends AutoCloseable {
 
@@ -24,6 +24,8 @@ public interface Durability extends AutoCloseable {
      *
      * @param localSealedEnd the offset after the last record of the sealed local segments, -1 when there are none
      * @return the offset below which the archive is complete, -1 when nothing is known to be archived
+     * @throws SegmentException when the store cannot be asked ({@link io.tieredarchive.tier.storage.StorageException}:
+     *                          retry later) or holds something unreadable
      */
     long archivedEnd(TopicPartition tp, long localSealedEnd) throws SegmentException;
 

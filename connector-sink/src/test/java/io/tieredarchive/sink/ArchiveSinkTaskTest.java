@@ -37,65 +37,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The durability and rewind logic of {@link ArchiveSinkTask}, on real segment files. */
-class ArchiveSinkTaskTest {
-
-    static final String TOPIC = "events";
-    static final TopicPartition TP = new TopicPartition(TOPIC, 0);
-    static final long SEGMENT_MS = 10_000;
-
-    @TempDir
-    Path localDir;
-
-    final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
-    final List<ArchiveSinkTask> tasks = new ArrayList<>();
-
-    @AfterEach
-    void stopTasks() {
-        tasks.forEach(ArchiveSinkTask::stop);
-    }
-
-    ArchiveSinkTask start(FakeSinkTaskContext context, Map<String, String> extra) {
-        Map<String, String> props = new HashMap<>(Map.of(
-                "name", "unit", "s3.bucket", "b", "local.dir", localDir.toString(),
-                "segment.bytes", Integer.toString(64 * 1024), "batch.bytes", "1024",
-                "segment.ms", Long.toString(SEGMENT_MS), "compression.type", "zstd"));
-        props.putAll(extra);
-        ArchiveSinkTask task = new ArchiveSinkTask(clock::get);
-        task.initialize(context);
-        task.start(props);
-        tasks.add(task);
-        return task;
-    }
-
-    ArchiveSinkTask start(FakeSinkTaskContext context) {
-        return start(context, Map.of());
-    }
-
-    static SinkRecord record(TopicPartition tp, long offset) {
-        ConnectHeaders headers = new ConnectHeaders();
-        headers.add("h", ("header-" + offset).getBytes(StandardCharsets.UTF_8), Schema.OPTIONAL_BYTES_SCHEMA);
-        return new SinkRecord(tp.topic(), tp.partition(), Schema.OPTIONAL_BYTES_SCHEMA,
-                ("key-" + offset).getBytes(StandardCharsets.UTF_8), Schema.OPTIONAL_BYTES_SCHEMA,
-                ("value-" + offset + "-" + "x".repeat((int) (offset % 50))).getBytes(StandardCharsets.UTF_8),
-                offset, 1_600_000_000_000L + offset, TimestampType.CREATE_TIME, headers);
-    }
-
-    static List<SinkRecord> records(TopicPartition tp, long from, long toExclusive) {
-        return LongStream.range(from, toExclusive).mapToObj(o -> record(tp, o)).toList();
-    }
-
-    Path dir(TopicPartition tp) {
-        return PartitionArchive.directory(localDir, tp);
-    }
-
-    static Map<TopicPartition, OffsetAndMetadata> consumed(TopicPartition tp, long next) {
-        return Map.of(tp, new OffsetAndMetadata(next));
-    }
-
-    void expire() {
-        clock.addAndGet(SEGMENT_MS);
-    }
+/**
+ * The durability and rewind logic of {@link ArchiveSinkTask}, on real segment files, with {@code commit.mode=local}
+ * (a real tier on a directory used as a bucket, never run here); {@link ArchiveSinkTaskTieringTest} covers the S3
+ * side.
+ */
+class ArchiveSinkTaskTest extends SinkTaskTestBase {
 
     @Test
     void commitsOnlySealedRecordsAndSealsByAgeWithoutNewRecords() throws Exception {

@@ -170,6 +170,14 @@ public final class LocalTier {
         Files.deleteIfExists(tieredFile(files));
     }
 
+    /**
+     * True when {@code files} is recorded as safe in the store (its {@code .tiered} file exists): local retention
+     * may delete its local copy at any moment.
+     */
+    public static boolean isTiered(SegmentFiles files) {
+        return Files.exists(tieredFile(files));
+    }
+
     static Path tieredFile(SegmentFiles files) {
         return files.dir().resolve(SegmentFiles.baseName(files.baseOffset()) + TIERED_SUFFIX);
     }

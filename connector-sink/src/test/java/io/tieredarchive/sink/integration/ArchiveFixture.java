@@ -5,6 +5,8 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.sink.ArchiveContents;
+import io.tieredarchive.testing.S3ProxyServer;
+import io.tieredarchive.testing.S3TestConnections;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -44,6 +46,7 @@ final class ArchiveFixture {
     /** A day ago: recent enough for the broker's 7-day retention, and the timestamps stay in the past. */
     static final long T0 = System.currentTimeMillis() - 86_400_000L;
     static final String BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
+    static final String BUCKET = "archive";
 
     private ArchiveFixture() {
     }
@@ -91,14 +94,29 @@ final class ArchiveFixture {
         }
     }
 
-    /** The sink's config for tests: small segments and batches, so that a test seals many segments quickly. */
-    static Map<String, String> connectorConfig(Path localDir, String topics, int tasks) {
+    /** Starts an S3 server (S3Proxy, a child JVM) under {@code parent} with the sink's bucket {@link #BUCKET}. */
+    static S3ProxyServer startS3(Path parent) {
+        S3ProxyServer s3 = S3ProxyServer.startIn(parent);
+        S3TestConnections.create(s3, BUCKET);
+        return s3;
+    }
+
+    /**
+     * The sink's config for tests: small segments and batches, so that a test seals many segments quickly; the
+     * archive is tiered to {@link #BUCKET} on {@code s3}.
+     */
+    static Map<String, String> connectorConfig(Path localDir, String topics, int tasks, S3ProxyServer s3) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", "io.tieredarchive.sink.ArchiveSinkConnector");
         config.put("tasks.max", Integer.toString(tasks));
         config.put("topics", topics);
         config.put("local.dir", localDir.toString());
-        config.put("s3.bucket", "archive");
+        config.put("s3.bucket", BUCKET);
+        config.put("s3.endpoint", s3.endpoint());
+        config.put("s3.path.style.access", "true");
+        config.put("s3.region", "us-east-1");
+        config.put("s3.access.key.id", s3.accessKey());
+        config.put("s3.secret.access.key", s3.secretKey());
         config.put("segment.bytes", Integer.toString(256 * 1024));
         config.put("batch.bytes", Integer.toString(16 * 1024));
         config.put("segment.ms", "2000");
@@ -319,7 +337,7 @@ final class ArchiveFixture {
         }
     }
 
-    private static void assertSame(ConsumerRecord<byte[], byte[]> expected, ArchivedRecord actual, String where) {
+    static void assertSame(ConsumerRecord<byte[], byte[]> expected, ArchivedRecord actual, String where) {
         String at = where + " offset " + expected.offset();
         assertEquals(expected.timestamp(), actual.timestamp(), at + ": timestamp");
         assertEquals(expected.timestampType(), actual.timestampType(), at + ": timestamp type");

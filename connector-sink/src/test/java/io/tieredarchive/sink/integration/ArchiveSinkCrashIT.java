@@ -2,6 +2,7 @@ package io.tieredarchive.sink.integration;
 
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.testing.ConnectWorkerProcess;
+import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -40,18 +41,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArchiveSinkCrashIT {
 
     static EmbeddedKafkaCluster kafka;
+    static S3ProxyServer s3;
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void startBroker() {
+        s3 = ArchiveFixture.startS3(tmp);
         kafka = new EmbeddedKafkaCluster(1, new Properties());
         kafka.start();
     }
 
     @AfterAll
     static void stopBroker() {
+        if (s3 != null) {
+            s3.stop();
+        }
         if (kafka != null) {
             kafka.stop();
         }
@@ -73,7 +79,7 @@ class ArchiveSinkCrashIT {
              ConnectWorkerProcess first = ConnectWorkerProcess.start(workers.resolve("first"),
                      kafka.bootstrapServers(), "crash-it", workerProps)) {
             // Segments roll by size (256 KiB) while records arrive; segment.ms only seals the tails at the end.
-            Map<String, String> config = connectorConfig(localDir, topic, 2);
+            Map<String, String> config = connectorConfig(localDir, topic, 2, s3);
             config.put("segment.ms", "15000");
             first.putConnector("crashed", config);
             first.awaitRunning("crashed", 2, Duration.ofSeconds(90));

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import io.tieredarchive.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,12 +38,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArchiveSinkIT {
 
     static EmbeddedConnectCluster connect;
+    static S3ProxyServer s3;
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void startCluster() {
+        s3 = ArchiveFixture.startS3(tmp);
         Properties broker = new Properties();
         broker.put("log.cleaner.backoff.ms", "500"); // compaction within seconds, for the compacted topic
         connect = ArchiveFixture.startConnect("archive-sink-it", Map.of(), broker);
@@ -50,6 +53,9 @@ class ArchiveSinkIT {
 
     @AfterAll
     static void stopCluster() {
+        if (s3 != null) {
+            s3.stop();
+        }
         if (connect != null) {
             connect.stop();
         }
@@ -63,7 +69,7 @@ class ArchiveSinkIT {
         ArchiveFixture.createTopic(connect.kafka(), appendTime, 1,
                 Map.of("message.timestamp.type", "LogAppendTime"));
         Path localDir = tmp.resolve("mixed");
-        connect.configureConnector("mixed", connectorConfig(localDir, topic + "," + appendTime, 2));
+        connect.configureConnector("mixed", connectorConfig(localDir, topic + "," + appendTime, 2, s3));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mixed", 2, "sink did not start");
 
         ArchiveFixture.produce(connect.kafka(), topic, 4, 50_000, 1);
@@ -112,7 +118,7 @@ class ArchiveSinkIT {
         assertTrue(consumed.get(0).size() < 901, "compaction removed records: " + consumed.get(0).size());
 
         Path localDir = tmp.resolve("compacted");
-        connect.configureConnector("compacted", connectorConfig(localDir, topic, 1));
+        connect.configureConnector("compacted", connectorConfig(localDir, topic, 1, s3));
         awaitArchived(localDir, topic, lastOffsets(consumed), Duration.ofSeconds(60));
         assertArchiveMatches(localDir, topic, consumed);
         connect.deleteConnector("compacted");
@@ -137,7 +143,7 @@ class ArchiveSinkIT {
 
     @Test
     void validateRefusesBadConfigsNamingTheKey() {
-        Map<String, String> base = connectorConfig(tmp.resolve("validate"), "t", 1);
+        Map<String, String> base = connectorConfig(tmp.resolve("validate"), "t", 1, s3);
         base.put("name", "validate");
 
         Map<String, String> noLocalDir = new HashMap<>(base);

@@ -1,6 +1,7 @@
 package io.tieredarchive.sink.integration;
 
 import io.tieredarchive.sink.ArchiveContents;
+import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -40,17 +41,22 @@ class ArchiveSinkManyPartitionsIT {
     static final int PER_PARTITION = 10;
 
     static EmbeddedConnectCluster connect;
+    static S3ProxyServer s3;
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void startCluster() {
+        s3 = ArchiveFixture.startS3(tmp);
         connect = ArchiveFixture.startConnect("archive-many-it", Map.of(), new Properties());
     }
 
     @AfterAll
     static void stopCluster() {
+        if (s3 != null) {
+            s3.stop();
+        }
         if (connect != null) {
             connect.stop();
         }
@@ -61,10 +67,13 @@ class ArchiveSinkManyPartitionsIT {
         String topic = "wide";
         ArchiveFixture.createTopic(connect.kafka(), topic, PARTITIONS, Map.of());
         Path localDir = tmp.resolve("archive");
-        Map<String, String> config = connectorConfig(localDir, topic, 1);
+        Map<String, String> config = connectorConfig(localDir, topic, 1, s3);
         config.put("batch.bytes", "1024");
         config.put("segment.bytes", Integer.toString(64 * 1024));
         config.put("segment.ms", "5000");
+        // This test is about memory: the 2,000 partitions' segments stay local (the S3 tier is tested elsewhere).
+        config.put("commit.mode", "local");
+        config.put("tier.upload.delay.ms", Long.toString(86_400_000L));
         connect.configureConnector("wide", config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("wide", 1, "sink did not start");
 

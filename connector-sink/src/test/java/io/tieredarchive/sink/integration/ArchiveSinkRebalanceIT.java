@@ -3,6 +3,7 @@ package io.tieredarchive.sink.integration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
+import io.tieredarchive.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,18 +34,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArchiveSinkRebalanceIT {
 
     static EmbeddedConnectCluster connect;
+    static S3ProxyServer s3;
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void startCluster() {
+        s3 = ArchiveFixture.startS3(tmp);
         connect = ArchiveFixture.startConnect("archive-rebalance-it",
                 Map.of("scheduled.rebalance.max.delay.ms", "2000"), new Properties());
     }
 
     @AfterAll
     static void stopCluster() {
+        if (s3 != null) {
+            s3.stop();
+        }
         if (connect != null) {
             connect.stop();
         }
@@ -57,7 +63,7 @@ class ArchiveSinkRebalanceIT {
         int perPartition = 25_000;
         ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
-        connect.configureConnector("rebalanced", connectorConfig(localDir, topic, 2));
+        connect.configureConnector("rebalanced", connectorConfig(localDir, topic, 2, s3));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("rebalanced", 2, "sink did not start");
         WorkerHandle first = connect.workers().iterator().next();
 

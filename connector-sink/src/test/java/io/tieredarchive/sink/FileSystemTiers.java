@@ -1,0 +1,52 @@
+package io.tieredarchive.sink;
+
+import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.TieringService;
+import io.tieredarchive.tier.TieringSettings;
+import io.tieredarchive.tier.storage.FileSystemStorageBackend;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Real tiering services for the task's unit tests: one per {@code local.dir}, all on one directory used as a
+ * bucket ({@link FileSystemStorageBackend}), with the test's clock. They are not started: a test runs a tiering
+ * pass when it wants one ({@link TieringService#runPass}).
+ */
+final class FileSystemTiers implements AutoCloseable {
+
+    private final Path bucket;
+    private final LongSupplier clock;
+    private final Map<Path, TieringService> services = new HashMap<>();
+
+    FileSystemTiers(Path bucket, LongSupplier clock) {
+        this.bucket = bucket;
+        this.clock = clock;
+    }
+
+    /** The service of {@code localDir}, with the tier keys of the first task config that asked for it. */
+    TieringService of(ArchiveSinkConfig config) {
+        return services.computeIfAbsent(config.localDir(), dir -> new TieringService(TieringSettings.from(config),
+                new RemoteSegmentStore(new FileSystemStorageBackend(bucket), "", clock), clock));
+    }
+
+    TieringService of(Path localDir) {
+        TieringService service = services.get(localDir);
+        if (service == null) {
+            throw new IllegalStateException("no task started on " + localDir);
+        }
+        return service;
+    }
+
+    /** What {@link ArchiveSinkTask}'s test constructor takes: a {@link TieredDurability} on {@link #of}. */
+    Durability durability(ArchiveSinkConfig config, Runnable onTiered) {
+        return new TieredDurability(of(config), "remote".equals(config.commitMode()), onTiered, () -> { });
+    }
+
+    @Override
+    public void close() {
+        services.values().forEach(TieringService::close);
+    }
+}
