@@ -164,9 +164,7 @@ public final class LocalTier {
 
     /** Deletes the local copy, {@code .log} first and the {@code .tiered} file last. */
     public static void deleteFiles(SegmentFiles files) throws IOException {
-        for (Path p : files.all()) {
-            Files.deleteIfExists(p);
-        }
+        files.deleteAll(); // the marker last, and a leftover temporary marker too
         Files.deleteIfExists(tieredFile(files));
     }
 
