@@ -1,0 +1,240 @@
+package io.tieredarchive.source;
+
+import io.tieredarchive.config.ConfigValidators;
+import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.config.S3ConnectionConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef.Width;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of {@link BucketCopySourceConnector}: the source and destination connections ({@code source.s3.*},
+ * {@code destination.s3.*}; unset destination keys inherit the source's) and the {@code copy.*} keys.
+ */
+public class BucketCopySourceConfig extends AbstractConfig {
+
+    public static final String SOURCE_PREFIX = "source.";
+    public static final String DESTINATION_PREFIX = "destination.";
+    private static final String GROUP = "Copy";
+
+    public static final String MODE = "copy.mode";
+    private static final String MODE_DOC = "How objects are copied. 'server-side': the store copies them "
+            + "(CopyObject, UploadPartCopy), no data passes through the worker; needs source and destination on the "
+            + "same store with the same credentials. 'stream': the task reads ranges and uploads them, in memory "
+            + "only. 'auto': server-side when source and destination share endpoint, region and credentials, "
+            + "stream otherwise; an object whose server-side copy is refused (cross-account access denied, not "
+            + "implemented by the store) falls back to stream.";
+    public static final String MODE_DEFAULT = "auto";
+
+    public static final String CONCURRENCY = "copy.concurrency";
+    private static final String CONCURRENCY_DOC = "Objects copied at once by one task, and parts of large "
+            + "objects copied at once. Stream copies hold at most this many part buffers: memory is bounded by "
+            + "copy.concurrency x copy.part.size.bytes per task. Keep s3.max.concurrency at least this high.";
+    private static final int CONCURRENCY_DEFAULT = 8;
+
+    public static final String PART_SIZE = "copy.part.size.bytes";
+    private static final String PART_SIZE_DOC = "Size of the parts of a multipart copy. A stream copy holds one "
+            + "part per buffer and uploads every object larger than this in parts. S3 requires at least 5 MiB; "
+            + "when an object would need more than 10,000 parts a server-side copy uses larger parts, a stream "
+            + "copy refuses the object with an error event.";
+    public static final long PART_SIZE_MIN = S3ConnectionConfig.PART_SIZE_MIN;
+    public static final long PART_SIZE_MAX = 1024L * 1024 * 1024;
+    private static final long PART_SIZE_DEFAULT = 8L * 1024 * 1024;
+
+    public static final String MULTIPART_THRESHOLD = "copy.multipart.threshold.bytes";
+    private static final String MULTIPART_THRESHOLD_DOC = "Objects larger than this are copied server-side in "
+            + "parts (UploadPartCopy, in parallel) rather than by one CopyObject. CopyObject is limited to 5 GiB, so "
+            + "larger objects always go in parts. Must be at least copy.part.size.bytes.";
+    public static final long MULTIPART_THRESHOLD_MAX = 5L * 1024 * 1024 * 1024;
+    private static final long MULTIPART_THRESHOLD_DEFAULT = 64L * 1024 * 1024;
+
+    public static final String INCLUDE_REGEX = "copy.include.regex";
+    private static final String INCLUDE_REGEX_DOC = "Copy only objects whose key, relative to source.s3.prefix, "
+            + "matches this Java regular expression in full. Empty: every object.";
+
+    public static final String EXCLUDE_REGEX = "copy.exclude.regex";
+    private static final String EXCLUDE_REGEX_DOC = "Do not copy objects whose key, relative to "
+            + "source.s3.prefix, matches this Java regular expression in full. Applied after copy.include.regex.";
+
+    public static final String SKIP_EXISTING = "copy.skip.existing";
+    private static final String SKIP_EXISTING_DOC = "Skip an object when the destination already holds an object of "
+            + "the same size and the same ETag (the same bytes, written as a whole or in the same parts). "
+            + "Costs one HEAD request per object; makes re-running a copy cheap.";
+
+    public static final String STORAGE_CLASS_PRESERVE = "copy.storage.class.preserve";
+    private static final String STORAGE_CLASS_PRESERVE_DOC = "Give each copy the storage class of its source "
+            + "object. When false, copies get destination.s3.storage.class (or the bucket's default).";
+
+    public static final String EVENTS_TOPIC = "copy.events.topic";
+    private static final String EVENTS_TOPIC_DOC = "Topic that receives one record per object: key = source "
+            + "object key, value = {source, destination, status (copied, skipped, failed), size, etag, mode, "
+            + "durationMs, time, ...}. Use JsonConverter with schemas.enable=false to read it as plain JSON.";
+
+    /** Set by the connector on each task: which hash shard of the keys the task copies. Not user-facing. */
+    public static final String TASK_SHARD = "copy.task.shard";
+    public static final String TASK_SHARDS = "copy.task.shards";
+
+    private final S3Connection source;
+    private final S3Connection destination;
+
+    public BucketCopySourceConfig(Map<String, String> props) {
+        super(configDef(), props);
+        source = S3ConnectionConfig.parse(this, SOURCE_PREFIX);
+        destination = S3ConnectionConfig.parse(this, DESTINATION_PREFIX, SOURCE_PREFIX);
+    }
+
+    public static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        S3ConnectionConfig.define(def, SOURCE_PREFIX);
+        S3ConnectionConfig.define(def, DESTINATION_PREFIX, DESTINATION_PREFIX + S3ConnectionConfig.GROUP,
+                SOURCE_PREFIX);
+        int order = 0;
+        def.define(EVENTS_TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                Importance.HIGH, EVENTS_TOPIC_DOC, GROUP, ++order, Width.MEDIUM, "Events topic");
+        def.define(MODE, Type.STRING, MODE_DEFAULT, ValidString.in(CopyMode.configValues()),
+                Importance.HIGH, MODE_DOC, GROUP, ++order, Width.SHORT, "Copy mode");
+        def.define(CONCURRENCY, Type.INT, CONCURRENCY_DEFAULT, Range.between(1, 256),
+                Importance.MEDIUM, CONCURRENCY_DOC, GROUP, ++order, Width.SHORT, "Concurrency");
+        def.define(PART_SIZE, Type.LONG, PART_SIZE_DEFAULT, Range.between(PART_SIZE_MIN, PART_SIZE_MAX),
+                Importance.MEDIUM, PART_SIZE_DOC, GROUP, ++order, Width.SHORT, "Part size");
+        def.define(MULTIPART_THRESHOLD, Type.LONG, MULTIPART_THRESHOLD_DEFAULT,
+                Range.between(PART_SIZE_MIN, MULTIPART_THRESHOLD_MAX), Importance.MEDIUM, MULTIPART_THRESHOLD_DOC,
+                GROUP, ++order, Width.SHORT, "Multipart threshold");
+        def.define(INCLUDE_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(),
+                Importance.MEDIUM, INCLUDE_REGEX_DOC, GROUP, ++order, Width.LONG, "Include");
+        def.define(EXCLUDE_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(),
+                Importance.MEDIUM, EXCLUDE_REGEX_DOC, GROUP, ++order, Width.LONG, "Exclude");
+        def.define(SKIP_EXISTING, Type.BOOLEAN, false,
+                Importance.MEDIUM, SKIP_EXISTING_DOC, GROUP, ++order, Width.SHORT, "Skip existing");
+        def.define(STORAGE_CLASS_PRESERVE, Type.BOOLEAN, false,
+                Importance.LOW, STORAGE_CLASS_PRESERVE_DOC, GROUP, ++order, Width.SHORT, "Preserve storage class");
+        return def;
+    }
+
+    /** Prints the keys as HTML, like Kafka's own config classes. */
+    public static void main(String[] args) {
+        System.out.println(configDef().toHtml(4, key -> "copy_" + key));
+    }
+
+    /**
+     * Checks between keys that no single validator can make, as key -> reason (empty when valid). Used by
+     * {@link BucketCopySourceConnector#validate} and again when the connector starts.
+     */
+    public Map<String, String> crossFieldErrors() {
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (multipartThresholdBytes() < partSizeBytes()) {
+            errors.put(MULTIPART_THRESHOLD, "must be at least " + PART_SIZE + " (" + partSizeBytes()
+                    + "), but is " + multipartThresholdBytes());
+        }
+        if (mode() == CopyMode.SERVER_SIDE && !source.sameStoreAndCredentials(destination)) {
+            errors.put(MODE, "server-side needs source and destination on the same endpoint and region with the "
+                    + "same credentials (the destination's credentials read the source); use 'auto' or 'stream'");
+        }
+        String overlap = overlap(source, destination);
+        if (overlap != null) {
+            errors.put(DESTINATION_PREFIX + S3ConnectionConfig.PREFIX, overlap);
+        }
+        return errors;
+    }
+
+    /** Why the destination may not be written where it is, or null when it may. */
+    static String overlap(S3Connection source, S3Connection destination) {
+        if (!source.bucket().equals(destination.bucket())
+                || !Objects.equals(source.endpoint(), destination.endpoint())) {
+            return null;
+        }
+        String s = source.prefix();
+        String d = destination.prefix();
+        if (s.equals(d) || isUnder(d, s) || isUnder(s, d)) {
+            return "the destination s3://" + destination.bucket() + "/" + d + " overlaps the source s3://"
+                    + source.bucket() + "/" + s + ": copies would be listed as sources, or overwrite them; "
+                    + "choose prefixes that do not contain each other";
+        }
+        return null;
+    }
+
+    /** True when {@code inner} lies below {@code outer} ("" contains everything). */
+    private static boolean isUnder(String inner, String outer) {
+        return outer.isEmpty() || inner.startsWith(outer + "/");
+    }
+
+    public S3Connection source() {
+        return source;
+    }
+
+    public S3Connection destination() {
+        return destination;
+    }
+
+    public CopyMode mode() {
+        return CopyMode.of(getString(MODE));
+    }
+
+    public int concurrency() {
+        return getInt(CONCURRENCY);
+    }
+
+    public long partSizeBytes() {
+        return getLong(PART_SIZE);
+    }
+
+    public long multipartThresholdBytes() {
+        return getLong(MULTIPART_THRESHOLD);
+    }
+
+    public Pattern includePattern() {
+        return patternOrNull(getString(INCLUDE_REGEX));
+    }
+
+    public Pattern excludePattern() {
+        return patternOrNull(getString(EXCLUDE_REGEX));
+    }
+
+    public boolean skipExisting() {
+        return getBoolean(SKIP_EXISTING);
+    }
+
+    public boolean preserveStorageClass() {
+        return getBoolean(STORAGE_CLASS_PRESERVE);
+    }
+
+    public String eventsTopic() {
+        return getString(EVENTS_TOPIC);
+    }
+
+    private static Pattern patternOrNull(String regex) {
+        return regex == null || regex.isEmpty() ? null : Pattern.compile(regex);
+    }
+
+    /** {@code copy.mode}. */
+    public enum CopyMode {
+        AUTO, SERVER_SIDE, STREAM;
+
+        public String configValue() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        static CopyMode of(String value) {
+            for (CopyMode m : values()) {
+                if (m.configValue().equals(value)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("Unknown " + MODE + ": " + value);
+        }
+
+        static String[] configValues() {
+            return java.util.Arrays.stream(values()).map(CopyMode::configValue).toArray(String[]::new);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.tieredarchive.source;
+
+import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.s3.S3ClientFactory;
+import io.tieredarchive.source.BucketCopySourceConfig.CopyMode;
+import io.tieredarchive.source.copy.CopyException;
+import io.tieredarchive.source.copy.CopyMetrics;
+import io.tieredarchive.source.copy.CopyResult;
+import io.tieredarchive.source.copy.CopySelection;
+import io.tieredarchive.source.copy.CopySettings;
+import io.tieredarchive.source.copy.CopyWorkers;
+import io.tieredarchive.source.copy.ListingOrderTracker;
+import io.tieredarchive.source.copy.ObjectCopier;
+import io.tieredarchive.source.copy.PartBufferPool;
+import io.tieredarchive.source.copy.S3Failures;
+import io.tieredarchive.source.copy.SourceListing;
+import io.tieredarchive.source.copy.SourceObject;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Copies the objects of one hash shard of the source prefix. The poll thread lists the source a page at a time and
+ * hands the selected objects to {@link CopyWorkers}; finished objects come back through a
+ * {@link ListingOrderTracker}, which releases them in listing order, so that each event's offset
+ * {@code {after: key}} says that every object of the shard up to that key is finished.
+ *
+ * <p>At most {@code copy.concurrency x }{@value #WINDOW_PER_SLOT} objects are between listing and event, which bounds
+ * the objects a restart may copy a second time: those finished ahead of an unfinished one when the task stopped
+ * (their events were not written, so no event repeats; the second copy writes the same bytes).
+ */
+public class BucketCopySourceTask extends SourceTask {
+
+    private static final Logger log = LoggerFactory.getLogger(BucketCopySourceTask.class);
+
+    /** Longest a poll waits for finished objects, so that the worker can stop the task promptly. */
+    static final long POLL_WAIT_MS = 500;
+    /** Objects between listing and event, per unit of {@code copy.concurrency}. */
+    static final int WINDOW_PER_SLOT = 32;
+    /** Listing pages fetched by one poll at most, so that a long run of other shards' keys does not block it. */
+    private static final int MAX_PAGES_PER_POLL = 10;
+
+    private BucketCopySourceConfig config;
+    private S3Connection source;
+    private S3Connection destination;
+    private S3AsyncClient sourceClient;
+    private S3AsyncClient destinationClient;
+    private CopySelection selection;
+    private SourceListing listing;
+    private ListingOrderTracker<CopyResult> tracker;
+    private CopyWorkers workers;
+    private CopyEvents events;
+    private CopyMetrics metrics;
+    private int window;
+    private boolean bucketsChecked;
+    private boolean finishLogged;
+    private final AtomicReference<CopyException> fatal = new AtomicReference<>();
+    private final AtomicReference<CopyException> lastTransient = new AtomicReference<>();
+
+    @Override
+    public String version() {
+        return VersionInfo.version();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new BucketCopySourceConfig(props);
+        source = config.source();
+        destination = config.destination();
+        int shard = Integer.parseInt(props.getOrDefault(BucketCopySourceConfig.TASK_SHARD, "0"));
+        int shards = Integer.parseInt(props.getOrDefault(BucketCopySourceConfig.TASK_SHARDS, "1"));
+        CopyMode mode = config.mode();
+        boolean serverSide = mode == CopyMode.SERVER_SIDE
+                || (mode == CopyMode.AUTO && source.sameStoreAndCredentials(destination));
+        CopySettings settings = new CopySettings(source, destination, serverSide, mode == CopyMode.AUTO,
+                config.partSizeBytes(), config.multipartThresholdBytes(), config.skipExisting(),
+                config.preserveStorageClass());
+        selection = new CopySelection(source.prefix(), destination.prefix(), config.includePattern(),
+                config.excludePattern(), shard, shards);
+        Map<String, Object> partition = CopyEvents.partition(source.bucket(), source.prefix(), shard, shards);
+        String after = resumePoint(partition);
+        tracker = new ListingOrderTracker<>(after);
+        events = new CopyEvents(config.eventsTopic(), partition, source.bucket(), destination.bucket());
+        sourceClient = S3ClientFactory.asyncClient(source);
+        destinationClient = S3ClientFactory.asyncClient(destination);
+        listing = new SourceListing(sourceClient, source, selection.listPrefix(), after);
+        PartBufferPool pool = new PartBufferPool(config.concurrency(), config.partSizeBytes());
+        String name = props.getOrDefault("name", "bucket-copy") + "-" + shard;
+        metrics = new CopyMetrics(context.pluginMetrics(), name + ":", pool);
+        workers = new CopyWorkers(name, config.concurrency(), executor -> new ObjectCopier(settings, sourceClient,
+                destinationClient, pool, executor), tracker, metrics, this::fail, lastTransient::set);
+        window = config.concurrency() * WINDOW_PER_SLOT;
+        log.info("Copying shard {} of {} of s3://{}/{} to s3://{}/{}: {}, {} objects at once, stream memory bound "
+                        + "{} bytes, resuming {}", shard, shards, source.bucket(), source.prefix(),
+                destination.bucket(), destination.prefix(), serverSide ? "server-side"
+                        + (settings.streamFallback() ? " (stream fallback)" : "") : "stream",
+                config.concurrency(), pool.limitBytes(), after == null ? "from the start" : "after '" + after + "'");
+    }
+
+    private String resumePoint(Map<String, Object> partition) {
+        Map<String, Object> offset = context.offsetStorageReader().offset(partition);
+        Object after = offset == null ? null : offset.get(CopyEvents.OFFSET_AFTER);
+        return after == null ? null : after.toString();
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        CopyException failure = fatal.get();
+        if (failure != null) {
+            // Report what finished before the failed object first: its offset is then committed.
+            List<SourceRecord> ready = records(tracker.drainReady());
+            if (!ready.isEmpty()) {
+                return ready;
+            }
+            throw new ConnectException(failure.getMessage(), failure);
+        }
+        try {
+            if (!bucketsChecked) {
+                checkBucket(sourceClient, source, S3Failures.Operation.CHECK_SOURCE_BUCKET);
+                checkBucket(destinationClient, destination, S3Failures.Operation.CHECK_DESTINATION_BUCKET);
+                bucketsChecked = true;
+            }
+            fillWindow();
+        } catch (CopyException e) {
+            throw e.kind() == CopyException.Kind.TRANSIENT
+                    ? new RetriableException(e.getMessage(), e) : new ConnectException(e.getMessage(), e);
+        }
+        List<SourceRecord> ready = records(tracker.awaitReady(POLL_WAIT_MS));
+        if (ready.isEmpty()) {
+            CopyException retrying = lastTransient.getAndSet(null);
+            if (retrying != null && fatal.get() == null) {
+                throw new RetriableException(retrying.getMessage(), retrying);
+            }
+            logWhenFinished();
+            return null;
+        }
+        return ready;
+    }
+
+    private void checkBucket(S3AsyncClient client, S3Connection connection, S3Failures.Operation op)
+            throws CopyException, InterruptedException {
+        S3Failures.await(client.headBucket(b -> b.bucket(connection.bucket())), op, connection, null);
+    }
+
+    /** Lists and hands out objects until the window is full, the listing ends, or enough pages were fetched. */
+    private void fillWindow() throws CopyException, InterruptedException {
+        int pages = 0;
+        while (tracker.outstanding() < window && fatal.get() == null) {
+            if (!listing.hasBuffered()) {
+                if (listing.exhausted() || pages++ >= MAX_PAGES_PER_POLL) {
+                    return;
+                }
+                listing.fetchPage();
+                continue;
+            }
+            S3Object listed = listing.take();
+            CopySelection.Selected selected = selection.select(listed.key());
+            if (selected == null) {
+                continue;
+            }
+            tracker.register(listed.key());
+            if (selected.rejection() != null) {
+                log.warn("Not copying s3://{}/{}: {}", source.bucket(), listed.key(), selected.rejection());
+                tracker.complete(listed.key(), CopyResult.failed(listed.key(), selected.destinationKey(),
+                        listed.size(), listed.eTag(), 0, 0, "Not copied: " + selected.rejection()));
+            } else {
+                workers.submit(SourceObject.of(listed), selected.destinationKey());
+            }
+        }
+    }
+
+    private List<SourceRecord> records(List<CopyResult> results) {
+        List<SourceRecord> records = new ArrayList<>(results.size());
+        for (CopyResult result : results) {
+            metrics.record(result);
+            records.add(events.record(result));
+        }
+        return records;
+    }
+
+    private void logWhenFinished() {
+        if (!finishLogged && listing.exhausted() && !listing.hasBuffered() && tracker.outstanding() == 0) {
+            finishLogged = true;
+            log.info("Finished copying s3://{}/{} (this shard: {} objects listed); objects added later are not "
+                    + "copied until the connector's offsets are reset", source.bucket(), source.prefix(),
+                    listing.listed());
+        }
+    }
+
+    private void fail(CopyException e) {
+        if (fatal.compareAndSet(null, e)) {
+            log.error("Bucket copy fails: {}", e.getMessage());
+        }
+        tracker.wakeUp();
+    }
+
+    @Override
+    public void stop() {
+        log.info("Stopping the copy of s3://{}/{}; unfinished objects are copied again after a restart",
+                source == null ? "?" : source.bucket(), source == null ? "?" : source.prefix());
+        if (workers != null) {
+            workers.close();
+        }
+        if (sourceClient != null) {
+            sourceClient.close();
+        }
+        if (destinationClient != null) {
+            destinationClient.close();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.tieredarchive.source.copy;
+
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Avg;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Max;
+import org.apache.kafka.common.metrics.stats.Rate;
+
+import java.util.LinkedHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The copy's metrics, through Connect's plugin metrics (KIP-877): Connect tags them with the connector and task
+ * and exports them with the worker's metrics (JMX {@code kafka.connect:type=plugins,...}).
+ * <ul>
+ *   <li>{@code objects-copied-total}, {@code objects-copied-rate}, {@code bytes-copied-total},
+ *       {@code bytes-copied-rate} (throughput, bytes per second);</li>
+ *   <li>{@code requests-per-object-avg}, {@code requests-per-object-max};</li>
+ *   <li>{@code fallbacks-total} (server-side copies refused and streamed instead), {@code objects-skipped-total},
+ *       {@code objects-failed-total}, {@code retries-total} (objects tried again after a transient failure);</li>
+ *   <li>{@code stream-buffer-limit-bytes}, {@code stream-buffer-peak-bytes}, {@code stream-buffer-leased-bytes-total},
+ *       {@code stream-buffer-allocated-bytes}: the {@link PartBufferPool}'s bound and accounting.</li>
+ * </ul>
+ */
+public final class CopyMetrics {
+
+    private final PluginMetrics metrics;
+    private final String sensorPrefix;
+    private final Sensor objects;
+    private final Sensor bytes;
+    private final Sensor requests;
+    private final Sensor fallbacks;
+    private final Sensor skipped;
+    private final Sensor failed;
+    private final Sensor retries;
+
+    /**
+     * @param sensorPrefix makes the sensor names unique in the worker (sensors are shared by name across plugins)
+     */
+    public CopyMetrics(PluginMetrics metrics, String sensorPrefix, PartBufferPool pool) {
+        this.metrics = metrics;
+        this.sensorPrefix = sensorPrefix;
+        objects = sensor("objects");
+        objects.add(name("objects-copied-total", "Objects copied and verified"), new CumulativeCount());
+        objects.add(name("objects-copied-rate", "Objects copied per second"), new Rate());
+        bytes = sensor("bytes");
+        bytes.add(name("bytes-copied-total", "Bytes of the objects copied"), new CumulativeSum());
+        bytes.add(name("bytes-copied-rate", "Throughput: bytes copied per second"), new Rate());
+        requests = sensor("requests");
+        requests.add(name("requests-per-object-avg", "S3 requests per object, on average"), new Avg());
+        requests.add(name("requests-per-object-max", "S3 requests per object, at most"), new Max());
+        fallbacks = counter("fallbacks", "fallbacks-total", "Server-side copies refused and streamed instead");
+        skipped = counter("skipped", "objects-skipped-total", "Objects already at the destination");
+        failed = counter("failed", "objects-failed-total", "Objects not copied (gone, rejected), with a failed event");
+        retries = counter("retries", "retries-total", "Objects tried again after a transient failure");
+        gauge("stream-buffer-limit-bytes", "Most bytes the stream buffers may hold", pool::limitBytes);
+        gauge("stream-buffer-peak-bytes", "Most bytes the stream buffers held at once", pool::peakLeasedBytes);
+        gauge("stream-buffer-leased-bytes-total", "Bytes that passed through the stream buffers",
+                pool::leasedBytesTotal);
+        gauge("stream-buffer-allocated-bytes", "Heap held by the stream buffers", pool::allocatedBytes);
+    }
+
+    public void record(CopyResult result) {
+        switch (result.status()) {
+            case COPIED -> {
+                objects.record();
+                bytes.record(result.size());
+                if (result.fallback() != null) {
+                    fallbacks.record();
+                }
+            }
+            case SKIPPED -> skipped.record();
+            case FAILED -> failed.record();
+        }
+        requests.record(result.requests());
+    }
+
+    public void retried() {
+        retries.record();
+    }
+
+    private Sensor sensor(String name) {
+        return metrics.addSensor(sensorPrefix + name);
+    }
+
+    private Sensor counter(String sensor, String metric, String description) {
+        Sensor s = sensor(sensor);
+        s.add(name(metric, description), new CumulativeCount());
+        return s;
+    }
+
+    private void gauge(String metric, String description, LongSupplier value) {
+        metrics.addMetric(name(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
+    }
+
+    private MetricName name(String metric, String description) {
+        return metrics.metricName(metric, description, new LinkedHashMap<>());
+    }
+}

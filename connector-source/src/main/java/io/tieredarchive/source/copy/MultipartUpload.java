@@ -1,0 +1,111 @@
+package io.tieredarchive.source.copy;
+
+import io.tieredarchive.config.S3Connection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One multipart upload at the destination, its parts produced in parallel on the part pool (by UploadPartCopy or
+ * by ranged GET + UploadPart). Any failure, or the task stopping, aborts the upload, so that no orphan parts are
+ * left behind to be billed.
+ */
+final class MultipartUpload {
+
+    private static final Logger log = LoggerFactory.getLogger(MultipartUpload.class);
+    private static final long ABORT_TIMEOUT_SECONDS = 10;
+
+    /** Produces one part of the upload. */
+    interface PartWriter {
+        CompletedPart write(String uploadId, PartPlan.Part part) throws CopyException, InterruptedException;
+    }
+
+    private final S3AsyncClient client;
+    private final S3Connection connection;
+    private final ExecutorService partPool;
+
+    MultipartUpload(S3AsyncClient client, S3Connection connection, ExecutorService partPool) {
+        this.client = client;
+        this.connection = connection;
+        this.partPool = partPool;
+    }
+
+    /** Creates the upload, writes every part of {@code plan}, completes it; returns the object's ETag. */
+    String run(ObjectJob job, CreateMultipartUploadRequest create, PartPlan plan, PartWriter writer)
+            throws CopyException, InterruptedException {
+        String key = job.destinationKey();
+        String uploadId = job.call(S3Failures.Operation.WRITE, connection, key,
+                () -> client.createMultipartUpload(create)).uploadId();
+        List<Future<CompletedPart>> futures = new ArrayList<>(plan.count());
+        boolean completed = false;
+        try {
+            CompletionService<CompletedPart> parts = new ExecutorCompletionService<>(partPool);
+            for (PartPlan.Part part : plan.parts()) {
+                futures.add(parts.submit(() -> writer.write(uploadId, part)));
+            }
+            List<CompletedPart> done = new ArrayList<>(plan.count());
+            for (int i = 0; i < plan.count(); i++) {
+                done.add(result(parts.take()));
+            }
+            done.sort(Comparator.comparing(CompletedPart::partNumber));
+            CompleteMultipartUploadResponse response = job.call(S3Failures.Operation.WRITE, connection, key,
+                    () -> client.completeMultipartUpload(b -> b.bucket(connection.bucket()).key(key)
+                            .uploadId(uploadId).multipartUpload(m -> m.parts(done))));
+            completed = true;
+            return response.eTag();
+        } finally {
+            if (!completed) {
+                futures.forEach(f -> f.cancel(true));
+                abort(key, uploadId);
+            }
+        }
+    }
+
+    private static CompletedPart result(Future<CompletedPart> future) throws CopyException, InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof CopyException ce) {
+                throw ce;
+            }
+            if (cause instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new CopyException(CopyException.Kind.FATAL, "Unexpected failure writing a part: " + cause, cause);
+        }
+    }
+
+    /** Best effort, also when the task is stopping (interrupted): the interrupt is kept for the caller. */
+    private void abort(String key, String uploadId) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            client.abortMultipartUpload(b -> b.bucket(connection.bucket()).key(key).uploadId(uploadId))
+                    .get(ABORT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            log.debug("Aborted multipart upload {} of s3://{}/{}", uploadId, connection.bucket(), key);
+        } catch (Exception e) {
+            log.warn("Could not abort multipart upload {} of s3://{}/{}; a lifecycle rule for incomplete multipart "
+                    + "uploads removes its parts: {}", uploadId, connection.bucket(), key, e.toString());
+            if (e instanceof InterruptedException) {
+                interrupted = true;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

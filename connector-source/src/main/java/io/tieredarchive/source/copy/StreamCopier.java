@@ -1,0 +1,172 @@
+package io.tieredarchive.source.copy;
+
+import io.tieredarchive.config.S3Connection;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * Copies an object through the task, in memory only: ranged GETs of the listed version (If-Match its ETag) into
+ * buffers leased from the {@link PartBufferPool}, each uploaded with its Content-MD5, so that the store checks every
+ * byte it receives. Objects up to {@code copy.part.size.bytes} go in one PutObject, larger ones in a multipart
+ * upload of parts of that size, so no buffer is ever larger than a part and the pool bounds the memory.
+ */
+final class StreamCopier {
+
+    private final CopySettings settings;
+    private final S3AsyncClient sourceClient;
+    private final S3AsyncClient destinationClient;
+    private final PartBufferPool pool;
+    private final MultipartUpload multipart;
+
+    StreamCopier(CopySettings settings, S3AsyncClient sourceClient, S3AsyncClient destinationClient,
+                 PartBufferPool pool, ExecutorService partPool) {
+        this.settings = settings;
+        this.sourceClient = sourceClient;
+        this.destinationClient = destinationClient;
+        this.pool = pool;
+        this.multipart = new MultipartUpload(destinationClient, settings.destination(), partPool);
+    }
+
+    CopyOutcome copy(ObjectJob job) throws CopyException, InterruptedException {
+        SourceObject source = job.source();
+        if (source.size() <= settings.partSizeBytes()) {
+            return copyWhole(job);
+        }
+        PartPlan plan = PartPlan.of(source.size(), settings.partSizeBytes());
+        if (plan.partSize() > settings.partSizeBytes()) {
+            throw new CopyException(CopyException.Kind.OBJECT_REJECTED, "s3://" + settings.source().bucket() + "/"
+                    + source.key() + " (" + source.size() + " bytes) needs parts of " + plan.partSize()
+                    + " bytes to fit S3's " + PartPlan.MAX_PARTS + " parts, more than copy.part.size.bytes ("
+                    + settings.partSizeBytes() + ") that bounds stream buffers; raise copy.part.size.bytes");
+        }
+        return copyInParts(job, plan);
+    }
+
+    private CopyOutcome copyWhole(ObjectJob job) throws CopyException, InterruptedException {
+        SourceObject source = job.source();
+        S3Connection destination = settings.destination();
+        try (PartBufferPool.Lease lease = pool.lease(source.size())) {
+            GetObjectResponse read = read(job, null, lease.buffer());
+            ObjectAttributes attributes = ObjectAttributes.of(read);
+            byte[] md5 = Md5.of(lease.buffer());
+            boolean sourceEtagIsMd5 = SourceObject.isMd5(source.etag()) && !attributes.kmsEncrypted();
+            if (sourceEtagIsMd5 && !SourceObject.sameEtag(source.etag(), Md5.hex(md5))) {
+                throw new CopyException(CopyException.Kind.VERIFY_FAILED, "The bytes read from s3://"
+                        + settings.source().bucket() + "/" + source.key() + " have MD5 " + Md5.hex(md5)
+                        + ", not its ETag " + source.etag());
+            }
+            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(destination.bucket())
+                    .key(job.destinationKey()).contentLength(source.size()).contentMD5(Md5.base64(md5));
+            attributes.applyTo(put);
+            settings.writeOptions(source).applyTo(put);
+            PutObjectResponse response = upload(job, lease,
+                    () -> destinationClient.putObject(put.build(), body(lease.buffer())));
+            checkStoreEtag(job, response.eTag(), md5);
+            return new CopyOutcome(CopyResult.Method.STREAM, response.eTag(), Md5.hex(md5),
+                    sourceEtagIsMd5 ? CopyResult.Verification.MD5 : CopyResult.Verification.CONTENT_MD5, 0);
+        }
+    }
+
+    private CopyOutcome copyInParts(ObjectJob job, PartPlan plan) throws CopyException, InterruptedException {
+        SourceObject source = job.source();
+        HeadObjectResponse head = job.call(S3Failures.Operation.READ, settings.source(), source.key(),
+                () -> sourceClient.headObject(b -> b.bucket(settings.source().bucket()).key(source.key())
+                        .ifMatch(source.etag())));
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
+                .bucket(settings.destination().bucket()).key(job.destinationKey());
+        ObjectAttributes.of(head).applyTo(create);
+        settings.writeOptions(source).applyTo(create);
+        byte[][] partMd5s = new byte[plan.count()][];
+        String etag = multipart.run(job, create.build(), plan,
+                (uploadId, part) -> copyPart(job, uploadId, part, partMd5s));
+        String expected = Md5.multipartEtag(partMd5s);
+        if (destinationEtagsAreMd5() && etag != null && etag.contains("-") && !SourceObject.sameEtag(etag, expected)) {
+            throw new CopyException(CopyException.Kind.VERIFY_FAILED, "s3://" + settings.destination().bucket()
+                    + "/" + job.destinationKey() + " was completed with ETag " + etag + ", but its parts make "
+                    + expected);
+        }
+        return new CopyOutcome(CopyResult.Method.STREAM, etag, null, SourceObject.sameEtag(source.etag(), etag)
+                ? CopyResult.Verification.ETAG : CopyResult.Verification.CONTENT_MD5, plan.count());
+    }
+
+    private CompletedPart copyPart(ObjectJob job, String uploadId, PartPlan.Part part, byte[][] partMd5s)
+            throws CopyException, InterruptedException {
+        S3Connection destination = settings.destination();
+        try (PartBufferPool.Lease lease = pool.lease(part.length())) {
+            read(job, part.range(), lease.buffer());
+            byte[] md5 = Md5.of(lease.buffer());
+            UploadPartResponse response = upload(job, lease, () -> destinationClient.uploadPart(b -> b
+                    .bucket(destination.bucket()).key(job.destinationKey()).uploadId(uploadId)
+                    .partNumber(part.number()).contentLength(part.length()).contentMD5(Md5.base64(md5)),
+                    body(lease.buffer())));
+            checkStoreEtag(job, response.eTag(), md5);
+            partMd5s[part.number() - 1] = md5;
+            return CompletedPart.builder().partNumber(part.number()).eTag(response.eTag()).build();
+        }
+    }
+
+    /** Reads the whole object (range null) or a range of the pinned version into {@code buffer}, filling it. */
+    private GetObjectResponse read(ObjectJob job, String range, ByteBuffer buffer)
+            throws CopyException, InterruptedException {
+        SourceObject source = job.source();
+        S3Connection connection = settings.source();
+        ResponseInputStream<GetObjectResponse> in = job.call(S3Failures.Operation.READ, connection, source.key(),
+                () -> sourceClient.getObject(b -> b.bucket(connection.bucket()).key(source.key())
+                        .ifMatch(source.etag()).range(range), AsyncResponseTransformer.toBlockingInputStream()));
+        try (in) {
+            int expected = buffer.limit();
+            int read = in.readNBytes(buffer.array(), buffer.arrayOffset(), expected);
+            if (read != expected || in.read() != -1) {
+                throw new CopyException(CopyException.Kind.TRANSIENT, "s3://" + connection.bucket() + "/"
+                        + source.key() + (range == null ? "" : " " + range) + " returned " + read
+                        + "+ bytes, expected " + expected);
+            }
+            return in.response();
+        } catch (IOException | SdkException e) {
+            throw S3Failures.classify(e, S3Failures.Operation.READ, connection, source.key());
+        }
+    }
+
+    /** Sends an upload of a leased buffer; if the task stops meanwhile the buffer is not reused. */
+    private <T> T upload(ObjectJob job, PartBufferPool.Lease lease, Supplier<CompletableFuture<T>> request)
+            throws CopyException, InterruptedException {
+        try {
+            return job.call(S3Failures.Operation.WRITE, settings.destination(), job.destinationKey(), request);
+        } catch (InterruptedException e) {
+            lease.discard();
+            throw e;
+        }
+    }
+
+    private static AsyncRequestBody body(ByteBuffer buffer) {
+        return AsyncRequestBody.fromRemainingByteBufferUnsafe(buffer.asReadOnlyBuffer());
+    }
+
+    /** Stores that return MD5 ETags must return the MD5 of what was sent. */
+    private void checkStoreEtag(ObjectJob job, String etag, byte[] md5) throws CopyException {
+        if (destinationEtagsAreMd5() && SourceObject.isMd5(etag) && !SourceObject.sameEtag(etag, Md5.hex(md5))) {
+            throw new CopyException(CopyException.Kind.VERIFY_FAILED, "s3://" + settings.destination().bucket()
+                    + "/" + job.destinationKey() + " stored ETag " + etag + " for bytes with MD5 " + Md5.hex(md5));
+        }
+    }
+
+    private boolean destinationEtagsAreMd5() {
+        return settings.destination().sse() != S3Connection.Sse.KMS;
+    }
+}

@@ -1,0 +1,133 @@
+package io.tieredarchive.s3;
+
+import io.tieredarchive.config.S3Connection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Builds the AWS SDK v2 S3 clients of this project from an {@link S3Connection}, so that every component talks to
+ * S3 the same way:
+ * <ul>
+ *   <li>{@code s3.endpoint} overrides the endpoint (S3-compatible stores), {@code s3.path.style.access} forces
+ *       path-style addressing, {@code s3.region} sets the region;</li>
+ *   <li>static keys when {@code s3.access.key.id}/{@code s3.secret.access.key} are set, else the SDK's default
+ *       credentials chain;</li>
+ *   <li>{@code s3.checksum.mode} sets both the request checksum calculation and the response checksum validation;</li>
+ *   <li>{@code s3.retry.max.attempts} bounds the SDK's standard retry strategy (exponential backoff with jitter,
+ *       throttling and 5xx errors retried, the AWS retry conditions added);</li>
+ *   <li>{@code s3.max.concurrency} bounds the Netty client's open connections (requests in flight); requests beyond
+ *       it wait for a connection rather than fail.</li>
+ * </ul>
+ * Storage class and server-side encryption are per request: see {@link S3WriteOptions}.
+ *
+ * <p>The secret is never logged: {@link S3Connection#toString()} hides it, and this class logs only the endpoint,
+ * region, bucket and the kind of credentials.
+ */
+public final class S3ClientFactory {
+
+    private static final Logger log = LoggerFactory.getLogger(S3ClientFactory.class);
+
+    /** How long a request waits for a free connection when {@code s3.max.concurrency} are busy. */
+    static final Duration CONNECTION_ACQUISITION_TIMEOUT = Duration.ofMinutes(2);
+    /** Requests that may wait for a connection; far above any task's own bound on in-flight work. */
+    static final int MAX_PENDING_CONNECTION_ACQUIRES = 100_000;
+
+    private S3ClientFactory() {
+    }
+
+    /**
+     * An async client without the SDK's automatic multipart: each call is one S3 request, so the caller controls
+     * parts itself (the bucket copy does, to bound memory and to copy parts server-side). The caller closes it.
+     */
+    public static S3AsyncClient asyncClient(S3Connection connection) {
+        return asyncClientBuilder(connection).build();
+    }
+
+    /**
+     * An async client with the SDK's multipart support: {@code putObject}, {@code copyObject} and
+     * {@code getObject} of objects above {@code s3.part.size.bytes} are split into parts of that size, sent
+     * concurrently. For uploads of whole files (segments). The caller closes it.
+     */
+    public static S3AsyncClient multipartAsyncClient(S3Connection connection) {
+        return asyncClientBuilder(connection)
+                .multipartEnabled(true)
+                .multipartConfiguration(m -> m
+                        .thresholdInBytes(connection.partSizeBytes())
+                        .minimumPartSizeInBytes(connection.partSizeBytes()))
+                .build();
+    }
+
+    /** The configured builder behind {@link #asyncClient}, for callers that add their own settings. */
+    public static S3AsyncClientBuilder asyncClientBuilder(S3Connection connection) {
+        log.info("S3 client for bucket '{}' at {} (region {}, path-style {}, {} credentials, checksums {}, "
+                        + "{} connections, {} attempts per request)", connection.bucket(),
+                connection.endpoint() == null ? "AWS S3" : connection.endpoint(), connection.region(),
+                connection.pathStyleAccess(), connection.hasStaticCredentials() ? "static" : "default-chain",
+                connection.checksumMode(), connection.maxConcurrency(), connection.retryMaxAttempts());
+        S3AsyncClientBuilder builder = S3AsyncClient.builder()
+                .region(Region.of(connection.region()))
+                .forcePathStyle(connection.pathStyleAccess())
+                .credentialsProvider(credentialsProvider(connection))
+                .requestChecksumCalculation(requestChecksumCalculation(connection.checksumMode()))
+                .responseChecksumValidation(responseChecksumValidation(connection.checksumMode()))
+                .overrideConfiguration(o -> o.retryStrategy(retryStrategy(connection)))
+                .httpClientBuilder(httpClientBuilder(connection));
+        if (connection.endpoint() != null) {
+            builder.endpointOverride(URI.create(connection.endpoint()));
+        }
+        return builder;
+    }
+
+    /** Static keys when both are configured, else the SDK's default credentials chain. */
+    public static AwsCredentialsProvider credentialsProvider(S3Connection connection) {
+        if (connection.hasStaticCredentials()) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(connection.accessKeyId(),
+                    connection.secretAccessKey().value()));
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    /** The SDK's standard retry strategy (with the AWS retry conditions) limited to {@code s3.retry.max.attempts}. */
+    public static RetryStrategy retryStrategy(S3Connection connection) {
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(connection.retryMaxAttempts())
+                .build();
+    }
+
+    /** The Netty client: at most {@code s3.max.concurrency} connections, waiting requests queued. */
+    public static NettyNioAsyncHttpClient.Builder httpClientBuilder(S3Connection connection) {
+        return NettyNioAsyncHttpClient.builder()
+                .maxConcurrency(connection.maxConcurrency())
+                .maxPendingConnectionAcquires(MAX_PENDING_CONNECTION_ACQUIRES)
+                .connectionAcquisitionTimeout(CONNECTION_ACQUISITION_TIMEOUT);
+    }
+
+    static RequestChecksumCalculation requestChecksumCalculation(S3Connection.ChecksumMode mode) {
+        return switch (mode) {
+            case WHEN_SUPPORTED -> RequestChecksumCalculation.WHEN_SUPPORTED;
+            case WHEN_REQUIRED -> RequestChecksumCalculation.WHEN_REQUIRED;
+        };
+    }
+
+    static ResponseChecksumValidation responseChecksumValidation(S3Connection.ChecksumMode mode) {
+        return switch (mode) {
+            case WHEN_SUPPORTED -> ResponseChecksumValidation.WHEN_SUPPORTED;
+            case WHEN_REQUIRED -> ResponseChecksumValidation.WHEN_REQUIRED;
+        };
+    }
+}

@@ -1,0 +1,276 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.segment.CorruptSegmentException;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentMetadata.FileInfo;
+import io.tieredarchive.tier.RemoteLayout.MarkerName;
+import io.tieredarchive.tier.RemoteLayout.SegmentKeys;
+import io.tieredarchive.tier.storage.ObjectInfo;
+import io.tieredarchive.tier.storage.ObjectNotFoundException;
+import io.tieredarchive.tier.storage.PreconditionFailedException;
+import io.tieredarchive.tier.storage.S3StorageBackend;
+import io.tieredarchive.tier.storage.StorageBackend;
+import io.tieredarchive.tier.storage.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * The archive in the object store ({@link RemoteLayout}): uploads sealed segments and verifies them, keeps each
+ * partition's {@link SegmentManifest}, and answers which segments a partition holds ({@link PartitionView}).
+ *
+ * <p>Upload order makes a segment visible only when complete: the {@code .log}, {@code .index} and
+ * {@code .timeindex}, each verified (HEAD: size and the CRC32C stored in its metadata match the marker), then
+ * the marker, verified the same way. A torn upload (no marker) is invisible to every reader; uploading the
+ * segment again repairs it. Registration in the manifest comes after the marker: a compare-and-set
+ * ({@code If-Match}) retried on conflict, merging what other writers registered meanwhile.
+ */
+public final class RemoteSegmentStore implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteSegmentStore.class);
+    private static final int MAX_MANIFEST_ATTEMPTS = 20;
+
+    private final StorageBackend backend;
+    private final RemoteLayout layout;
+    private final LongSupplier clock;
+
+    public RemoteSegmentStore(StorageBackend backend, String prefix, LongSupplier clock) {
+        this.backend = backend;
+        this.layout = new RemoteLayout(prefix);
+        this.clock = clock;
+    }
+
+    /** A store on the S3 bucket and prefix of {@code connection}; closing it closes its client. */
+    public static RemoteSegmentStore create(S3Connection connection) {
+        return new RemoteSegmentStore(S3StorageBackend.create(connection), connection.prefix(),
+                System::currentTimeMillis);
+    }
+
+    public StorageBackend backend() {
+        return backend;
+    }
+
+    public RemoteLayout layout() {
+        return layout;
+    }
+
+    /**
+     * Uploads the sealed local segment {@code files} (whose marker is {@code meta}) and verifies every object.
+     * Checks the local files against the marker first, so a file damaged on disk is never archived. Idempotent:
+     * objects already in place and matching are not sent again, which is how a torn upload is repaired.
+     *
+     * @return the bytes sent (0 when everything was in place already)
+     * @throws CorruptSegmentException when a local file does not match its marker
+     */
+    public long upload(SegmentFiles files, SegmentMetadata meta) throws SegmentException {
+        SegmentKeys keys = layout.keys(meta);
+        checkLocal(files.log(), meta.log());
+        checkLocal(files.offsetIndex(), meta.offsetIndex());
+        checkLocal(files.timeIndex(), meta.timeIndex());
+        FileInfo marker = localInfo(files.marker());
+        long sent = 0;
+        sent += uploadVerified(keys.log(), files.log(), meta.log());
+        sent += uploadVerified(keys.offsetIndex(), files.offsetIndex(), meta.offsetIndex());
+        sent += uploadVerified(keys.timeIndex(), files.timeIndex(), meta.timeIndex());
+        sent += uploadVerified(keys.marker(), files.marker(), marker);
+        log.debug("Segment {} of {}-{} is in {} ({} bytes sent)", meta.baseOffset(), meta.topic(), meta.partition(),
+                backend.location() + keys.marker(), sent);
+        return sent;
+    }
+
+    /**
+     * True when the marker and the three files of the local segment {@code files} are all in the store with the
+     * sizes and checksums of the local marker (four HEAD requests). Called before a local copy is deleted.
+     */
+    public boolean isVerified(SegmentFiles files, SegmentMetadata meta) throws SegmentException {
+        SegmentKeys keys = layout.keys(meta);
+        return matches(backend.head(keys.marker()), localInfo(files.marker()))
+                && matches(backend.head(keys.log()), meta.log())
+                && matches(backend.head(keys.offsetIndex()), meta.offsetIndex())
+                && matches(backend.head(keys.timeIndex()), meta.timeIndex());
+    }
+
+    private long uploadVerified(String key, Path file, FileInfo expected) throws StorageException {
+        if (matches(backend.head(key), expected)) {
+            return 0;
+        }
+        backend.upload(key, file, Map.of(ObjectInfo.CRC32C, expected.crc32c()));
+        Optional<ObjectInfo> stored = backend.head(key);
+        if (!matches(stored, expected)) {
+            throw new StorageException("Upload of " + file + " to " + backend.location() + key + " did not verify: "
+                    + "expected " + expected.size() + " bytes with CRC32C " + expected.crc32c() + ", the store has "
+                    + stored.map(i -> i.size() + " bytes with CRC32C " + i.crc32c()).orElse("no object"));
+        }
+        return expected.size();
+    }
+
+    private static boolean matches(Optional<ObjectInfo> stored, FileInfo expected) {
+        return stored.isPresent() && stored.get().size() == expected.size()
+                && expected.crc32c().equals(stored.get().crc32c());
+    }
+
+    private static void checkLocal(Path file, FileInfo expected) throws SegmentException {
+        FileInfo actual = localInfo(file);
+        if (!actual.equals(expected)) {
+            throw new CorruptSegmentException(file.toString(), -1, "size " + actual.size() + " and CRC32C "
+                    + actual.crc32c() + " differ from the marker's " + expected.size() + " and " + expected.crc32c()
+                    + "; not uploaded");
+        }
+    }
+
+    private static FileInfo localInfo(Path file) throws SegmentException {
+        try {
+            return FileInfo.of(file);
+        } catch (IOException e) {
+            throw new SegmentException("Cannot read " + file + " to upload it: " + e, e);
+        }
+    }
+
+    /**
+     * Adds {@code segments} (uploaded and verified) to their partition's manifest, with the markers uploaded
+     * after the manifest's {@code listedThrough}. Compare-and-set, retried when another writer got there first.
+     */
+    public SegmentManifest register(String topic, int partition, Collection<SegmentMetadata> segments)
+            throws SegmentException {
+        String key = layout.manifestKey(topic, partition);
+        for (int attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt++) {
+            Optional<ObjectInfo> head = backend.head(key);
+            SegmentManifest current = head.isPresent() ? readManifest(key).orElse(null) : null;
+            if (head.isPresent() && current == null) {
+                continue; // deleted between HEAD and GET
+            }
+            SegmentManifest base = current == null ? SegmentManifest.empty(topic, partition) : current;
+            Tail tail = listAfter(topic, partition, base.listedThrough());
+            SegmentManifest next = base.merge(tail.markers(), tail.lastName(), clock.getAsLong())
+                    .merge(segments, maxName(segments), clock.getAsLong());
+            try {
+                backend.putIfMatch(key, next.toBytes(), head.map(ObjectInfo::etag).orElse(null));
+            } catch (PreconditionFailedException lost) {
+                log.debug("Manifest {} changed under us (attempt {}), merging again", key, attempt);
+                backOff(attempt);
+                continue;
+            }
+            // A store whose conditional writes are not atomic may still lose an update: read it back.
+            Optional<SegmentManifest> stored = readManifest(key);
+            if (stored.isPresent() && segments.stream().allMatch(stored.get()::contains)) {
+                return stored.get();
+            }
+            log.debug("Manifest {} lost our update (attempt {}), merging again", key, attempt);
+        }
+        throw new StorageException("Could not update " + backend.location() + key + " after "
+                + MAX_MANIFEST_ATTEMPTS + " attempts: too many writers at once");
+    }
+
+    /** Rewrites the manifest of a partition from its markers alone (every marker is read once). */
+    public SegmentManifest rebuildManifest(String topic, int partition) throws SegmentException {
+        String key = layout.manifestKey(topic, partition);
+        for (int attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt++) {
+            Optional<ObjectInfo> head = backend.head(key);
+            Tail all = listAfter(topic, partition, null);
+            SegmentManifest rebuilt = SegmentManifest.empty(topic, partition).merge(all.markers(), all.lastName(),
+                    clock.getAsLong());
+            try {
+                backend.putIfMatch(key, rebuilt.toBytes(), head.map(ObjectInfo::etag).orElse(null));
+                log.info("Rebuilt {} from {} markers", backend.location() + key, rebuilt.segments().size());
+                return rebuilt;
+            } catch (PreconditionFailedException lost) {
+                backOff(attempt);
+            }
+        }
+        throw new StorageException("Could not rewrite " + backend.location() + key + ": it keeps changing");
+    }
+
+    /** The partition as a reader sees it now: one GET of the manifest and one LIST of the markers after it. */
+    public PartitionView view(String topic, int partition) throws SegmentException {
+        SegmentManifest manifest = readManifest(layout.manifestKey(topic, partition))
+                .orElse(SegmentManifest.empty(topic, partition));
+        Tail tail = listAfter(topic, partition, manifest.listedThrough());
+        List<SegmentMetadata> all = new ArrayList<>(manifest.segments());
+        all.addAll(tail.markers());
+        return new PartitionView(topic, partition, all, (from, to) -> markersBetween(topic, partition, from, to));
+    }
+
+    /** The partition's manifest, or empty when it has none. */
+    public Optional<SegmentManifest> readManifest(String topic, int partition) throws SegmentException {
+        return readManifest(layout.manifestKey(topic, partition));
+    }
+
+    private Optional<SegmentManifest> readManifest(String key) throws SegmentException {
+        try {
+            return Optional.of(SegmentManifest.fromBytes(backend.fetchAll(key), backend.location() + key));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reads the marker {@code name} of a partition. */
+    public SegmentMetadata readMarker(String topic, int partition, String name) throws SegmentException {
+        String key = layout.partitionPrefix(topic, partition) + name;
+        return SegmentMetadata.fromBytes(backend.fetchAll(key), backend.location() + key);
+    }
+
+    private List<SegmentMetadata> markersBetween(String topic, int partition, long fromBase, long toBase)
+            throws SegmentException {
+        String prefix = layout.partitionPrefix(topic, partition);
+        String after = prefix + SegmentFiles.baseName(fromBase);
+        String before = toBase < 0 ? null : prefix + SegmentFiles.baseName(toBase);
+        List<SegmentMetadata> found = new ArrayList<>();
+        for (ObjectInfo info : backend.listBetween(prefix, after, before)) {
+            String name = info.key().substring(prefix.length());
+            if (RemoteLayout.parseMarkerName(name).isPresent()) {
+                found.add(readMarker(topic, partition, name));
+            }
+        }
+        return found;
+    }
+
+    /** The markers named after {@code afterName} (all when null), read, and the greatest name seen. */
+    private Tail listAfter(String topic, int partition, String afterName) throws SegmentException {
+        String prefix = layout.partitionPrefix(topic, partition);
+        List<SegmentMetadata> markers = new ArrayList<>();
+        String last = afterName;
+        for (ObjectInfo info : backend.listAll(prefix, afterName == null ? null : prefix + afterName)) {
+            String name = info.key().substring(prefix.length());
+            Optional<MarkerName> marker = RemoteLayout.parseMarkerName(name);
+            if (marker.isPresent()) {
+                markers.add(readMarker(topic, partition, name));
+                last = name;
+            }
+        }
+        return new Tail(markers, last);
+    }
+
+    private record Tail(List<SegmentMetadata> markers, String lastName) {
+    }
+
+    private static String maxName(Collection<SegmentMetadata> segments) {
+        return segments.stream().map(RemoteLayout::markerName).max(String::compareTo).orElse(null);
+    }
+
+    private static void backOff(int attempt) throws StorageException {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 10)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted while updating a manifest", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+}

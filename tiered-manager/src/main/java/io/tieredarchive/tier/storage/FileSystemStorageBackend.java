@@ -1,0 +1,303 @@
+package io.tieredarchive.tier.storage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * A directory used as a bucket: the object {@code a/b/c} is the file {@code <root>/a/b/c}. For tests, for the CLI
+ * against a copied bucket, and for users who tier to a mounted network file system.
+ *
+ * <p>Layout: beside the objects, {@code <root>/.tiered-archive-metadata/} holds one Java properties file per
+ * object, {@code <key>.properties}, with {@code size}, {@code etag} (hex MD5 of the content, like a single-part S3
+ * ETag) and {@code meta.<name>} for each user metadata entry; {@code tmp/} holds files being written, which are
+ * fsynced and then renamed into place, so an object is either absent or complete. Keys whose first segment is
+ * {@code .tiered-archive-metadata} are refused. Conditional writes hold a JVM lock and an OS file lock on
+ * {@code .tiered-archive-metadata/.lock}, so they are atomic across processes on one host.
+ */
+public final class FileSystemStorageBackend implements StorageBackend {
+
+    private static final Logger log = LoggerFactory.getLogger(FileSystemStorageBackend.class);
+    private static final String META_DIR = ".tiered-archive-metadata";
+    private static final String META_PREFIX = "meta.";
+    private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
+    private final Path root;
+    private final Path metaRoot;
+    private final Path tmpDir;
+
+    public FileSystemStorageBackend(Path root) {
+        try {
+            this.root = Files.createDirectories(root).toRealPath();
+            this.metaRoot = Files.createDirectories(this.root.resolve(META_DIR));
+            this.tmpDir = Files.createDirectories(metaRoot.resolve("tmp"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the storage directory " + root, e);
+        }
+        log.info("File system storage backend at {}", this.root);
+    }
+
+    @Override
+    public String location() {
+        return root.toUri().toString();
+    }
+
+    @Override
+    public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
+        Path target = objectPath(key);
+        Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
+        try {
+            MessageDigest md5 = md5();
+            try (InputStream in = Files.newInputStream(file);
+                 OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md5)) {
+                in.transferTo(out);
+            }
+            return install(key, target, tmp, HexFormat.of().formatHex(md5.digest()), metadata);
+        } catch (NoSuchFileException e) {
+            throw new StorageException("Cannot upload " + file + " to " + describe(key) + ": the file does not exist",
+                    e);
+        } catch (IOException e) {
+            throw new StorageException("Cannot upload " + file + " to " + describe(key) + ": " + e, e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    @Override
+    public ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException {
+        Path target = objectPath(key);
+        ReentrantLock jvmLock = LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
+        jvmLock.lock();
+        try (FileChannel lockChannel = FileChannel.open(metaRoot.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock ignored = lockChannel.lock()) {
+            Optional<ObjectInfo> current = head(key);
+            if (expectedEtag == null && current.isPresent()) {
+                throw new PreconditionFailedException(describe(key) + " already exists");
+            }
+            if (expectedEtag != null && (current.isEmpty() || !current.get().etag().equals(expectedEtag))) {
+                throw new PreconditionFailedException(describe(key) + " changed: expected etag " + expectedEtag
+                        + ", found " + current.map(ObjectInfo::etag).orElse("no object"));
+            }
+            Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
+            try {
+                Files.write(tmp, content);
+                return install(key, target, tmp, HexFormat.of().formatHex(md5().digest(content)), Map.of());
+            } finally {
+                deleteQuietly(tmp);
+            }
+        } catch (IOException e) {
+            throw new StorageException("Cannot write " + describe(key) + ": " + e, e);
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    /** fsyncs {@code tmp}, writes the metadata file, then renames {@code tmp} to the object's path. */
+    private ObjectInfo install(String key, Path target, Path tmp, String etag, Map<String, String> metadata)
+            throws IOException {
+        fsync(tmp);
+        long size = Files.size(tmp);
+        Properties props = new Properties();
+        props.setProperty("size", Long.toString(size));
+        props.setProperty("etag", etag);
+        metadata.forEach((k, v) -> props.setProperty(META_PREFIX + k, v));
+        Path metaTmp = tmpDir.resolve(UUID.randomUUID() + ".properties");
+        try (OutputStream out = Files.newOutputStream(metaTmp)) {
+            props.store(out, null);
+        }
+        fsync(metaTmp);
+        Path metaFile = metaPath(key);
+        Files.createDirectories(metaFile.getParent());
+        move(metaTmp, metaFile);
+        Files.createDirectories(target.getParent());
+        move(tmp, target);
+        fsync(target.getParent());
+        return new ObjectInfo(key, size, etag, metadata);
+    }
+
+    @Override
+    public byte[] fetch(String key, long position, int length) throws StorageException {
+        Path path = objectPath(key);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long available = Math.max(0, ch.size() - position);
+            int n = (int) (length < 0 ? Math.min(available, Integer.MAX_VALUE - 8) : Math.min(available, length));
+            ByteBuffer buf = ByteBuffer.allocate(n);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, position + buf.position()) < 0) {
+                    break;
+                }
+            }
+            return buf.position() == n ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(describe(key) + " does not exist", e);
+        } catch (IOException e) {
+            throw new StorageException("Cannot read " + describe(key) + " at " + position + ": " + e, e);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
+        int slash = prefix.lastIndexOf('/');
+        Path dir = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        TreeMap<String, Path> keys = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(p -> !p.startsWith(metaRoot) && Files.isRegularFile(p)).forEach(p -> {
+                String key = keyOf(p);
+                if (key.startsWith(prefix) && (startAfter == null || key.compareTo(startAfter) > 0)) {
+                    keys.put(key, p);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new StorageException("Cannot list " + describe(prefix) + ": " + e, e);
+        }
+        List<ObjectInfo> page = new ArrayList<>();
+        for (Map.Entry<String, Path> e : keys.entrySet()) {
+            if (page.size() == maxKeys) {
+                break;
+            }
+            head(e.getKey()).ifPresent(info -> page.add(new ObjectInfo(info.key(), info.size(), info.etag(),
+                    Map.of())));
+        }
+        return page;
+    }
+
+    @Override
+    public Optional<ObjectInfo> head(String key) throws StorageException {
+        Path path = objectPath(key);
+        if (!Files.isRegularFile(path)) {
+            return Optional.empty();
+        }
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(metaPath(key))) {
+            props.load(in);
+        } catch (NoSuchFileException e) {
+            // Written by someone else than this backend: no metadata, etag from the content.
+            return Optional.of(new ObjectInfo(key, sizeOf(path, key), null, Map.of()));
+        } catch (IOException e) {
+            throw new StorageException("Cannot read the metadata of " + describe(key) + ": " + e, e);
+        }
+        Map<String, String> metadata = new TreeMap<>();
+        for (String name : props.stringPropertyNames()) {
+            if (name.startsWith(META_PREFIX)) {
+                metadata.put(name.substring(META_PREFIX.length()), props.getProperty(name));
+            }
+        }
+        return Optional.of(new ObjectInfo(key, sizeOf(path, key), props.getProperty("etag"), metadata));
+    }
+
+    @Override
+    public void delete(String key) throws StorageException {
+        try {
+            Files.deleteIfExists(objectPath(key));
+            Files.deleteIfExists(metaPath(key));
+        } catch (IOException e) {
+            throw new StorageException("Cannot delete " + describe(key) + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // Nothing held open.
+    }
+
+    private long sizeOf(Path path, String key) throws StorageException {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            throw new StorageException("Cannot read the size of " + describe(key) + ": " + e, e);
+        }
+    }
+
+    private Path objectPath(String key) throws StorageException {
+        if (key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("\\")) {
+            throw new StorageException("Invalid object key '" + key + "' for " + location());
+        }
+        for (String part : key.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                throw new StorageException("Invalid object key '" + key + "' for " + location());
+            }
+        }
+        if (key.equals(META_DIR) || key.startsWith(META_DIR + "/")) {
+            throw new StorageException("Object key '" + key + "' is reserved in " + location());
+        }
+        return root.resolve(key);
+    }
+
+    private Path metaPath(String key) {
+        return metaRoot.resolve(key + ".properties");
+    }
+
+    private String keyOf(Path file) {
+        return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    }
+
+    private String describe(String key) {
+        return location() + key;
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void fsync(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!Files.isDirectory(path)) {
+                throw e;
+            }
+            // Some platforms cannot fsync a directory; the rename is still atomic.
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.warn("Could not delete the temporary file {}", path, e);
+        }
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is a required JDK algorithm", e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.tieredarchive.tier.storage;
+
+import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.s3.S3ClientFactory;
+import io.tieredarchive.s3.S3WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.transfer.s3.S3TransferManager;
+import software.amazon.awssdk.transfer.s3.model.CompletedFileUpload;
+import software.amazon.awssdk.transfer.s3.model.UploadFileRequest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * An S3 bucket (AWS or any S3-compatible store) through the AWS SDK v2: an {@link S3AsyncClient} with the SDK's
+ * multipart support (files above {@code s3.part.size.bytes} go up in parts of that size, at most
+ * {@code s3.max.concurrency} requests in flight) driven by the {@link S3TransferManager}; the SDK's retry strategy
+ * retries each request up to {@code s3.retry.max.attempts} times. Storage class and SSE are set on every object
+ * created. Conditional writes use {@code If-Match} / {@code If-None-Match: *}.
+ *
+ * <p>Each call blocks its thread until S3 answers; callers that want concurrency call from several threads.
+ */
+public final class S3StorageBackend implements StorageBackend {
+
+    private static final Logger log = LoggerFactory.getLogger(S3StorageBackend.class);
+    private static final int PRECONDITION_FAILED = 412;
+    private static final int CONFLICT = 409;
+    private static final int NOT_FOUND = 404;
+    private static final int RANGE_NOT_SATISFIABLE = 416;
+
+    private final S3AsyncClient client;
+    private final S3TransferManager transferManager;
+    private final String bucket;
+    private final S3WriteOptions writeOptions;
+
+    /** Takes ownership of {@code client}: {@link #close()} closes it. */
+    public S3StorageBackend(S3AsyncClient client, String bucket, S3WriteOptions writeOptions) {
+        this.client = client;
+        this.bucket = bucket;
+        this.writeOptions = writeOptions;
+        this.transferManager = S3TransferManager.builder().s3Client(client).build();
+    }
+
+    /**
+     * A backend on the bucket of {@code connection}, with its own multipart-enabled client (the settings of
+     * {@link S3ClientFactory#multipartAsyncClient}, plus {@link MultipartObjectSizeHeaderRemover}).
+     */
+    public static S3StorageBackend create(S3Connection connection) {
+        S3AsyncClientBuilder builder = S3ClientFactory.asyncClientBuilder(connection);
+        builder.overrideConfiguration(builder.overrideConfiguration().toBuilder()
+                .addExecutionInterceptor(new MultipartObjectSizeHeaderRemover())
+                .build());
+        S3AsyncClient client = builder.multipartEnabled(true)
+                .multipartConfiguration(m -> m.thresholdInBytes(connection.partSizeBytes())
+                        .minimumPartSizeInBytes(connection.partSizeBytes()))
+                .build();
+        return new S3StorageBackend(client, connection.bucket(), S3WriteOptions.of(connection));
+    }
+
+    @Override
+    public String location() {
+        return "s3://" + bucket + "/";
+    }
+
+    @Override
+    public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new StorageException("Cannot upload " + file + " to " + describe(key) + ": the file does not exist",
+                    e);
+        } catch (IOException e) {
+            throw new StorageException("Cannot upload " + file + " to " + describe(key) + ": " + e, e);
+        }
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key).metadata(metadata);
+        writeOptions.applyTo(put);
+        UploadFileRequest request = UploadFileRequest.builder().putObjectRequest(put.build()).source(file).build();
+        CompletedFileUpload done = await(transferManager.uploadFile(request).completionFuture(), "upload", key);
+        log.debug("Uploaded {} ({} bytes) to {}", file, size, describe(key));
+        return new ObjectInfo(key, size, unquote(done.response().eTag()), metadata);
+    }
+
+    @Override
+    public ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException {
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key);
+        if (expectedEtag == null) {
+            put.ifNoneMatch("*");
+        } else {
+            put.ifMatch("\"" + expectedEtag + "\"");
+        }
+        writeOptions.applyTo(put);
+        PutObjectResponse response;
+        try {
+            response = await(client.putObject(put.build(), AsyncRequestBody.fromBytes(content)), "conditional put",
+                    key);
+        } catch (ObjectNotFoundException e) {
+            // If-Match on a missing object: S3 answers 404, which for a compare-and-set means "changed".
+            throw new PreconditionFailedException(e.getMessage(), e);
+        }
+        return new ObjectInfo(key, content.length, unquote(response.eTag()), Map.of());
+    }
+
+    @Override
+    public byte[] fetch(String key, long position, int length) throws StorageException {
+        if (length == 0) {
+            return new byte[0];
+        }
+        String range = length < 0 ? "bytes=" + position + "-" : "bytes=" + position + "-" + (position + length - 1);
+        try {
+            ResponseBytes<GetObjectResponse> bytes = await(client.getObject(b -> b.bucket(bucket).key(key)
+                    .range(range), AsyncResponseTransformer.toBytes()), "get " + range + " of", key);
+            return bytes.asByteArrayUnsafe();
+        } catch (StorageException e) {
+            if (e.getCause() instanceof S3Exception s3 && s3.statusCode() == RANGE_NOT_SATISFIABLE) {
+                return new byte[0]; // position at or past the end
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
+        ListObjectsV2Response page = await(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
+                .startAfter(startAfter).maxKeys(maxKeys)), "list", prefix);
+        return page.contents().stream()
+                .map(o -> new ObjectInfo(o.key(), o.size(), unquote(o.eTag()), Map.of()))
+                .toList();
+    }
+
+    @Override
+    public Optional<ObjectInfo> head(String key) throws StorageException {
+        try {
+            HeadObjectResponse head = await(client.headObject(b -> b.bucket(bucket).key(key)), "head", key);
+            return Optional.of(new ObjectInfo(key, head.contentLength(), unquote(head.eTag()), head.metadata()));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void delete(String key) throws StorageException {
+        await(client.deleteObject(b -> b.bucket(bucket).key(key)), "delete", key);
+    }
+
+    @Override
+    public void close() {
+        transferManager.close();
+        client.close();
+    }
+
+    /** Waits for {@code future}; turns its failure into a {@link StorageException} naming the operation and key. */
+    private <T> T await(CompletableFuture<T> future, String operation, String key) throws StorageException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted during S3 " + operation + " " + describe(key), e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause(), operation, key);
+        }
+    }
+
+    private StorageException translate(Throwable cause, String operation, String key) {
+        Throwable t = cause;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String message = "S3 " + operation + " " + describe(key) + " failed: " + t.getMessage();
+        if (t instanceof NoSuchKeyException || (t instanceof S3Exception s3 && s3.statusCode() == NOT_FOUND)) {
+            return new ObjectNotFoundException(message, t);
+        }
+        if (t instanceof S3Exception s3 && (s3.statusCode() == PRECONDITION_FAILED || s3.statusCode() == CONFLICT)) {
+            return new PreconditionFailedException(message, t);
+        }
+        return new StorageException(message, t);
+    }
+
+    private String describe(String key) {
+        return location() + key;
+    }
+
+    private static String unquote(String etag) {
+        if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
+            return etag.substring(1, etag.length() - 1);
+        }
+        return etag;
+    }
+}

@@ -1,0 +1,44 @@
+package io.tieredarchive.testing;
+
+import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.s3.S3ClientFactory;
+import org.apache.kafka.common.config.types.Password;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/** {@link S3Connection}s to an {@link S3ProxyServer} for tests: static keys, path style, a fresh bucket. */
+public final class S3TestConnections {
+
+    private S3TestConnections() {
+    }
+
+    /** A connection to {@code bucket} on {@code s3} (created if missing), no prefix, defaults elsewhere. */
+    public static S3Connection create(S3ProxyServer s3, String bucket) {
+        S3Connection connection = new S3Connection(bucket, "", "us-east-1", s3.endpoint(), true, s3.accessKey(),
+                new Password(s3.secretKey()), S3Connection.ChecksumMode.WHEN_SUPPORTED, null, S3Connection.Sse.NONE,
+                null, 8L * 1024 * 1024, 8, 3);
+        try (S3AsyncClient client = S3ClientFactory.asyncClient(connection)) {
+            if (client.listBuckets().join().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
+                client.createBucket(b -> b.bucket(bucket)).join();
+            }
+        }
+        return connection;
+    }
+
+    public static S3Connection withPartSize(S3Connection c, long partSizeBytes) {
+        return new S3Connection(c.bucket(), c.prefix(), c.region(), c.endpoint(), c.pathStyleAccess(),
+                c.accessKeyId(), c.secretAccessKey(), c.checksumMode(), c.storageClass(), c.sse(), c.sseKmsKeyId(),
+                partSizeBytes, c.maxConcurrency(), c.retryMaxAttempts());
+    }
+
+    public static S3Connection withPrefix(S3Connection c, String prefix) {
+        return new S3Connection(c.bucket(), prefix, c.region(), c.endpoint(), c.pathStyleAccess(),
+                c.accessKeyId(), c.secretAccessKey(), c.checksumMode(), c.storageClass(), c.sse(), c.sseKmsKeyId(),
+                c.partSizeBytes(), c.maxConcurrency(), c.retryMaxAttempts());
+    }
+
+    public static S3Connection withRetries(S3Connection c, int attempts) {
+        return new S3Connection(c.bucket(), c.prefix(), c.region(), c.endpoint(), c.pathStyleAccess(),
+                c.accessKeyId(), c.secretAccessKey(), c.checksumMode(), c.storageClass(), c.sse(), c.sseKmsKeyId(),
+                c.partSizeBytes(), c.maxConcurrency(), attempts);
+    }
+}

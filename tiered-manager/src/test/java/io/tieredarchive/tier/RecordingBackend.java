@@ -1,0 +1,90 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.tier.storage.ObjectInfo;
+import io.tieredarchive.tier.storage.StorageBackend;
+import io.tieredarchive.tier.storage.StorageException;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/** A backend that records every request it forwards, so tests can assert on what was asked of the store. */
+final class RecordingBackend implements StorageBackend {
+
+    /** One request: the operation, the key (or prefix), and for fetches the range asked. */
+    record Call(String op, String key, long position, int length) {
+    }
+
+    private final StorageBackend delegate;
+    final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** When set, requests whose call it accepts fail, as if the store were down. */
+    volatile Predicate<Call> failWhen = c -> false;
+
+    RecordingBackend(StorageBackend delegate) {
+        this.delegate = delegate;
+    }
+
+    List<Call> calls(String op) {
+        return calls.stream().filter(c -> c.op().equals(op)).toList();
+    }
+
+    void reset() {
+        calls.clear();
+    }
+
+    private void record(Call call) throws StorageException {
+        calls.add(call);
+        if (failWhen.test(call)) {
+            throw new StorageException("injected failure of " + call.op() + " " + call.key());
+        }
+    }
+
+    @Override
+    public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
+        record(new Call("upload", key, 0, -1));
+        return delegate.upload(key, file, metadata);
+    }
+
+    @Override
+    public ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException {
+        record(new Call("put", key, 0, content.length));
+        return delegate.putIfMatch(key, content, expectedEtag);
+    }
+
+    @Override
+    public byte[] fetch(String key, long position, int length) throws StorageException {
+        record(new Call("fetch", key, position, length));
+        return delegate.fetch(key, position, length);
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
+        record(new Call("list", prefix, 0, maxKeys));
+        return delegate.list(prefix, startAfter, maxKeys);
+    }
+
+    @Override
+    public Optional<ObjectInfo> head(String key) throws StorageException {
+        record(new Call("head", key, 0, 0));
+        return delegate.head(key);
+    }
+
+    @Override
+    public void delete(String key) throws StorageException {
+        record(new Call("delete", key, 0, 0));
+        delegate.delete(key);
+    }
+
+    @Override
+    public String location() {
+        return delegate.location();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

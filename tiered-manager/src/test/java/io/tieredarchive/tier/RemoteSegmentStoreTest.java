@@ -1,0 +1,15 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.tier.storage.FileSystemStorageBackend;
+import io.tieredarchive.tier.storage.StorageBackend;
+
+import java.nio.file.Path;
+
+/** {@link RemoteSegmentStore} on a local directory. */
+class RemoteSegmentStoreTest extends AbstractRemoteSegmentStoreTest {
+
+    @Override
+    protected StorageBackend createBackend(Path tempDir) {
+        return new FileSystemStorageBackend(tempDir.resolve("bucket"));
+    }
+}

@@ -1,0 +1,72 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.segment.ArchivedRecord;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentWriter;
+import io.tieredarchive.segment.SegmentWriterOptions;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.TimestampType;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Sealed segments for the tier's tests: contiguous offsets, timestamps rising 10 ms per offset. */
+final class TestArchive {
+
+    static final String TOPIC = "orders";
+    static final long T0 = 1_700_000_000_000L;
+
+    private TestArchive() {
+    }
+
+    static long timestampOf(long offset) {
+        return T0 + offset * 10;
+    }
+
+    /** {@code count} records from {@code from}, values of {@code valueBytes} bytes that compress poorly. */
+    static List<ArchivedRecord> records(long from, int count, int valueBytes) {
+        List<ArchivedRecord> records = new ArrayList<>(count);
+        Random random = new Random(from);
+        for (long offset = from; offset < from + count; offset++) {
+            byte[] value = new byte[valueBytes];
+            random.nextBytes(value);
+            records.add(new ArchivedRecord(offset, timestampOf(offset), TimestampType.CREATE_TIME,
+                    ("key-" + offset).getBytes(StandardCharsets.UTF_8), value,
+                    new Header[] {new RecordHeader("h", new byte[] {(byte) offset})}));
+        }
+        return records;
+    }
+
+    /** Writes and seals a segment of {@code count} records from {@code base} in {@code local/<topic>-<partition>}. */
+    static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
+                             long sealedAtMs) throws SegmentException {
+        return seal(localDir, topic, partition, base, count, writerId, sealedAtMs, 100, 16 * 1024);
+    }
+
+    static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
+                             long sealedAtMs, int valueBytes, int batchBytes) throws SegmentException {
+        Path dir = partitionDir(localDir, topic, partition);
+        SegmentWriterOptions options = new SegmentWriterOptions("none", null, batchBytes, writerId);
+        try (SegmentWriter writer = SegmentWriter.create(dir, topic, partition, base, options)) {
+            for (ArchivedRecord r : records(base, count, valueBytes)) {
+                writer.append(r);
+            }
+            writer.seal(sealedAtMs);
+            return writer.files();
+        }
+    }
+
+    static Path partitionDir(Path localDir, String topic, int partition) {
+        return localDir.resolve(topic + "-" + partition);
+    }
+
+    static SegmentMetadata meta(SegmentFiles files) throws SegmentException {
+        return SegmentMetadata.read(files.marker());
+    }
+}

@@ -1,0 +1,50 @@
+package io.tieredarchive.tier.storage;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The storage contract on a local directory, plus what only a directory can get wrong. */
+class FileSystemStorageBackendTest extends StorageBackendContractTest {
+
+    private Path bucketDir;
+
+    @Override
+    protected StorageBackend createBackend(Path tempDir) throws Exception {
+        bucketDir = tempDir.resolve("bucket");
+        return new FileSystemStorageBackend(bucketDir);
+    }
+
+    @Override
+    protected long partSizeBytes() {
+        return -1;
+    }
+
+    @Test
+    void keysThatEscapeTheDirectoryAreRefused() throws Exception {
+        try (FileSystemStorageBackend fs = new FileSystemStorageBackend(bucketDir)) {
+            Path f = Files.write(bucketDir.resolveSibling("f"), new byte[] {1});
+            for (String bad : new String[] {"../x", "a/../../x", "/abs", "a//b", "a/", ".tiered-archive-metadata/x"}) {
+                StorageException e = assertThrows(StorageException.class, () -> fs.upload(bad, f, Map.of()), bad);
+                assertTrue(e.getMessage().contains(bad), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void objectsAreFilesUnderTheDirectoryAndTemporaryFilesAreNotListed() throws Exception {
+        try (FileSystemStorageBackend fs = new FileSystemStorageBackend(bucketDir)) {
+            Path f = Files.write(bucketDir.resolveSibling("g"), new byte[] {1, 2, 3});
+            fs.upload("t/0/x.log", f, Map.of());
+            assertEquals(3, Files.size(bucketDir.resolve("t/0/x.log")));
+            Files.write(bucketDir.resolve(".tiered-archive-metadata/tmp/leftover"), new byte[] {9});
+            assertEquals(1, fs.listAll("", null).size());
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.tieredarchive.tier.storage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The behaviour every {@link StorageBackend} promises, run against each backend by a subclass: the local file
+ * system ({@code FileSystemStorageBackendTest}) and S3 ({@code S3StorageBackendTest}, against S3Proxy).
+ */
+abstract class StorageBackendContractTest {
+
+    @TempDir
+    Path tempDir;
+
+    private StorageBackend backend;
+    /** Each test works under its own prefix, so that a shared server needs no cleaning. */
+    protected String root;
+
+    protected abstract StorageBackend createBackend(Path tempDir) throws Exception;
+
+    /** Bytes above which the backend uploads in parts, or -1 when it has no such notion. */
+    protected abstract long partSizeBytes();
+
+    @BeforeEach
+    void setUpBackend() throws Exception {
+        backend = createBackend(tempDir);
+        root = "contract-" + UUID.randomUUID() + "/";
+    }
+
+    @AfterEach
+    void closeBackend() {
+        release(backend);
+    }
+
+    /** Closes the backend after each test; a subclass sharing one backend across tests overrides this. */
+    protected void release(StorageBackend used) {
+        used.close();
+    }
+
+    private Path file(String name, byte[] content) throws Exception {
+        return Files.write(tempDir.resolve(name), content);
+    }
+
+    private static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void uploadThenHeadReturnsSizeAndMetadata() throws Exception {
+        byte[] content = randomBytes(10_000, 1);
+        ObjectInfo uploaded = backend.upload(root + "t/0/a.log", file("a", content), Map.of("crc32c", "0badf00d"));
+        assertEquals(10_000, uploaded.size());
+
+        ObjectInfo head = backend.head(root + "t/0/a.log").orElseThrow();
+        assertEquals(10_000, head.size());
+        assertEquals("0badf00d", head.crc32c());
+        assertEquals(uploaded.etag(), head.etag());
+        assertArrayEquals(content, backend.fetchAll(root + "t/0/a.log"));
+    }
+
+    @Test
+    void headOfMissingObjectIsEmpty() throws Exception {
+        assertTrue(backend.head(root + "missing").isEmpty());
+    }
+
+    @Test
+    void fetchReadsExactlyTheRequestedRange() throws Exception {
+        byte[] content = randomBytes(5000, 2);
+        backend.upload(root + "r", file("r", content), Map.of());
+
+        assertArrayEquals(Arrays.copyOfRange(content, 1000, 1100), backend.fetch(root + "r", 1000, 100));
+        assertArrayEquals(Arrays.copyOfRange(content, 4990, 5000), backend.fetch(root + "r", 4990, 100),
+                "a range past the end is cut at the end");
+        assertArrayEquals(Arrays.copyOfRange(content, 4000, 5000), backend.fetch(root + "r", 4000, -1));
+        assertEquals(0, backend.fetch(root + "r", 5000, 10).length, "nothing at the end");
+    }
+
+    @Test
+    void fetchOfMissingObjectNamesIt() throws Exception {
+        ObjectNotFoundException e = assertThrows(ObjectNotFoundException.class,
+                () -> backend.fetch(root + "nope.log", 0, 10));
+        assertTrue(e.getMessage().contains(root + "nope.log"), e.getMessage());
+    }
+
+    @Test
+    void uploadOfMissingFileFailsNamingTheFile() {
+        StorageException e = assertThrows(StorageException.class,
+                () -> backend.upload(root + "x", tempDir.resolve("no-such-file"), Map.of()));
+        assertTrue(e.getMessage().contains("no-such-file"), e.getMessage());
+    }
+
+    @Test
+    void listReturnsKeysUnderThePrefixInOrderAfterStartAfter() throws Exception {
+        Path f = file("small", "x".getBytes(StandardCharsets.UTF_8));
+        for (String k : List.of("t/1/b", "t/1/a", "t/1/c", "t/10/a", "t/2/a", "u/1/a")) {
+            backend.upload(root + k, f, Map.of());
+        }
+        assertEquals(List.of(root + "t/1/a", root + "t/1/b", root + "t/1/c"), keys(backend.listAll(root + "t/1/",
+                null)));
+        assertEquals(List.of(root + "t/1/c"), keys(backend.listAll(root + "t/1/", root + "t/1/b")));
+        assertEquals(List.of(root + "t/1/a", root + "t/1/b"), keys(backend.list(root + "t/1/", null, 2)));
+        assertEquals(List.of(root + "t/1/b"), keys(backend.listBetween(root + "t/1/", root + "t/1/a",
+                root + "t/1/c")));
+        assertEquals(1, backend.listAll(root + "t/1/", null).get(0).size());
+        assertEquals(List.of(), backend.listAll(root + "nothing/", null));
+    }
+
+    @Test
+    void listPagesThroughMoreThanOnePage() throws Exception {
+        Path f = file("small", new byte[] {1});
+        for (int i = 0; i < 7; i++) {
+            backend.upload(root + "p/" + i, f, Map.of());
+        }
+        List<ObjectInfo> page1 = backend.list(root + "p/", null, 3);
+        List<ObjectInfo> page2 = backend.list(root + "p/", page1.get(2).key(), 3);
+        List<ObjectInfo> page3 = backend.list(root + "p/", page2.get(2).key(), 3);
+        assertEquals(List.of(root + "p/0", root + "p/1", root + "p/2"), keys(page1));
+        assertEquals(List.of(root + "p/3", root + "p/4", root + "p/5"), keys(page2));
+        assertEquals(List.of(root + "p/6"), keys(page3));
+    }
+
+    @Test
+    void deleteRemovesTheObjectAndIgnoresMissingOnes() throws Exception {
+        backend.upload(root + "d", file("d", new byte[] {1, 2}), Map.of());
+        backend.delete(root + "d");
+        assertTrue(backend.head(root + "d").isEmpty());
+        assertEquals(List.of(), backend.listAll(root, null));
+        backend.delete(root + "d");
+    }
+
+    @Test
+    void putIfMatchCreatesOnlyWhenAbsent() throws Exception {
+        ObjectInfo first = backend.putIfMatch(root + "m.json", bytes("one"), null);
+        assertThrows(PreconditionFailedException.class, () -> backend.putIfMatch(root + "m.json", bytes("two"), null));
+        assertArrayEquals(bytes("one"), backend.fetchAll(root + "m.json"));
+        assertEquals(first.etag(), backend.head(root + "m.json").orElseThrow().etag());
+    }
+
+    @Test
+    void putIfMatchReplacesOnlyTheExpectedVersion() throws Exception {
+        ObjectInfo v1 = backend.putIfMatch(root + "m.json", bytes("one"), null);
+        ObjectInfo v2 = backend.putIfMatch(root + "m.json", bytes("two"), v1.etag());
+        assertNotEquals(v1.etag(), v2.etag());
+        PreconditionFailedException stale = assertThrows(PreconditionFailedException.class,
+                () -> backend.putIfMatch(root + "m.json", bytes("three"), v1.etag()));
+        assertTrue(stale.getMessage().contains("m.json"), stale.getMessage());
+        assertArrayEquals(bytes("two"), backend.fetchAll(root + "m.json"));
+        assertThrows(PreconditionFailedException.class,
+                () -> backend.putIfMatch(root + "absent.json", bytes("x"), v2.etag()),
+                "an expected version of a missing object fails");
+    }
+
+    @Test
+    void largeFileRoundTripsThroughMultipart() throws Exception {
+        long partSize = partSizeBytes();
+        int size = (int) (partSize > 0 ? 2 * partSize + 12345 : 3_000_000);
+        byte[] content = randomBytes(size, 3);
+        ObjectInfo uploaded = backend.upload(root + "big.log", file("big", content), Map.of("crc32c", "abc"));
+        assertEquals(size, uploaded.size());
+        ObjectInfo head = backend.head(root + "big.log").orElseThrow();
+        assertEquals(size, head.size());
+        assertEquals("abc", head.crc32c(), "metadata survives a multipart upload");
+        assertArrayEquals(content, backend.fetchAll(root + "big.log"));
+        assertArrayEquals(Arrays.copyOfRange(content, size - 7, size), backend.fetch(root + "big.log", size - 7, 7));
+        if (partSize > 0) {
+            assertTrue(head.etag().contains("-"), "a multipart ETag ends in -<parts>: " + head.etag());
+        }
+    }
+
+    @Test
+    void uploadReplacesAnExistingObjectWhole() throws Exception {
+        backend.upload(root + "o", file("o1", randomBytes(3000, 4)), Map.of("crc32c", "1"));
+        byte[] second = randomBytes(1000, 5);
+        backend.upload(root + "o", file("o2", second), Map.of("crc32c", "2"));
+        assertArrayEquals(second, backend.fetchAll(root + "o"));
+        assertEquals("2", backend.head(root + "o").orElseThrow().crc32c());
+        assertFalse(backend.location().isEmpty());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> keys(List<ObjectInfo> infos) {
+        return infos.stream().map(ObjectInfo::key).toList();
+    }
+}
