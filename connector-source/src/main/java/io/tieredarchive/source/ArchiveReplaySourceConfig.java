@@ -98,6 +98,8 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
 
     /** Set by the connector on each task: the archived partitions it replays. Not user-facing. */
     public static final String TASK_PARTITIONS = "replay.task.partitions";
+    /** Set by the connector on each task: its number, which keeps its metric sensors apart. Not user-facing. */
+    public static final String TASK_INDEX = "replay.task.index";
 
     /** Connect's own key; the task reads it to decide between failing and skipping a corrupt segment. */
     public static final String ERRORS_TOLERANCE = "errors.tolerance";
