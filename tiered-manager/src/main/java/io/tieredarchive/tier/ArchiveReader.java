@@ -1,0 +1,230 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.segment.ByteSource;
+import io.tieredarchive.segment.CorruptSegmentException;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentMetadata.FileInfo;
+import io.tieredarchive.segment.SegmentReader;
+import io.tieredarchive.tier.RemoteLayout.SegmentKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads the archive of a partition from an offset or a time ({@link ArchiveCursor}), each segment from the
+ * nearest tier that has it: the local tier ({@code local.dir}, when this worker still holds the copy), the
+ * {@link RestoreCache}, else the store. From the store, a segment read from its start is downloaded whole into
+ * the cache (it will be read whole); one entered in the middle is read with ranged GETs
+ * ({@link RemoteByteSource}): its two indexes first, then only the {@code .log} bytes from the wanted batch on,
+ * {@code readAhead} chunks ahead, concurrently.
+ */
+public final class ArchiveReader implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiveReader.class);
+
+    /**
+     * @param chunkBytes        bytes per ranged GET of a {@code .log}
+     * @param readAhead         chunks fetched ahead of the reader
+     * @param fetchThreads      ranged GETs in flight at once, over all readers
+     * @param refreshIntervalMs at the end of the archive, how often a cursor looks for new segments
+     */
+    public record Options(int chunkBytes, int readAhead, int fetchThreads, long refreshIntervalMs) {
+        public static final Options DEFAULT = new Options(1024 * 1024, 4, 8, 5_000);
+    }
+
+    /** Where the segments read came from, since this reader was created. */
+    public record Stats(long localSegments, long cachedSegments, long downloadedSegments, long rangedSegments,
+                        long bytesFetched) {
+    }
+
+    private final RemoteSegmentStore store;
+    private final LocalTier local;
+    private final RestoreCache cache;
+    private final Options options;
+    private final ExecutorService fetchPool;
+    private final LongAdder localReads = new LongAdder();
+    private final LongAdder cacheReads = new LongAdder();
+    private final LongAdder downloads = new LongAdder();
+    private final LongAdder rangedReads = new LongAdder();
+    private final LongAdder bytesFetched = new LongAdder();
+
+    /**
+     * @param local null when this worker has no local tier to read from
+     * @param cache null for no restore cache
+     */
+    public ArchiveReader(RemoteSegmentStore store, LocalTier local, RestoreCache cache, Options options) {
+        this.store = store;
+        this.local = local;
+        this.cache = cache;
+        this.options = options;
+        AtomicInteger n = new AtomicInteger();
+        this.fetchPool = Executors.newFixedThreadPool(options.fetchThreads(), r -> {
+            Thread t = new Thread(r, "tiered-archive-fetch-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public RemoteSegmentStore store() {
+        return store;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    /** The records of a partition from {@code offset} (the first archived after it, if it is not archived). */
+    public ArchiveCursor fromOffset(String topic, int partition, long offset) throws SegmentException {
+        return new ArchiveCursor(this, store.view(topic, partition), offset, null);
+    }
+
+    /** The records of a partition from the first one (in offset order) with a timestamp at or after {@code ts}. */
+    public ArchiveCursor fromTimestamp(String topic, int partition, long timestamp) throws SegmentException {
+        PartitionView view = store.view(topic, partition);
+        long start = view.segmentFromTimestamp(timestamp).map(SegmentMetadata::baseOffset)
+                .orElse(Math.max(view.endOffset(), 0));
+        return new ArchiveCursor(this, view, start, timestamp);
+    }
+
+    /**
+     * Opens {@code meta}'s segment from the nearest tier. {@code wholeSegment}: the caller reads it from its
+     * first record, so a copy from the store is worth downloading into the cache.
+     */
+    SegmentReader open(SegmentMetadata meta, boolean wholeSegment) throws SegmentException {
+        if (local != null) {
+            var files = local.find(meta);
+            if (files.isPresent()) {
+                try {
+                    SegmentReader reader = SegmentReader.open(files.get());
+                    localReads.increment();
+                    return reader;
+                } catch (SegmentException e) {
+                    log.debug("Local copy {} unusable, reading elsewhere: {}", files.get(), e.getMessage());
+                }
+            }
+        }
+        if (cache != null) {
+            var files = cache.get(meta);
+            if (files.isEmpty() && wholeSegment && cache.fits(meta)) {
+                files = java.util.Optional.of(restoreToCache(meta));
+            } else if (files.isPresent()) {
+                cacheReads.increment();
+            }
+            if (files.isPresent()) {
+                try {
+                    return SegmentReader.open(files.get());
+                } catch (SegmentException e) {
+                    log.warn("Cached copy {} unusable, dropping it: {}", files.get(), e.getMessage());
+                    cache.invalidate(meta);
+                }
+            }
+        }
+        rangedReads.increment();
+        SegmentKeys keys = store.layout().keys(meta);
+        return SegmentReader.open(meta, remote(keys.log(), meta.log().size()),
+                remote(keys.offsetIndex(), meta.offsetIndex().size()),
+                remote(keys.timeIndex(), meta.timeIndex().size()), options.chunkBytes());
+    }
+
+    /** Downloads {@code meta}'s segment into the restore cache (if not there yet) and returns its files there. */
+    public SegmentFiles restoreToCache(SegmentMetadata meta) throws SegmentException {
+        if (cache == null) {
+            throw new IllegalStateException("No restore cache configured");
+        }
+        var cached = cache.get(meta);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        Path staging;
+        try {
+            staging = cache.newStagingDir();
+        } catch (IOException e) {
+            throw new SegmentException("Cannot create a download directory in " + cache.dir() + ": " + e, e);
+        }
+        download(meta, staging);
+        return cache.install(meta, staging);
+    }
+
+    /**
+     * Downloads {@code meta}'s segment as plain segment files into {@code dir} (created), checking each file's
+     * size and CRC32C against the marker; the marker is written last.
+     */
+    public SegmentFiles download(SegmentMetadata meta, Path dir) throws SegmentException {
+        SegmentFiles files = SegmentFiles.of(dir, meta.baseOffset());
+        SegmentKeys keys = store.layout().keys(meta);
+        try {
+            Files.createDirectories(dir);
+            copy(keys.log(), meta.log(), files.log());
+            copy(keys.offsetIndex(), meta.offsetIndex(), files.offsetIndex());
+            copy(keys.timeIndex(), meta.timeIndex(), files.timeIndex());
+            byte[] marker = store.backend().fetchAll(keys.marker());
+            Files.write(files.marker(), marker);
+        } catch (IOException e) {
+            throw new SegmentException("Cannot download segment " + store.backend().location() + keys.marker()
+                    + " to " + dir + ": " + e.getMessage(), e);
+        }
+        downloads.increment();
+        return files;
+    }
+
+    private void copy(String key, FileInfo expected, Path target) throws IOException, SegmentException {
+        CRC32C crc = new CRC32C();
+        try (ByteSource source = remote(key, expected.size());
+             FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.allocate(Math.max(64 * 1024, Math.min(options.chunkBytes(), 4 << 20)));
+            long position = 0;
+            while (position < expected.size()) {
+                buffer.clear();
+                int n = source.read(position, buffer);
+                if (n < 0) {
+                    break;
+                }
+                buffer.flip();
+                crc.update(buffer.duplicate());
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                position += n;
+            }
+            out.force(true);
+        }
+        String actual = String.format("%08x", crc.getValue());
+        if (!actual.equals(expected.crc32c())) {
+            throw new CorruptSegmentException(store.backend().location() + key, -1, "downloaded CRC32C " + actual
+                    + " differs from the marker's " + expected.crc32c());
+        }
+    }
+
+    private ByteSource remote(String key, long size) {
+        return new RemoteByteSource((k, position, length) -> {
+            byte[] bytes = store.backend().fetch(k, position, length);
+            bytesFetched.add(bytes.length);
+            return bytes;
+        }, key, store.backend().location() + key, size, options.chunkBytes(), options.readAhead(), fetchPool);
+    }
+
+    public Stats stats() {
+        return new Stats(localReads.sum(), cacheReads.sum(), downloads.sum(), rangedReads.sum(), bytesFetched.sum());
+    }
+
+    /** Stops the fetch threads; does not close the store, which the caller owns. */
+    @Override
+    public void close() {
+        fetchPool.shutdownNow();
+    }
+}

@@ -1,0 +1,46 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.config.LocalTierConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+
+import java.nio.file.Path;
+
+/**
+ * How a {@link TieringService} behaves: the {@code local.dir}, {@code tier.upload.delay.ms},
+ * {@code local.retention.ms} and {@code local.retention.bytes} keys, plus pacing that has no key.
+ *
+ * @param localDir            where the sink seals segments
+ * @param uploadDelayMs       a sealed segment waits this long before its upload
+ * @param localRetentionMs    a tiered segment's local copy is deleted this long after sealing; -1: never by age
+ * @param localRetentionBytes above this many sealed bytes, tiered local copies are deleted oldest first; -1: no cap
+ * @param scanIntervalMs      time between two passes over {@code local.dir}
+ * @param uploadThreads       partitions uploaded at once
+ * @param minBackoffMs        first wait after a failed upload of a partition, doubled per failure
+ * @param maxBackoffMs        longest wait between two attempts
+ */
+public record TieringSettings(Path localDir, long uploadDelayMs, long localRetentionMs, long localRetentionBytes,
+                              long scanIntervalMs, int uploadThreads, long minBackoffMs, long maxBackoffMs) {
+
+    public static final long DEFAULT_SCAN_INTERVAL_MS = 1_000L;
+    public static final int DEFAULT_UPLOAD_THREADS = 4;
+    public static final long DEFAULT_MIN_BACKOFF_MS = 1_000L;
+    public static final long DEFAULT_MAX_BACKOFF_MS = 60_000L;
+
+    /** The settings of a config that defines the {@link LocalTierConfig} keys, default pacing. */
+    public static TieringSettings from(AbstractConfig config) {
+        return new TieringSettings(Path.of(config.getString(LocalTierConfig.LOCAL_DIR).trim()),
+                config.getLong(LocalTierConfig.TIER_UPLOAD_DELAY_MS),
+                config.getLong(LocalTierConfig.LOCAL_RETENTION_MS),
+                config.getLong(LocalTierConfig.LOCAL_RETENTION_BYTES),
+                DEFAULT_SCAN_INTERVAL_MS, DEFAULT_UPLOAD_THREADS, DEFAULT_MIN_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS);
+    }
+
+    /** The wait before attempt {@code failures + 1}: doubling from the minimum, capped. */
+    long backoffMs(int failures) {
+        if (failures <= 0) {
+            return 0;
+        }
+        long wait = minBackoffMs << Math.min(failures - 1, 30);
+        return wait <= 0 ? maxBackoffMs : Math.min(wait, maxBackoffMs);
+    }
+}

@@ -1,0 +1,238 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.segment.ArchivedRecord;
+import io.tieredarchive.segment.CorruptSegmentException;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentReader;
+import io.tieredarchive.tier.storage.StorageBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static io.tieredarchive.tier.TestArchive.T0;
+import static io.tieredarchive.tier.TestArchive.TOPIC;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Restore on demand: local tier, restore cache, ranged reads from the store, overlap and follow; per backend. */
+abstract class AbstractArchiveReaderTest {
+
+    private static final int CHUNK = 64 * 1024;
+
+    @TempDir
+    Path tempDir;
+    private Path localDir;
+    private RecordingBackend backend;
+    private RemoteSegmentStore store;
+    private ArchiveReader reader;
+
+    private String prefix;
+
+    protected abstract StorageBackend createBackend(Path tempDir);
+
+    /** The file in which the backend keeps the object {@code key}, to damage it. */
+    protected abstract Path objectFile(Path tempDir, String key);
+
+    /** Closes the backend after each test; a subclass sharing one backend across tests overrides this. */
+    protected void release(StorageBackend used) {
+        used.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        localDir = tempDir.resolve("local");
+        backend = new RecordingBackend(createBackend(tempDir));
+        prefix = "archive-" + UUID.randomUUID();
+        store = new RemoteSegmentStore(backend, prefix, () -> T0);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (reader != null) {
+            reader.close();
+        }
+        release(backend);
+    }
+
+    private ArchiveReader reader(boolean withLocal, RestoreCache cache, long refreshMs) {
+        reader = new ArchiveReader(store, withLocal ? new LocalTier(localDir) : null, cache,
+                new ArchiveReader.Options(CHUNK, 2, 4, refreshMs));
+        return reader;
+    }
+
+    private SegmentMetadata archive(String writer, long base, int count, int valueBytes) throws Exception {
+        SegmentFiles files = TestArchive.seal(localDir, TOPIC, 0, base, count, writer, T0, valueBytes, 16 * 1024);
+        SegmentMetadata meta = TestArchive.meta(files);
+        store.upload(files, meta);
+        store.register(TOPIC, 0, List.of(meta));
+        return meta;
+    }
+
+    private static List<ArchivedRecord> drain(ArchiveCursor cursor) throws SegmentException {
+        List<ArchivedRecord> out = new ArrayList<>();
+        for (ArchivedRecord r = cursor.next(); r != null; r = cursor.next()) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static List<Long> offsets(List<ArchivedRecord> records) {
+        return records.stream().map(ArchivedRecord::offset).toList();
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> l = new ArrayList<>();
+        for (long o = from; o < to; o++) {
+            l.add(o);
+        }
+        return l;
+    }
+
+    @Test
+    void readsEveryRecordInOrderFromTheNearestTier() throws Exception {
+        List<SegmentMetadata> metas = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            metas.add(archive("w1", i * 100L, 100, 200));
+        }
+        for (int i = 0; i < 3; i++) { // aged out of the local tier
+            for (Path p : SegmentFiles.of(TestArchive.partitionDir(localDir, TOPIC, 0), i * 100L).all()) {
+                Files.delete(p);
+            }
+        }
+        RestoreCache cache = new RestoreCache(tempDir.resolve("cache"), 10L << 20);
+        try (ArchiveCursor cursor = reader(true, cache, 0).fromOffset(TOPIC, 0, 50)) {
+            List<ArchivedRecord> records = drain(cursor);
+            assertEquals(range(50, 500), offsets(records));
+            List<ArchivedRecord> expected = TestArchive.records(100, 100, 200);
+            assertArrayEquals(expected.get(7).value(), records.get(57).value(), "offset 107 byte for byte");
+            assertEquals(expected.get(7), records.get(57));
+        }
+        ArchiveReader.Stats stats = reader.stats();
+        assertEquals(1, stats.rangedSegments(), "segment 0 entered in the middle: ranged reads");
+        assertEquals(2, stats.downloadedSegments(), "segments 1 and 2 read whole: downloaded to the cache");
+        assertEquals(2, stats.localSegments(), "segments 3 and 4 still on local disk");
+        assertEquals(2, cache.segmentCount());
+
+        backend.reset();
+        try (ArchiveCursor again = reader.fromOffset(TOPIC, 0, 100)) {
+            assertEquals(range(100, 500), offsets(drain(again)));
+        }
+        assertTrue(backend.calls("fetch").stream().allMatch(c -> c.key().endsWith("manifest.json")),
+                "a second read is served from the cache and local disk: " + backend.calls("fetch"));
+    }
+
+    @Test
+    void readingFromTheMiddleOfAColdSegmentFetchesOnlyWhatItNeeds() throws Exception {
+        SegmentMetadata meta = archive("w1", 0, 2_000, 1_000); // ~2 MB of poorly compressible values
+        long position;
+        try (SegmentReader local = SegmentReader.open(SegmentFiles.of(TestArchive.partitionDir(localDir, TOPIC, 0),
+                0))) {
+            position = local.positionOf(1_500);
+        }
+        long chunkStart = position / CHUNK * CHUNK;
+        assertTrue(chunkStart > meta.log().size() / 2, "the wanted batch is in the second half");
+        String logKey = store.layout().keys(meta).log();
+        backend.reset();
+
+        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 1_500)) {
+            for (int i = 0; i < 10; i++) {
+                assertEquals(1_500 + i, cursor.next().offset());
+            }
+            List<RecordingBackend.Call> logFetches = logFetches(logKey);
+            assertTrue(logFetches.stream().allMatch(c -> c.position() >= chunkStart), "nothing before the batch's "
+                    + "chunk at " + chunkStart + ": " + logFetches);
+            // The reader's first buffer (one chunk long, from the batch's position) straddles two chunks; the second
+            // read brings the 2 chunks of read-ahead.
+            assertTrue(logFetches.size() <= 4, "two chunks and at most 2 ahead: " + logFetches);
+            assertEquals(chunkStart, logFetches.stream().mapToLong(RecordingBackend.Call::position).min().orElse(-1));
+
+            assertEquals(range(1_510, 2_000), offsets(drain(cursor)));
+        }
+        List<RecordingBackend.Call> logFetches = logFetches(logKey);
+        long fetched = logFetches.stream().mapToLong(RecordingBackend.Call::length).sum();
+        assertEquals(meta.log().size() - chunkStart, fetched, "each byte from the chunk on fetched once");
+        assertEquals(1, backend.calls("fetch").stream().filter(c -> c.key().endsWith(".index")).count());
+        assertEquals(1, backend.calls("fetch").stream().filter(c -> c.key().endsWith(".timeindex")).count());
+        assertTrue(backend.calls("fetch").stream().noneMatch(c -> c.key().endsWith("-w1.json")),
+                "the manifest has the marker: no marker GET");
+    }
+
+    private List<RecordingBackend.Call> logFetches(String logKey) {
+        return backend.calls("fetch").stream().filter(c -> c.key().equals(logKey)).toList();
+    }
+
+    @Test
+    void readsFromATimestamp() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            archive("w1", i * 100L, 100, 50);
+        }
+        try (ArchiveCursor cursor = reader(false, null, 0).fromTimestamp(TOPIC, 0, TestArchive.timestampOf(142) - 5)) {
+            assertEquals(range(142, 300), offsets(drain(cursor)));
+        }
+        try (ArchiveCursor cursor = reader.fromTimestamp(TOPIC, 0, TestArchive.timestampOf(300))) {
+            assertNull(cursor.next(), "nothing that late");
+        }
+    }
+
+    @Test
+    void overlappingSegmentsOfTwoWritersYieldEachOffsetOnce() throws Exception {
+        archive("old", 0, 100, 50);
+        archive("new", 60, 100, 50);
+        archive("old", 100, 50, 50);
+        archive("new", 160, 40, 50);
+        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 0)) {
+            assertEquals(range(0, 200), offsets(drain(cursor)));
+        }
+    }
+
+    @Test
+    void aCursorAtTheEndFollowsNewSegments() throws Exception {
+        archive("w1", 0, 10, 50);
+        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 0)) {
+            assertEquals(range(0, 10), offsets(drain(cursor)));
+            assertNull(cursor.next());
+            archive("w1", 10, 10, 50);
+            assertEquals(range(10, 20), offsets(drain(cursor)));
+        }
+    }
+
+    @Test
+    void aCorruptObjectIsNamedNeverSkipped() throws Exception {
+        SegmentMetadata meta = archive("w1", 0, 500, 200);
+        Path object = objectFile(tempDir, store.layout().keys(meta).log());
+        try (FileChannel ch = FileChannel.open(object, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), meta.log().size() / 2);
+        }
+        CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> {
+            try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 1)) {
+                drain(cursor);
+            }
+        });
+        assertTrue(e.getMessage().contains(store.layout().keys(meta).log()), e.getMessage());
+
+        RestoreCache cache = new RestoreCache(tempDir.resolve("cache"), 10L << 20);
+        ArchiveReader cached = new ArchiveReader(store, null, cache, ArchiveReader.Options.DEFAULT);
+        try {
+            CorruptSegmentException d = assertThrows(CorruptSegmentException.class, () -> cached.restoreToCache(meta));
+            assertTrue(d.getMessage().contains(store.layout().keys(meta).log()), d.getMessage());
+            assertEquals(0, cache.segmentCount(), "a corrupt download is not cached");
+        } finally {
+            cached.close();
+        }
+    }
+}

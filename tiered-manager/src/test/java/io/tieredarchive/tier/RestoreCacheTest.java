@@ -1,0 +1,94 @@
+package io.tieredarchive.tier;
+
+import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.segment.SegmentMetadata;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.tieredarchive.tier.TestArchive.T0;
+import static io.tieredarchive.tier.TestArchive.TOPIC;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The restore cache: least recently used evicted by bytes, atomic installs, survives a restart. */
+class RestoreCacheTest {
+
+    @TempDir
+    Path tempDir;
+
+    /** A sealed segment in a staging directory of {@code cache}, as a download leaves it. */
+    private SegmentMetadata stage(RestoreCache cache, long base, Path[] staging) throws Exception {
+        Path dir = cache.newStagingDir();
+        SegmentFiles files = TestArchive.seal(tempDir.resolve("src-" + base), TOPIC, 0, base, 100, "w1", T0);
+        for (Path p : files.all()) {
+            Files.copy(p, dir.resolve(p.getFileName()));
+        }
+        staging[0] = dir;
+        return TestArchive.meta(files);
+    }
+
+    private SegmentMetadata add(RestoreCache cache, long base) throws Exception {
+        Path[] staging = new Path[1];
+        SegmentMetadata meta = stage(cache, base, staging);
+        SegmentFiles installed = cache.install(meta, staging[0]);
+        assertTrue(installed.isSealed());
+        assertFalse(Files.exists(staging[0]));
+        return meta;
+    }
+
+    @Test
+    void evictsTheLeastRecentlyUsedSegmentsByBytes() throws Exception {
+        Path dir = tempDir.resolve("cache");
+        SegmentMetadata probe = TestArchive.meta(TestArchive.seal(tempDir.resolve("probe"), TOPIC, 0, 0, 100, "w1",
+                T0));
+        long each = RestoreCache.bytesOf(probe);
+        RestoreCache cache = new RestoreCache(dir, 3 * each + each / 2);
+        SegmentMetadata a = add(cache, 0);
+        SegmentMetadata b = add(cache, 100);
+        SegmentMetadata c = add(cache, 200);
+        assertEquals(bytes(a, b, c), cache.sizeBytes());
+
+        assertTrue(cache.get(a).isPresent()); // a is now more recent than b
+        SegmentMetadata d = add(cache, 300);
+        assertTrue(cache.get(b).isEmpty(), "b was the least recently used");
+        assertFalse(Files.exists(dir.resolve(RestoreCache.keyOf(b))), "and its files are gone");
+        assertTrue(cache.get(a).isPresent() && cache.get(c).isPresent() && cache.get(d).isPresent());
+        assertEquals(bytes(a, c, d), cache.sizeBytes());
+
+        RestoreCache restarted = new RestoreCache(dir, 3 * each + each / 2);
+        assertEquals(3, restarted.segmentCount(), "what was cached survives a restart");
+        assertEquals(bytes(a, c, d), restarted.sizeBytes());
+        RestoreCache smaller = new RestoreCache(dir, bytes(c, d));
+        assertEquals(2, smaller.segmentCount(), "a smaller cap evicts on start, oldest first");
+        assertTrue(smaller.get(a).isEmpty() && smaller.get(d).isPresent());
+    }
+
+    private static long bytes(SegmentMetadata... metas) {
+        long sum = 0;
+        for (SegmentMetadata m : metas) {
+            sum += RestoreCache.bytesOf(m);
+        }
+        return sum;
+    }
+
+    @Test
+    void aSegmentLargerThanTheCacheDoesNotFit() throws Exception {
+        RestoreCache cache = new RestoreCache(tempDir.resolve("cache"), 10);
+        SegmentMetadata meta = TestArchive.meta(TestArchive.seal(tempDir.resolve("x"), TOPIC, 0, 0, 100, "w1", T0));
+        assertFalse(cache.fits(meta));
+    }
+
+    @Test
+    void leftoverDownloadsAreClearedOnStart() throws Exception {
+        Path dir = tempDir.resolve("cache");
+        RestoreCache cache = new RestoreCache(dir, 1L << 30);
+        Path[] staging = new Path[1];
+        stage(cache, 0, staging);
+        new RestoreCache(dir, 1L << 30);
+        assertFalse(Files.exists(staging[0]));
+    }
+}
