@@ -1,6 +1,7 @@
 package io.tieredarchive.source;
 
 import io.tieredarchive.config.ConfigValidators;
+import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.source.replay.ReplayRange;
@@ -112,7 +113,7 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
     }
 
     public static ConfigDef configDef() {
-        ConfigDef def = S3ConnectionConfig.define(new ConfigDef(), "");
+        ConfigDef def = RestoreCacheConfig.define(S3ConnectionConfig.define(new ConfigDef(), ""));
         int order = 0;
         def.define(TOPICS, Type.LIST, "", Importance.HIGH, TOPICS_DOC, GROUP, ++order, Width.LONG, "Topics");
         def.define(TOPICS_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(), Importance.HIGH,

@@ -28,22 +28,20 @@ public final class ReplayFailures {
     private ReplayFailures() {
     }
 
+    /** What {@code e} means; the whole cause chain counts, as readers wrap store failures in I/O exceptions. */
     public static Kind kind(SegmentException e) {
-        if (e instanceof CorruptSegmentException) {
-            return Kind.BAD_SEGMENT;
-        }
-        S3Exception s3 = cause(e, S3Exception.class);
         if (isNoSuchBucket(e)) {
             return Kind.FATAL;
         }
-        if (e instanceof ObjectNotFoundException) {
+        if (cause(e, CorruptSegmentException.class) != null || cause(e, ObjectNotFoundException.class) != null) {
             return Kind.BAD_SEGMENT;
         }
+        S3Exception s3 = cause(e, S3Exception.class);
         if (s3 != null) {
             int status = s3.statusCode();
             return status >= 500 || status == 429 || status == 408 ? Kind.TRANSIENT : Kind.FATAL;
         }
-        if (e instanceof StorageException || cause(e, SdkClientException.class) != null
+        if (cause(e, StorageException.class) != null || cause(e, SdkClientException.class) != null
                 || cause(e, IOException.class) != null) {
             return Kind.TRANSIENT;
         }
