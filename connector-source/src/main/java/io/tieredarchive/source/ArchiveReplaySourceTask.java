@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * reader fetches each segment's bytes in large chunks ahead of the records, so no record costs an S3 request.
  * Each record carries its source offset (the next original offset), from which a restarted task resumes.
  *
- * <p>Failures are judged by {@link ReplayFailures}: a transient one backs off and throws
+ * <p>Failures are judged by {@link ReplayFailures}, once the records read before them are handed on: a transient
+ * one backs off and throws
  * {@link RetriableException} (Connect polls again); bad data fails the task naming the object and offset, unless
  * {@code errors.tolerance=all} skips the segment; anything else fails the task with what to fix.
  */
@@ -120,10 +121,11 @@ public class ArchiveReplaySourceTask extends SourceTask {
             try {
                 p.fill(batch, now);
             } catch (SegmentException e) {
-                if (batch.isEmpty() || ReplayFailures.kind(e) != ReplayFailures.Kind.TRANSIENT) {
+                if (batch.isEmpty()) {
                     throw toConnectException(p, e, now);
                 }
-                log.warn("Cannot read the archive for {} now, handing on {} records first: {}", p.position(),
+                // Hand on the good records first; the partition is where it was, so the next poll meets it again.
+                log.warn("Stopped reading {} after {} records, handing them on first: {}", p.position(),
                         batch.size(), e.getMessage());
                 break;
             }
