@@ -215,7 +215,12 @@ public class ArchiveReplaySourceTask extends SourceTask {
             reader.close();
         }
         if (store != null) {
-            store.close();
+            // Closing the S3 client may wait seconds for its event loop when reads were cut off; the worker should
+            // not wait for that (a slow stop delays the rebalance that restarts this task elsewhere).
+            RemoteSegmentStore closing = store;
+            Thread closer = new Thread(closing::close, "archive-replay-close");
+            closer.setDaemon(true);
+            closer.start();
         }
         log.info("Replay task stopped");
     }

@@ -63,6 +63,30 @@ public final class TestArchives {
         return records;
     }
 
+    /**
+     * {@code count} records from offset 0, each with a key and a value that starts with
+     * {@code "<partition>:<offset>:"} (then {@code valueBytes} in all), so a reader can tell every record apart.
+     */
+    public static List<ArchivedRecord> identifiedRecords(int partition, int count, int valueBytes, long t0) {
+        Random random = new Random(partition);
+        List<ArchivedRecord> records = new ArrayList<>(count);
+        for (long o = 0; o < count; o++) {
+            byte[] value = new byte[valueBytes];
+            random.nextBytes(value);
+            byte[] id = (partition + ":" + o + ":").getBytes(StandardCharsets.UTF_8);
+            System.arraycopy(id, 0, value, 0, id.length);
+            records.add(new ArchivedRecord(o, t0 + o, TimestampType.CREATE_TIME,
+                    ("k" + o).getBytes(StandardCharsets.UTF_8), value));
+        }
+        return records;
+    }
+
+    /** The offset a value from {@link #identifiedRecords} carries. */
+    public static long identifiedOffset(byte[] value) {
+        String s = new String(value, 0, Math.min(value.length, 24), StandardCharsets.ISO_8859_1);
+        return Long.parseLong(s.split(":", 3)[1]);
+    }
+
     /** Offsets {@code from} (inclusive) to {@code to} (exclusive). */
     public static List<Long> offsets(long from, long to) {
         List<Long> l = new ArrayList<>();
