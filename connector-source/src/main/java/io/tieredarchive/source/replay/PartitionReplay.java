@@ -123,6 +123,8 @@ public final class PartitionReplay {
                 ArchivedRecord r = cursor.next();
                 if (r == null) {
                     atEndOfArchive(nowMs);
+                } else if (beforeStartTime(r)) {
+                    continue;
                 } else if (settings.range().isPastEnd(r)) {
                     done("the end of the range at offset " + r.offset());
                 } else {
@@ -136,6 +138,15 @@ public final class PartitionReplay {
         } finally {
             updateLag();
         }
+    }
+
+    /**
+     * True for a record before the first one at or after the start time. The reader starts at that record, or,
+     * when the archive holds none yet (following), at its end; from there on, records still older than the start
+     * time are not the start.
+     */
+    private boolean beforeStartTime(ArchivedRecord r) {
+        return nextOffset < 0 && start instanceof FromTime t && r.timestamp() < t.timestamp();
     }
 
     /**

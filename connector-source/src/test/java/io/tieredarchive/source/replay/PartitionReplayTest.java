@@ -208,6 +208,23 @@ class PartitionReplayTest {
     }
 
     @Test
+    void followingFromATimeNotYetArchivedStartsAtTheFirstRecordAtOrAfterIt() throws Exception {
+        PartitionReplay p = replay(new ReplayRange(null, null, T0 + 4000, null), null, true, false);
+        ReplayBatch nothing = new ReplayBatch(1000, 1 << 20);
+        long now = System.currentTimeMillis();
+        p.fill(nothing, now);
+        assertTrue(nothing.isEmpty());
+        assertEquals(PartitionReplay.State.WAITING, p.state());
+        archive(350, 450); // timestamps T0 + 3500 to T0 + 4490
+        Thread.sleep(20);
+        ReplayBatch batch = new ReplayBatch(1000, 1 << 20);
+        p.fill(batch, now + 11);
+        List<Long> got = batch.records().stream().map(r -> (Long) r.sourceOffset().get("offset") - 1).toList();
+        assertEquals(offsets(400, 450), got, "the archived records older than the start are not replayed");
+        p.close();
+    }
+
+    @Test
     void aCorruptSegmentFailsNamingTheObjectOrIsSkippedWhole() throws Exception {
         Path log = segmentObject(100, ".log");
         try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
