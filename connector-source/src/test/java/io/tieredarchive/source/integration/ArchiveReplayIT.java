@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it (segments written with {@code SegmentWriter}, uploaded and registered by {@code RemoteSegmentStore}, local
  * copies deleted), so every record comes back from S3. {@code orders} has 4 partitions of 3,000 records in 5
  * segments each, with null keys and values, headers, jittered and log-append timestamps, and in partition 1 an
- * offset gap; {@code small} has 300 records in one segment; {@code ledger} (1 partition, 3 segments) is the one
+ * offset gap; {@code small} has 300 records in one segment, {@code live} 100, and more once a test follows it; {@code ledger} (1 partition, 3 segments) is the one
  * whose middle segment gets corrupted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -58,12 +58,13 @@ class ArchiveReplayIT {
     private final Map<Integer, List<ArchivedRecord>> orders = new TreeMap<>();
     private final Map<Integer, List<ArchivedRecord>> ledger = new TreeMap<>();
     private List<SegmentMetadata> ledgerSegments;
+    private S3Connection connection;
     private long t0;
 
     @BeforeAll
     void setUp() throws Exception {
         s3 = S3ProxyServer.startIn(tempDir);
-        S3Connection connection = S3TestConnections.withPrefix(S3TestConnections.create(s3, BUCKET), PREFIX);
+        connection = S3TestConnections.withPrefix(S3TestConnections.create(s3, BUCKET), PREFIX);
         t0 = System.currentTimeMillis() - 3 * 3600_000L;
         try (RemoteSegmentStore store = RemoteSegmentStore.create(connection)) {
             for (int p = 0; p < PARTITIONS; p++) {
@@ -75,6 +76,7 @@ class ArchiveReplayIT {
             }
             TestArchives.archive(store, tempDir.resolve("local"), "small", 0,
                     TestArchives.records(0, TestArchives.offsets(0, 300), t0), 300);
+            TestArchives.archive(store, tempDir.resolve("local"), "live", 0, live(0, 100), 100);
             ledger.put(0, TestArchives.records(0, TestArchives.offsets(0, 1500), t0));
             ledgerSegments = TestArchives.archive(store, tempDir.resolve("local"), "ledger", 0, ledger.get(0), 500);
         }
@@ -89,6 +91,10 @@ class ArchiveReplayIT {
         if (s3 != null) {
             s3.stop();
         }
+    }
+
+    private List<ArchivedRecord> live(long from, long to) {
+        return TestArchives.records(0, TestArchives.offsets(0, 400), t0).subList((int) from, (int) to);
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -254,6 +260,30 @@ class ArchiveReplayIT {
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("ghost-tolerant", 1,
                 "the archived topic is replayed, the missing one left out");
         connect.deleteConnector("ghost-tolerant");
+    }
+
+    @Test
+    void followModeRidesOutAnS3OutageAndPicksUpNewSegments() throws Exception {
+        connect.kafka().createTopic("live.copy", 1);
+        Map<String, String> c = config("live", "${topic}.copy");
+        c.put("replay.follow", "true");
+        c.put("replay.follow.interval.ms", "300");
+        connect.configureConnector("follow", c);
+        awaitRecords(connect, "live.copy", 1, 100, WAIT);
+
+        s3.stop();
+        Thread.sleep(4_000); // the partition and the connector look again, and fail, several times
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("follow", 1,
+                "an unreachable store is retried, not fatal");
+        s3.start();
+        try (RemoteSegmentStore store = RemoteSegmentStore.create(connection)) {
+            TestArchives.archive(store, tempDir.resolve("local"), "live", 0, live(100, 250), 100);
+        }
+        awaitRecords(connect, "live.copy", 1, 250, WAIT);
+        Thread.sleep(1_000);
+        assertSameRecords("live.copy", live(0, 250), readAll(connect, "live.copy", 1).get(0));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("follow", 1, "still following");
+        connect.deleteConnector("follow");
     }
 
     /** Corrupts the ledger archive, which no other test reads. */
