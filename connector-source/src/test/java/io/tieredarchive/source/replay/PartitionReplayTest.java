@@ -8,6 +8,9 @@ import io.tieredarchive.source.testing.TestArchives;
 import io.tieredarchive.tier.ArchiveReader;
 import io.tieredarchive.tier.RemoteSegmentStore;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
+import io.tieredarchive.tier.storage.ObjectInfo;
+import io.tieredarchive.tier.storage.StorageBackend;
+import io.tieredarchive.tier.storage.StorageException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
@@ -27,6 +30,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -47,7 +52,7 @@ class PartitionReplayTest {
 
     @TempDir
     Path tempDir;
-    private FileSystemStorageBackend backend;
+    private CountingBackend backend;
     private RemoteSegmentStore store;
     private ArchiveReader reader;
     private Metrics metrics;
@@ -57,7 +62,7 @@ class PartitionReplayTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        backend = new FileSystemStorageBackend(tempDir.resolve("bucket"));
+        backend = new CountingBackend(new FileSystemStorageBackend(tempDir.resolve("bucket")));
         store = new RemoteSegmentStore(backend, "arch", () -> T0);
         segments = new ArrayList<>();
         segments.addAll(archive(0, 100));
@@ -141,6 +146,16 @@ class PartitionReplayTest {
             assertArrayEquals(a.headers()[0].value(), (byte[]) h.value());
         }
         assertEquals(concat(offsets(0, 200), offsets(250, 350)), drain(replay(ReplayRange.ALL, null, false, false)));
+    }
+
+    @Test
+    void noRequestPerRecord() throws Exception {
+        backend.logFetches.set(0);
+        assertEquals(300, drain(replay(ReplayRange.ALL, null, false, false)).size());
+        long logBytes = segments.stream().mapToLong(m -> m.log().size()).sum();
+        long chunks = segments.stream().mapToLong(m -> (m.log().size() + 16 * 1024 - 1) / (16 * 1024)).sum();
+        assertEquals(chunks, backend.logFetches.get(), "one ranged GET per 16 KiB chunk of the .log files ("
+                + logBytes + " bytes), for 300 records");
     }
 
     @Test
@@ -258,6 +273,59 @@ class PartitionReplayTest {
         assertEquals(250, p.lag(), "offsets 50 to 299, the gap included");
         drain(p);
         assertEquals(0, p.lag());
+    }
+
+    /** The file-system backend, counting the ranged reads of {@code .log} objects. */
+    private static final class CountingBackend implements StorageBackend {
+        final StorageBackend inner;
+        final AtomicInteger logFetches = new AtomicInteger();
+
+        CountingBackend(StorageBackend inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public byte[] fetch(String key, long position, int length) throws StorageException {
+            if (key.endsWith(".log")) {
+                logFetches.incrementAndGet();
+            }
+            return inner.fetch(key, position, length);
+        }
+
+        @Override
+        public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
+            return inner.upload(key, file, metadata);
+        }
+
+        @Override
+        public ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException {
+            return inner.putIfMatch(key, content, expectedEtag);
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
+            return inner.list(prefix, startAfter, maxKeys);
+        }
+
+        @Override
+        public Optional<ObjectInfo> head(String key) throws StorageException {
+            return inner.head(key);
+        }
+
+        @Override
+        public void delete(String key) throws StorageException {
+            inner.delete(key);
+        }
+
+        @Override
+        public String location() {
+            return inner.location();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     private Object metricValue(String name) {
