@@ -51,7 +51,6 @@ public class BucketCopySourceTask extends SourceTask {
     /** Listing pages fetched by one poll at most, so that a long run of other shards' keys does not block it. */
     private static final int MAX_PAGES_PER_POLL = 10;
 
-    private BucketCopySourceConfig config;
     private S3Connection source;
     private S3Connection destination;
     private S3AsyncClient sourceClient;
@@ -65,6 +64,8 @@ public class BucketCopySourceTask extends SourceTask {
     private int window;
     private boolean bucketsChecked;
     private boolean finishLogged;
+    private int listingFailures;
+    private long listingRetryAtNanos = System.nanoTime();
     private final AtomicReference<CopyException> fatal = new AtomicReference<>();
     private final AtomicReference<CopyException> lastTransient = new AtomicReference<>();
 
@@ -75,7 +76,7 @@ public class BucketCopySourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
-        config = new BucketCopySourceConfig(props);
+        BucketCopySourceConfig config = new BucketCopySourceConfig(props);
         source = config.source();
         destination = config.destination();
         int shard = Integer.parseInt(props.getOrDefault(BucketCopySourceConfig.TASK_SHARD, "0"));
@@ -125,16 +126,8 @@ public class BucketCopySourceTask extends SourceTask {
             }
             throw new ConnectException(failure.getMessage(), failure);
         }
-        try {
-            if (!bucketsChecked) {
-                checkBucket(sourceClient, source, S3Failures.Operation.CHECK_SOURCE_BUCKET);
-                checkBucket(destinationClient, destination, S3Failures.Operation.CHECK_DESTINATION_BUCKET);
-                bucketsChecked = true;
-            }
-            fillWindow();
-        } catch (CopyException e) {
-            throw e.kind() == CopyException.Kind.TRANSIENT
-                    ? new RetriableException(e.getMessage(), e) : new ConnectException(e.getMessage(), e);
+        if (System.nanoTime() - listingRetryAtNanos >= 0) {
+            listAndHandOut();
         }
         List<SourceRecord> ready = records(tracker.awaitReady(POLL_WAIT_MS));
         if (ready.isEmpty()) {
@@ -146,6 +139,29 @@ public class BucketCopySourceTask extends SourceTask {
             return null;
         }
         return ready;
+    }
+
+    /**
+     * Checks the buckets (first poll only) and fills the window. A transient failure is thrown as a
+     * {@link RetriableException}, and listing waits with backoff meanwhile, while copies in flight go on.
+     */
+    private void listAndHandOut() throws InterruptedException {
+        try {
+            if (!bucketsChecked) {
+                checkBucket(sourceClient, source, S3Failures.Operation.CHECK_SOURCE_BUCKET);
+                checkBucket(destinationClient, destination, S3Failures.Operation.CHECK_DESTINATION_BUCKET);
+                bucketsChecked = true;
+            }
+            fillWindow();
+            listingFailures = 0;
+        } catch (CopyException e) {
+            if (e.kind() != CopyException.Kind.TRANSIENT) {
+                throw new ConnectException(e.getMessage(), e);
+            }
+            long backoffMs = CopyWorkers.backoffMs(++listingFailures);
+            listingRetryAtNanos = System.nanoTime() + backoffMs * 1_000_000L;
+            throw new RetriableException(e.getMessage() + "; listing again in " + backoffMs + " ms", e);
+        }
     }
 
     private void checkBucket(S3AsyncClient client, S3Connection connection, S3Failures.Operation op)

@@ -18,10 +18,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -44,6 +46,10 @@ public final class ArchiveReader implements Closeable {
      */
     public record Options(int chunkBytes, int readAhead, int fetchThreads, long refreshIntervalMs) {
         public static final Options DEFAULT = new Options(1024 * 1024, 4, 8, 5_000);
+    }
+
+    /** What {@link #restore} brought back. */
+    public record RestoreResult(List<SegmentMetadata> segments, long bytes, Path directory) {
     }
 
     /** Where the segments read came from, since this reader was created. */
@@ -157,6 +163,32 @@ public final class ArchiveReader implements Closeable {
         }
         download(meta, staging);
         return cache.install(meta, staging);
+    }
+
+    /**
+     * Brings the segments holding offsets {@code fromOffset..toOffset} (inclusive; -1: to the end) back as Kafka
+     * segment files into {@code outputRoot/<topic>-<partition>/}; {@code progress} hears the bytes of each
+     * segment once it is there.
+     */
+    public RestoreResult restore(String topic, int partition, long fromOffset, long toOffset, Path outputRoot,
+                                 LongConsumer progress) throws SegmentException {
+        List<SegmentMetadata> chain = store.view(topic, partition).chain(fromOffset, toOffset);
+        Path dir = outputRoot.resolve(topic + "-" + partition);
+        long bytes = 0;
+        for (SegmentMetadata meta : chain) {
+            download(meta, dir);
+            long size = meta.log().size() + meta.offsetIndex().size() + meta.timeIndex().size();
+            bytes += size;
+            progress.accept(size);
+        }
+        log.info("Restored {} segment(s) of {}-{} ({} bytes) into {}", chain.size(), topic, partition, bytes, dir);
+        return new RestoreResult(chain, bytes, dir);
+    }
+
+    /** The bytes {@link #restore} would bring back, to size a progress bar. */
+    public long restoreBytes(String topic, int partition, long fromOffset, long toOffset) throws SegmentException {
+        return store.view(topic, partition).chain(fromOffset, toOffset).stream()
+                .mapToLong(m -> m.log().size() + m.offsetIndex().size() + m.timeIndex().size()).sum();
     }
 
     /**

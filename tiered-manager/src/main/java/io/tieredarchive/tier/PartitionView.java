@@ -103,6 +103,20 @@ public final class PartitionView {
         return segments.stream().filter(s -> s.maxTimestamp() >= timestamp).findFirst();
     }
 
+    /**
+     * The segments a reader goes through to read offsets {@code fromOffset..toOffset} (inclusive; -1: to the end),
+     * in order, each offset in one of them.
+     */
+    public List<SegmentMetadata> chain(long fromOffset, long toOffset) throws SegmentException {
+        List<SegmentMetadata> chain = new ArrayList<>();
+        Optional<SegmentMetadata> next = segmentFrom(fromOffset);
+        while (next.isPresent() && (toOffset < 0 || next.get().baseOffset() <= toOffset)) {
+            chain.add(next.get());
+            next = segmentFrom(next.get().nextOffset());
+        }
+        return chain;
+    }
+
     /** Adds segments found later (newly uploaded markers); ignores those already known and empty ones. */
     public synchronized void add(Collection<SegmentMetadata> more) {
         for (SegmentMetadata m : more) {

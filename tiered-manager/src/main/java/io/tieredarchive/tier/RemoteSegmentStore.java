@@ -1,6 +1,7 @@
 package io.tieredarchive.tier;
 
 import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -14,6 +15,8 @@ import io.tieredarchive.tier.storage.PreconditionFailedException;
 import io.tieredarchive.tier.storage.S3StorageBackend;
 import io.tieredarchive.tier.storage.StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,12 @@ public final class RemoteSegmentStore implements Closeable {
     public static RemoteSegmentStore create(S3Connection connection) {
         return new RemoteSegmentStore(S3StorageBackend.create(connection), connection.prefix(),
                 System::currentTimeMillis);
+    }
+
+    /** The S3 connection that connector properties ({@code s3.*} keys) describe; fails naming a bad key. */
+    public static S3Connection connectionOf(Map<String, String> props) {
+        AbstractConfig config = new AbstractConfig(S3ConnectionConfig.define(new ConfigDef(), ""), props, false);
+        return S3ConnectionConfig.parse(config, "");
     }
 
     public StorageBackend backend() {
@@ -148,7 +157,7 @@ public final class RemoteSegmentStore implements Closeable {
         String key = layout.manifestKey(topic, partition);
         for (int attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt++) {
             Optional<ObjectInfo> head = backend.head(key);
-            SegmentManifest current = head.isPresent() ? readManifest(key).orElse(null) : null;
+            SegmentManifest current = head.isPresent() ? manifestOrEmpty(key, topic, partition) : null;
             if (head.isPresent() && current == null) {
                 continue; // deleted between HEAD and GET
             }
@@ -195,8 +204,10 @@ public final class RemoteSegmentStore implements Closeable {
 
     /** The partition as a reader sees it now: one GET of the manifest and one LIST of the markers after it. */
     public PartitionView view(String topic, int partition) throws SegmentException {
-        SegmentManifest manifest = readManifest(layout.manifestKey(topic, partition))
-                .orElse(SegmentManifest.empty(topic, partition));
+        SegmentManifest manifest = manifestOrEmpty(layout.manifestKey(topic, partition), topic, partition);
+        if (manifest == null) {
+            manifest = SegmentManifest.empty(topic, partition);
+        }
         Tail tail = listAfter(topic, partition, manifest.listedThrough());
         List<SegmentMetadata> all = new ArrayList<>(manifest.segments());
         all.addAll(tail.markers());
@@ -213,6 +224,20 @@ public final class RemoteSegmentStore implements Closeable {
             return Optional.of(SegmentManifest.fromBytes(backend.fetchAll(key), backend.location() + key));
         } catch (ObjectNotFoundException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The manifest at {@code key}; null when there is none; an empty one (so that every marker is listed) when it
+     * cannot be read: it is only an accelerator, and the next registration rewrites it.
+     */
+    private SegmentManifest manifestOrEmpty(String key, String topic, int partition) throws SegmentException {
+        try {
+            return readManifest(key).orElse(null);
+        } catch (CorruptSegmentException e) {
+            log.warn("Ignoring the unreadable manifest {}; listing every marker instead: {}", backend.location() + key,
+                    e.getMessage());
+            return SegmentManifest.empty(topic, partition);
         }
     }
 

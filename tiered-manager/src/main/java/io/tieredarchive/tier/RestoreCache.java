@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -56,7 +55,7 @@ public final class RestoreCache {
         this.maxBytes = maxBytes;
         try {
             Files.createDirectories(dir);
-            deleteTree(dir.resolve(STAGING));
+            Directories.deleteTree(dir.resolve(STAGING));
             loadExisting();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot use restore.cache.dir " + dir, e);
@@ -107,7 +106,7 @@ public final class RestoreCache {
             }
             try {
                 Files.createDirectories(target.getParent());
-                deleteTree(target);
+                Directories.deleteTree(target);
                 try {
                     Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -192,24 +191,9 @@ public final class RestoreCache {
 
     private static void deleteQuietly(Path path) {
         try {
-            deleteTree(path);
+            Directories.deleteTree(path);
         } catch (IOException e) {
             log.warn("Cannot delete {} from the restore cache: {}", path, e.toString());
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (DirectoryNotEmptyException raced) {
-                    log.debug("{} gained files while being deleted", p);
-                }
-            }
         }
     }
 }

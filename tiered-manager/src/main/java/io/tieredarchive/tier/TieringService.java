@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -159,6 +160,18 @@ public final class TieringService implements Closeable {
 
     /** One pass: scan, upload what is due, apply retention. Runs on the caller's thread; passes never overlap. */
     public void runPass() {
+        runPass(false);
+    }
+
+    /**
+     * A pass that uploads every sealed segment now, whatever {@code tier.upload.delay.ms} and backoff say
+     * ({@code tiered-archive archive}, {@code POST /tiered-archive/archive}).
+     */
+    public void archiveNow() {
+        runPass(true);
+    }
+
+    private void runPass(boolean now) {
         synchronized (passLock) {
             try {
                 refresh();
@@ -167,7 +180,7 @@ public final class TieringService implements Closeable {
                 log.warn("Cannot scan {}: {}", settings.localDir(), e.toString());
                 return;
             }
-            uploadDue();
+            uploadDue(now);
             applyRetention();
             counters.passEnded(clock.getAsLong());
         }
@@ -182,17 +195,23 @@ public final class TieringService implements Closeable {
         }
     }
 
-    private synchronized void refresh() throws IOException {
-        List<LocalSegment> scanned = local.scan();
+    private void refresh() throws IOException {
+        List<LocalSegment> scanned = local.scan(); // disk I/O outside the lock: remoteDurableEnd stays quick
         Map<SegmentFiles, LocalSegment> fresh = new HashMap<>();
         for (LocalSegment s : scanned) {
             fresh.put(s.files(), s);
-            if (s.tiered()) {
-                tiered(s.topicPartition(), s.meta());
-            }
         }
-        segments.clear();
-        segments.putAll(fresh);
+        synchronized (this) {
+            for (LocalSegment s : scanned) {
+                if (s.tiered()) {
+                    tiered(s.topicPartition(), s.meta());
+                }
+            }
+            // A segment the sink reported while the scan ran is kept if its files are still there.
+            segments.values().removeIf(s -> !fresh.containsKey(s.files())
+                    && !(Files.exists(s.files().marker()) && Files.exists(s.files().log())));
+            segments.putAll(fresh);
+        }
     }
 
     private void tiered(TopicPartition tp, SegmentMetadata meta) {
@@ -200,14 +219,15 @@ public final class TieringService implements Closeable {
         state.tieredEnd = Math.max(state.tieredEnd, meta.nextOffset());
     }
 
-    private void uploadDue() {
+    private void uploadDue(boolean ignoreDelay) {
         long now = clock.getAsLong();
         Map<TopicPartition, List<LocalSegment>> due = new HashMap<>();
         synchronized (this) {
             for (LocalSegment s : segments.values()) {
                 PartitionState state = partitions.get(s.topicPartition());
-                if (!s.tiered() && s.meta().sealedAtMs() + settings.uploadDelayMs() <= now
-                        && (state == null || state.nextAttemptAtMs <= now)) {
+                boolean ready = s.meta().sealedAtMs() + settings.uploadDelayMs() <= now
+                        && (state == null || state.nextAttemptAtMs <= now);
+                if (!s.tiered() && (ready || ignoreDelay)) {
                     due.computeIfAbsent(s.topicPartition(), k -> new ArrayList<>()).add(s);
                 }
             }

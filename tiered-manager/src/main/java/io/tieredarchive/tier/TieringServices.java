@@ -59,6 +59,13 @@ public final class TieringServices {
         return entry.service;
     }
 
+    /** The services running in this worker, by {@code local.dir}: for the REST extension. */
+    public static synchronized Map<Path, TieringService> running() {
+        Map<Path, TieringService> running = new java.util.TreeMap<>();
+        SERVICES.forEach((dir, entry) -> running.put(dir, entry.service));
+        return running;
+    }
+
     /** Gives back a service from {@link #acquire}; the last release stops it once nothing is left to upload. */
     public static synchronized void release(TieringService service) {
         for (Map.Entry<Path, Entry> e : SERVICES.entrySet()) {

@@ -48,9 +48,9 @@ abstract class AbstractArchiveReaderTest {
     /** The file in which the backend keeps the object {@code key}, to damage it. */
     protected abstract Path objectFile(Path tempDir, String key);
 
-    /** Closes the backend after each test; a subclass sharing one backend across tests overrides this. */
-    protected void release(StorageBackend used) {
-        used.close();
+    /** True when the subclass shares one backend across its tests (closed by the subclass). */
+    protected boolean sharedBackend() {
+        return false;
     }
 
     @BeforeEach
@@ -66,7 +66,9 @@ abstract class AbstractArchiveReaderTest {
         if (reader != null) {
             reader.close();
         }
-        release(backend);
+        if (!sharedBackend()) {
+            backend.close();
+        }
     }
 
     private ArchiveReader reader(boolean withLocal, RestoreCache cache, long refreshMs) {

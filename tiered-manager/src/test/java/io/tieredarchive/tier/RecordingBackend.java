@@ -67,6 +67,12 @@ final class RecordingBackend implements StorageBackend {
     }
 
     @Override
+    public List<String> listFolders(String prefix) throws StorageException {
+        record(new Call("folders", prefix, 0, 0));
+        return delegate.listFolders(prefix);
+    }
+
+    @Override
     public Optional<ObjectInfo> head(String key) throws StorageException {
         record(new Call("head", key, 0, 0));
         return delegate.head(key);

@@ -82,6 +82,16 @@ class TieringServiceTest {
     }
 
     @Test
+    void archiveNowIgnoresTheUploadDelay() throws Exception {
+        startService(60_000, -1, -1);
+        seal(TOPIC, 0, 0, 100, T0);
+        service.runPass();
+        assertTrue(remoteBases().isEmpty());
+        service.archiveNow();
+        assertEquals(List.of(0L), remoteBases());
+    }
+
+    @Test
     void deletesLocalCopiesByAgeOnlyOnceTiered() throws Exception {
         startService(0, 5_000, -1);
         SegmentFiles old = seal(TOPIC, 0, 0, 100, T0);

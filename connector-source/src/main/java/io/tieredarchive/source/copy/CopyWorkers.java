@@ -90,7 +90,7 @@ public final class CopyWorkers implements AutoCloseable {
                     : e);
             return;
         }
-        long delayMs = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(pending.attempt - 1, 6));
+        long delayMs = backoffMs(pending.attempt);
         log.warn("{}; copying it again in {} ms (attempt {})", e.getMessage(), delayMs, pending.attempt + 1);
         metrics.retried();
         onRetry.accept(e);
@@ -99,6 +99,11 @@ public final class CopyWorkers implements AutoCloseable {
         } catch (RejectedExecutionException stopping) {
             log.debug("Not retrying {}: the task is stopping", pending.object.key());
         }
+    }
+
+    /** Wait before attempt {@code failures + 1}: 1 s, 2 s, 4 s, ... at most 1 min. */
+    public static long backoffMs(int failures) {
+        return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(Math.max(failures, 1) - 1, 6));
     }
 
     /** Stops all copies in flight (their multipart uploads are aborted) and waits for the threads to end. */

@@ -119,8 +119,8 @@ public final class S3Failures {
         }
         if (status == 404 && !"NoSuchUpload".equals(code)
                 && (op == Operation.READ || op == Operation.SERVER_COPY)) {
-            return new CopyException(CopyException.Kind.SOURCE_GONE, where + " was deleted before it was copied"
-                    + detail, e);
+            return new CopyException(CopyException.Kind.SOURCE_GONE, where
+                    + " is gone: deleted before or while it was copied" + detail, e);
         }
         if (status == 403) {
             return new CopyException(CopyException.Kind.FATAL, "Access denied: could not " + op.verb + " "

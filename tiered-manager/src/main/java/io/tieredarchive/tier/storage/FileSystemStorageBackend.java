@@ -193,6 +193,29 @@ public final class FileSystemStorageBackend implements StorageBackend {
     }
 
     @Override
+    public List<String> listFolders(String prefix) throws StorageException {
+        Path dir = prefix.isEmpty() ? root : root.resolve(prefix);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> Files.isDirectory(p) && !p.equals(metaRoot) && hasObject(p))
+                    .map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw new StorageException("Cannot list folders of " + describe(prefix) + ": " + e, e);
+        }
+    }
+
+    /** True when {@code dir} holds at least one object (directories emptied by deletes do not count). */
+    private static boolean hasObject(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.anyMatch(Files::isRegularFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public Optional<ObjectInfo> head(String key) throws StorageException {
         Path path = objectPath(key);
         if (!Files.isRegularFile(path)) {

@@ -9,7 +9,7 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,20 +62,10 @@ public final class S3StorageBackend implements StorageBackend {
         this.transferManager = S3TransferManager.builder().s3Client(client).build();
     }
 
-    /**
-     * A backend on the bucket of {@code connection}, with its own multipart-enabled client (the settings of
-     * {@link S3ClientFactory#multipartAsyncClient}, plus {@link MultipartObjectSizeHeaderRemover}).
-     */
+    /** A backend on the bucket of {@code connection}, with its own multipart-enabled client. */
     public static S3StorageBackend create(S3Connection connection) {
-        S3AsyncClientBuilder builder = S3ClientFactory.asyncClientBuilder(connection);
-        builder.overrideConfiguration(builder.overrideConfiguration().toBuilder()
-                .addExecutionInterceptor(new MultipartObjectSizeHeaderRemover())
-                .build());
-        S3AsyncClient client = builder.multipartEnabled(true)
-                .multipartConfiguration(m -> m.thresholdInBytes(connection.partSizeBytes())
-                        .minimumPartSizeInBytes(connection.partSizeBytes()))
-                .build();
-        return new S3StorageBackend(client, connection.bucket(), S3WriteOptions.of(connection));
+        return new S3StorageBackend(S3ClientFactory.multipartAsyncClient(connection), connection.bucket(),
+                S3WriteOptions.of(connection));
     }
 
     @Override
@@ -146,6 +137,23 @@ public final class S3StorageBackend implements StorageBackend {
         return page.contents().stream()
                 .map(o -> new ObjectInfo(o.key(), o.size(), unquote(o.eTag()), Map.of()))
                 .toList();
+    }
+
+    @Override
+    public List<String> listFolders(String prefix) throws StorageException {
+        List<String> folders = new ArrayList<>();
+        String token = null;
+        do {
+            String continuation = token;
+            ListObjectsV2Response page = await(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
+                    .delimiter("/").continuationToken(continuation)), "list folders of", prefix);
+            for (CommonPrefix common : page.commonPrefixes()) {
+                String p = common.prefix();
+                folders.add(p.substring(prefix.length(), p.length() - 1));
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return folders;
     }
 
     @Override

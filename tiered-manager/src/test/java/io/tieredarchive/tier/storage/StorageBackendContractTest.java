@@ -47,12 +47,14 @@ abstract class StorageBackendContractTest {
 
     @AfterEach
     void closeBackend() {
-        release(backend);
+        if (!sharedBackend()) {
+            backend.close();
+        }
     }
 
-    /** Closes the backend after each test; a subclass sharing one backend across tests overrides this. */
-    protected void release(StorageBackend used) {
-        used.close();
+    /** True when the subclass shares one backend across its tests (closed by the subclass). */
+    protected boolean sharedBackend() {
+        return false;
     }
 
     private Path file(String name, byte[] content) throws Exception {
@@ -123,6 +125,19 @@ abstract class StorageBackendContractTest {
                 root + "t/1/c")));
         assertEquals(1, backend.listAll(root + "t/1/", null).get(0).size());
         assertEquals(List.of(), backend.listAll(root + "nothing/", null));
+    }
+
+    @Test
+    void listFoldersReturnsTheNamesDirectlyBelowAPrefix() throws Exception {
+        Path f = file("small", new byte[] {1});
+        for (String k : List.of("orders/0/a", "orders/0/b", "orders/10/a", "orders/2/x/y", "pay.ments/1/a", "top")) {
+            backend.upload(root + k, f, Map.of());
+        }
+        assertEquals(List.of("orders", "pay.ments"), backend.listFolders(root));
+        assertEquals(List.of("0", "10", "2"), backend.listFolders(root + "orders/"));
+        assertEquals(List.of(), backend.listFolders(root + "none/"));
+        backend.delete(root + "pay.ments/1/a");
+        assertEquals(List.of("orders"), backend.listFolders(root), "a folder whose objects are gone is gone");
     }
 
     @Test

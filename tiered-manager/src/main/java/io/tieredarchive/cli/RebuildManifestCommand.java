@@ -1,0 +1,27 @@
+package io.tieredarchive.cli;
+
+import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.SegmentManifest;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.PrintWriter;
+
+/** {@code rebuild-manifest [TOPIC [PARTITION]]}: rewrite manifests from the markers. */
+@Command(name = "rebuild-manifest", description = "Rewrite the manifest of each partition from its markers (every "
+        + "marker is read once). Safe while connectors run: the rewrite is a compare-and-set.")
+final class RebuildManifestCommand extends StoreCommand {
+
+    @Mixin
+    PartitionSelection selection;
+
+    @Override
+    int run(RemoteSegmentStore store, PrintWriter out) throws Exception {
+        for (TopicPartition tp : Partitions.of(store, selection.topic, selection.partition)) {
+            SegmentManifest m = store.rebuildManifest(tp.topic(), tp.partition());
+            out.println(tp + ": " + m.segments().size() + " segment(s)");
+        }
+        return ExitCodes.OK;
+    }
+}

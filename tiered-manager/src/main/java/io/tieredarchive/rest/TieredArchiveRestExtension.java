@@ -1,0 +1,50 @@
+package io.tieredarchive.rest;
+
+import io.tieredarchive.config.VersionInfo;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.rest.ConnectRestExtension;
+import org.apache.kafka.connect.rest.ConnectRestExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * Adds {@code /tiered-archive/...} to the Connect worker's REST API ({@link TieredArchiveResource}). Enable it
+ * with {@code rest.extension.classes=io.tieredarchive.rest.TieredArchiveRestExtension} in the worker's config;
+ * the service loader finds it in the plugin ({@code META-INF/services}).
+ */
+public final class TieredArchiveRestExtension implements ConnectRestExtension {
+
+    private static final Logger log = LoggerFactory.getLogger(TieredArchiveRestExtension.class);
+    private TieredArchiveResource resource;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        // no settings: everything comes from the connectors' configs
+    }
+
+    @Override
+    public void register(ConnectRestExtensionContext context) {
+        resource = new TieredArchiveResource(context.clusterState());
+        context.configurable().register(resource);
+        log.info("Tiered Archive REST extension registered at /tiered-archive");
+    }
+
+    @Override
+    public ConfigDef config() {
+        return new ConfigDef();
+    }
+
+    @Override
+    public String version() {
+        return VersionInfo.version();
+    }
+
+    @Override
+    public void close() {
+        if (resource != null) {
+            resource.close();
+        }
+    }
+}
