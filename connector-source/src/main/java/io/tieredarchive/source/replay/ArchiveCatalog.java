@@ -1,8 +1,7 @@
 package io.tieredarchive.source.replay;
 
 import io.tieredarchive.tier.RemoteLayout;
-import io.tieredarchive.tier.storage.ObjectInfo;
-import io.tieredarchive.tier.storage.ObjectLister;
+import io.tieredarchive.tier.storage.FolderLister;
 import io.tieredarchive.tier.storage.StorageException;
 import org.apache.kafka.common.internals.Topic;
 
@@ -12,15 +11,15 @@ import java.util.Optional;
 
 /**
  * Which topics and partitions the archive holds: the folders {@code <s3.prefix>/<topic>/<partition>/} of
- * {@link RemoteLayout}. Lists with a skip scan: one single-key LIST request finds the next folder, the next starts
- * after everything in it, so finding N folders costs N + 1 requests however many segments they hold.
+ * {@link RemoteLayout}, listed as S3 common prefixes (delimiter {@code /}): one request per 1,000 topics, and one
+ * per 1,000 partitions of a topic, however many segments they hold.
  */
 public final class ArchiveCatalog {
 
-    private final ObjectLister lister;
+    private final FolderLister lister;
     private final RemoteLayout layout;
 
-    public ArchiveCatalog(ObjectLister lister, RemoteLayout layout) {
+    public ArchiveCatalog(FolderLister lister, RemoteLayout layout) {
         this.lister = lister;
         this.layout = layout;
     }
@@ -28,7 +27,7 @@ public final class ArchiveCatalog {
     /** The archived topics, in name order. */
     public List<String> topics() throws StorageException {
         List<String> topics = new ArrayList<>();
-        for (String folder : folders(layout.rootPrefix())) {
+        for (String folder : lister.listFolders(layout.rootPrefix())) {
             if (Topic.isValid(folder)) {
                 topics.add(folder);
             }
@@ -40,7 +39,7 @@ public final class ArchiveCatalog {
     /** The archived partitions of {@code topic}, ascending; empty when the archive does not hold the topic. */
     public List<Integer> partitions(String topic) throws StorageException {
         List<Integer> partitions = new ArrayList<>();
-        for (String folder : folders(layout.rootPrefix() + topic + "/")) {
+        for (String folder : lister.listFolders(layout.rootPrefix() + topic + "/")) {
             parsePartition(folder).ifPresent(partitions::add);
         }
         partitions.sort(Integer::compare);
@@ -63,28 +62,5 @@ public final class ArchiveCatalog {
         }
         long p = Long.parseLong(folder);
         return p <= Integer.MAX_VALUE ? Optional.of((int) p) : Optional.empty();
-    }
-
-    /** The names of the folders directly under {@code prefix}, in key order. */
-    private List<String> folders(String prefix) throws StorageException {
-        List<String> folders = new ArrayList<>();
-        String after = null;
-        while (true) {
-            List<ObjectInfo> next = lister.list(prefix, after, 1);
-            if (next.isEmpty()) {
-                return folders;
-            }
-            String key = next.get(0).key();
-            String rest = key.substring(prefix.length());
-            int slash = rest.indexOf('/');
-            if (slash <= 0) {
-                after = key; // an object beside the folders
-                continue;
-            }
-            String folder = rest.substring(0, slash);
-            folders.add(folder);
-            // Every key in the folder is "<folder>/..." and sorts below "<folder>0", as '/' sorts right below '0'.
-            after = prefix + folder + "0";
-        }
     }
 }

@@ -2,7 +2,7 @@ package io.tieredarchive.source.replay;
 
 import io.tieredarchive.tier.RemoteLayout;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
-import io.tieredarchive.tier.storage.ObjectLister;
+import io.tieredarchive.tier.storage.FolderLister;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +18,7 @@ class ArchiveCatalogTest {
     Path bucket;
 
     @Test
-    void findsEveryTopicAndPartitionFolderWithOneListPerFolder() throws Exception {
+    void findsEveryTopicAndPartitionFolderWithOneListing() throws Exception {
         FileSystemStorageBackend backend = new FileSystemStorageBackend(bucket);
         String[] keys = {
             "arch/README.txt",
@@ -33,16 +33,16 @@ class ArchiveCatalogTest {
             backend.putIfMatch(key, new byte[] {1}, null);
         }
         AtomicInteger lists = new AtomicInteger();
-        ObjectLister counting = (prefix, after, max) -> {
+        FolderLister counting = prefix -> {
             lists.incrementAndGet();
-            return backend.list(prefix, after, max);
+            return backend.listFolders(prefix);
         };
         ArchiveCatalog catalog = new ArchiveCatalog(counting, new RemoteLayout("arch"));
         assertEquals(List.of("a", "a-b", "a.b", "a0", "b"), catalog.topics());
-        assertEquals(7, lists.get(), "5 topic folders and README: one LIST each, plus the one that finds no more");
+        assertEquals(1, lists.get());
         lists.set(0);
         assertEquals(List.of(0, 1, 2, 10), catalog.partitions("a"), "'notes' is not a partition");
-        assertEquals(6, lists.get());
+        assertEquals(1, lists.get());
         assertEquals(List.of(3), catalog.partitions("a.b"));
         assertEquals(List.of(), catalog.partitions("missing"));
         assertEquals("arch/missing/", catalog.location("missing"));

@@ -308,6 +308,11 @@ class PartitionReplayTest {
         }
 
         @Override
+        public List<String> listFolders(String prefix) throws StorageException {
+            return inner.listFolders(prefix);
+        }
+
+        @Override
         public Optional<ObjectInfo> head(String key) throws StorageException {
             return inner.head(key);
         }
