@@ -144,6 +144,11 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
         return def;
     }
 
+    /** Prints the keys as HTML, like Kafka's own config classes. */
+    public static void main(String[] args) {
+        System.out.println(configDef().toHtml(4, key -> "replay_" + key));
+    }
+
     public S3Connection connection() {
         return connection;
     }
