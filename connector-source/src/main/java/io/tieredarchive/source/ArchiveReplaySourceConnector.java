@@ -20,6 +20,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
@@ -90,7 +91,8 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
 
     /**
      * Lists the archive; on a change checks the targets and, from the monitor, asks Connect for new task configs.
-     * Returns whether the partitions are known. A permanent failure fails the connector.
+     * Returns whether the partitions are known. A transient failure (the store, the Kafka cluster) is tried again
+     * later; a permanent one fails the connector.
      */
     private boolean refresh(boolean fromMonitor) {
         try {
@@ -117,17 +119,20 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
                 return false;
             }
             return fail(fatal, fromMonitor);
-        } catch (ConnectException e) {
+        } catch (RetriableException e) {
+            log.warn("Cannot check the target topics now, trying again: {}", e.getMessage());
+            return false;
+        } catch (RuntimeException e) {
             return fail(e, fromMonitor);
         }
     }
 
-    private boolean fail(ConnectException e, boolean fromMonitor) {
+    private boolean fail(RuntimeException e, boolean fromMonitor) {
         if (!fromMonitor) {
             throw e;
         }
         log.error("Replay connector failed: {}", e.getMessage());
-        context().raiseError(e);
+        context().raiseError(e instanceof ConnectException ? e : new ConnectException(e.getMessage(), e));
         monitor.shutdown();
         return false;
     }

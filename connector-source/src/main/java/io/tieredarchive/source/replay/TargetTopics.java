@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,10 @@ public final class TargetTopics {
         return connectorProps.containsKey(CREATION_REPLICATION_FACTOR);
     }
 
-    /** Checks every need, creating missing topics when allowed; throws a {@link ConnectException} that says why. */
+    /**
+     * Checks every need, creating missing topics when allowed; throws a {@link ConnectException} that says why, a
+     * {@link RetriableException} when the cluster did not answer in time.
+     */
     public void ensure(List<Need> needs) {
         if (needs.isEmpty()) {
             return;
@@ -71,8 +75,12 @@ public final class TargetTopics {
             throw new ConnectException("Interrupted while checking the target topics", e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new ConnectException("Cannot check the target topics through replay.admin.bootstrap.servers: "
-                    + cause, cause);
+            String message = "Cannot check the target topics through replay.admin.bootstrap.servers: " + cause;
+            if (cause instanceof TimeoutException
+                    || cause instanceof org.apache.kafka.common.errors.RetriableException) {
+                throw new RetriableException(message, cause);
+            }
+            throw new ConnectException(message, cause);
         }
     }
 
