@@ -68,7 +68,8 @@ public class ArchiveReplaySourceTask extends SourceTask {
     @Override
     public void start(Map<String, String> props) {
         config = new ArchiveReplaySourceConfig(props);
-        List<TopicPartition> assigned = PartitionAssignment.decode(props.get(ArchiveReplaySourceConfig.TASK_PARTITIONS));
+        List<TopicPartition> assigned = PartitionAssignment.decode(
+                props.get(ArchiveReplaySourceConfig.TASK_PARTITIONS));
         store = RemoteSegmentStore.create(config.connection());
         reader = new ArchiveReader(store, null, restoreCache(), new ArchiveReader.Options(
                 ArchiveReader.Options.DEFAULT.chunkBytes(), READ_AHEAD_CHUNKS, config.connection().maxConcurrency(),

@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it (segments written with {@code SegmentWriter}, uploaded and registered by {@code RemoteSegmentStore}, local
  * copies deleted), so every record comes back from S3. {@code orders} has 4 partitions of 3,000 records in 5
  * segments each, with null keys and values, headers, jittered and log-append timestamps, and in partition 1 an
- * offset gap; {@code small} has 300 records in one segment, {@code live} 100, and more once a test follows it; {@code ledger} (1 partition, 3 segments) is the one
- * whose middle segment gets corrupted.
+ * offset gap; {@code small} has 300 records in one segment, {@code live} 100, and more once a test follows it;
+ * {@code ledger} (1 partition, 3 segments) is the one whose middle segment gets corrupted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchiveReplayIT {
@@ -189,7 +189,8 @@ class ArchiveReplayIT {
         awaitRecords(connect, "orders.bykey", 3, total, WAIT);
         Map<String, List<String>> byKeyExpected = new HashMap<>();
         orders.values().forEach(l -> l.stream().filter(r -> r.key() != null).forEach(r -> byKeyExpected
-                .computeIfAbsent(new String(r.key()), k -> new ArrayList<>()).add(fingerprint(r.value(), r.timestamp()))));
+                .computeIfAbsent(new String(r.key()), k -> new ArrayList<>())
+                .add(fingerprint(r.value(), r.timestamp()))));
         Map<String, List<String>> byKeyActual = new HashMap<>();
         Map<String, Integer> partitionOfKey = new HashMap<>();
         int records = 0;

@@ -86,7 +86,8 @@ class PartitionReplayTest {
         for (long o = from; o < to; o++) {
             long ts = o == 150 ? T0 + 500 : T0 + o * 10;
             records.add(new ArchivedRecord(o, ts, TimestampType.CREATE_TIME,
-                    ("k" + o).getBytes(StandardCharsets.UTF_8), ("value-" + o).repeat(8).getBytes(StandardCharsets.UTF_8),
+                    ("k" + o).getBytes(StandardCharsets.UTF_8),
+                    ("value-" + o).repeat(8).getBytes(StandardCharsets.UTF_8),
                     new org.apache.kafka.common.header.Header[] {
                         new org.apache.kafka.common.header.internals.RecordHeader("h", new byte[] {(byte) o})}));
         }
