@@ -100,17 +100,23 @@ abstract class ReplayRestartBase {
         c.put("replay.batch.records", Integer.toString(batchRecords()));
         c.putAll(connectorProps());
         connect.configureConnector("replay", c);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("replay", 2, "replay did not start");
-        long next = TOTAL / 20;
-        for (int restart = 1; restart <= 3; restart++) {
-            long written = awaitProgress(next);
-            assertTrue(written < TOTAL, "the replay finished before restart " + restart);
-            log.info("Restart {}: removing the worker with {} of {} records written", restart, written, TOTAL);
-            connect.removeWorker();
-            connect.addWorker();
-            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("replay", 2, "replay did not resume");
-            next = written + TOTAL / 20;
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            tps.add(new TopicPartition(TARGET, p));
         }
+        // One consumer watches the end offsets throughout, so a restart follows progress within milliseconds.
+        try (KafkaConsumer<byte[], byte[]> watcher = connect.kafka().createConsumer(Map.of())) {
+            long next = TOTAL / 20;
+            for (int restart = 1; restart <= 3; restart++) {
+                long written = awaitProgress(watcher, tps, next);
+                assertTrue(written < TOTAL, "the replay finished before restart " + restart);
+                log.info("Restart {}: removing the worker with {} of {} records written", restart, written, TOTAL);
+                connect.removeWorker();
+                connect.addWorker();
+                next = written + TOTAL / 20;
+            }
+        }
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("replay", 2, "replay did not resume");
         ReplayItSupport.awaitRecords(connect, TARGET, PARTITIONS, TOTAL, Duration.ofSeconds(120));
         Thread.sleep(2_000); // anything late would show now
         Map<Integer, List<Long>> offsets = new HashMap<>();
@@ -125,19 +131,14 @@ abstract class ReplayRestartBase {
         return offsets;
     }
 
-    /** Waits until the target's end offsets (records, committed or not) reach {@code atLeast}; one consumer. */
-    private long awaitProgress(long atLeast) throws InterruptedException {
-        List<TopicPartition> tps = new ArrayList<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            tps.add(new TopicPartition(TARGET, p));
-        }
+    /** Waits until the target's end offsets (records, committed or not) reach {@code atLeast}. */
+    private static long awaitProgress(KafkaConsumer<byte[], byte[]> watcher, List<TopicPartition> tps, long atLeast)
+            throws InterruptedException {
         long[] seen = {0};
-        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(Map.of())) {
-            TestUtils.waitForCondition(() -> {
-                seen[0] = consumer.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
-                return seen[0] >= atLeast;
-            }, 120_000, 20, () -> "only " + seen[0] + " records written, waiting for " + atLeast);
-        }
+        TestUtils.waitForCondition(() -> {
+            seen[0] = watcher.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
+            return seen[0] >= atLeast;
+        }, 120_000, 5, () -> "only " + seen[0] + " records written, waiting for " + atLeast);
         return seen[0];
     }
 
