@@ -39,6 +39,9 @@ import java.util.concurrent.ExecutionException;
  * produce BOOTSTRAP TOPIC PARTITIONS COUNT        realistic JSON order events with keys and headers
  * s3-usage ENDPOINT ACCESS_KEY SECRET_KEY BUCKET PREFIX   objects, bytes, markers and .log bytes under PREFIX
  * compare BOOTSTRAP TOPIC_A TOPIC_B               record by record: partition, offset order, key, value, headers, timestamp
+ * archive-status ENDPOINT ACCESS_KEY SECRET_KEY BUCKET PREFIX TOPIC LOCAL_DIR
+ *                                                 "recordsInS3 segmentsInS3 logBytesInS3 localLogFiles"
+ * count BOOTSTRAP TOPIC                           records in the topic (sum of end offsets minus start offsets)
  * </pre>
  */
 public class QuickstartTool {
@@ -52,6 +55,8 @@ public class QuickstartTool {
             case "produce" -> produce(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "s3-usage" -> s3Usage(args[1], args[2], args[3], args[4], args[5]);
             case "compare" -> System.exit(compare(args[1], args[2], args[3]) ? 0 : 1);
+            case "archive-status" -> archiveStatus(args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+            case "count" -> System.out.println(count(args[1], args[2]));
             default -> usage();
         }
     }
@@ -98,6 +103,57 @@ public class QuickstartTool {
             }
         }
         System.out.println(objects + " " + bytes + " " + markers + " " + logBytes);
+    }
+
+    /**
+     * What the archive of {@code topic} holds in S3, from its segment markers ({@code <base>-<writer>.json} under
+     * {@code prefix/topic/partition/}), and how many segment logs are still on local disk.
+     */
+    static void archiveStatus(String endpoint, String accessKey, String secretKey, String bucket, String prefix,
+                              String topic, String localDir) throws java.io.IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        String base = (prefix.isEmpty() ? "" : prefix + "/") + topic + "/";
+        long records = 0;
+        long segments = 0;
+        long logBytes = 0;
+        try (S3Client s3 = s3(endpoint, accessKey, secretKey)) {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(base)).contents()) {
+                String name = o.key().substring(o.key().lastIndexOf('/') + 1);
+                if (name.endsWith(".log")) {
+                    logBytes += o.size();
+                } else if (name.endsWith(".json") && name.contains("-")) {
+                    byte[] marker = s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asByteArray();
+                    records += mapper.readTree(marker).path("recordCount").asLong();
+                    segments++;
+                }
+            }
+        }
+        long localLogs = 0;
+        java.nio.file.Path dir = java.nio.file.Path.of(localDir);
+        if (java.nio.file.Files.isDirectory(dir)) {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                localLogs = files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
+            }
+        }
+        System.out.println(records + " " + segments + " " + logBytes + " " + localLogs);
+    }
+
+    static long count(String bootstrap, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos == null || infos.isEmpty()) {
+                return 0;
+            }
+            List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
+            Map<TopicPartition, Long> starts = consumer.beginningOffsets(tps);
+            return tps.stream().mapToLong(tp -> ends.get(tp) - starts.get(tp)).sum();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return 0;
+        }
     }
 
     private static final String[] CITIES = {"Lisbon", "Oslo", "Kraków", "Nairobi", "Osaka", "Lima", "Austin", "Perth"};

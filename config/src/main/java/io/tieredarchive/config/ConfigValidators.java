@@ -97,7 +97,10 @@ public final class ConfigValidators {
         return new ConfigDef.Validator() {
             @Override
             public void ensureValid(String name, Object value) {
-                String s = value == null ? "" : ((String) value).trim();
+                if (value == null) {
+                    return; // a missing required key is reported once, by ConfigDef itself
+                }
+                String s = ((String) value).trim();
                 if (s.isEmpty()) {
                     throw new ConfigException(name, value, "must be a directory path");
                 }

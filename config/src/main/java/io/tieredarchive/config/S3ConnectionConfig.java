@@ -29,7 +29,7 @@ public final class S3ConnectionConfig {
     private static final String BUCKET_DOC = "Name of the S3 bucket.";
 
     public static final String PREFIX = "s3.prefix";
-    private static final String PREFIX_DOC = "Key prefix under which every object of this connector is kept, "
+    private static final String PREFIX_DOC = "Key prefix of the objects this connector reads or writes, "
             + "without a leading slash. Empty means the bucket's root.";
     private static final String PREFIX_DEFAULT = "";
 
@@ -55,7 +55,10 @@ public final class S3ConnectionConfig {
 
     public static final String SECRET_ACCESS_KEY = "s3.secret.access.key";
     private static final String SECRET_ACCESS_KEY_DOC = "Static secret access key, set together with "
-            + "s3.access.key.id. Never logged; hidden in the Connect REST API.";
+            + "s3.access.key.id. Never logged, and masked in validation responses; but Connect's "
+            + "GET /connectors/<name>/config returns the connector config as posted, so keep the secret out of it "
+            + "with a config provider, e.g. ${file:/etc/kafka-connect/s3.properties:secret} (FileConfigProvider), "
+            + "or use the default credentials chain.";
 
     public static final String CHECKSUM_MODE = "s3.checksum.mode";
     private static final String CHECKSUM_MODE_DOC = "When the SDK sends request checksums: 'when_supported' "
@@ -116,7 +119,7 @@ public final class S3ConnectionConfig {
         def.define(prefix + BUCKET, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                 Importance.HIGH, BUCKET_DOC, group, ++order, Width.MEDIUM, "Bucket");
         def.define(prefix + PREFIX, Type.STRING, PREFIX_DEFAULT, ConfigValidators.objectKeyPrefix(),
-                Importance.HIGH, PREFIX_DOC, group, ++order, Width.MEDIUM, "Key prefix");
+                Importance.HIGH, prefixed(prefix, PREFIX_DOC), group, ++order, Width.MEDIUM, "Key prefix");
         defineInheritable(def, prefix, fallbackPrefix, REGION, Type.STRING, REGION_DEFAULT,
                 new ConfigDef.NonEmptyString(), Importance.MEDIUM, REGION_DOC, group, ++order);
         defineInheritable(def, prefix, fallbackPrefix, ENDPOINT, Type.STRING, ENDPOINT_DEFAULT,
@@ -148,7 +151,8 @@ public final class S3ConnectionConfig {
 
     private static void defineInheritable(ConfigDef def, String prefix, String fallbackPrefix, String key, Type type,
                                           Object defaultValue, ConfigDef.Validator validator, Importance importance,
-                                          String doc, String group, int order) {
+                                          String bareDoc, String group, int order) {
+        String doc = prefixed(prefix, bareDoc);
         if (fallbackPrefix == null) {
             def.define(prefix + key, type, defaultValue, validator, importance, doc, group, order, Width.MEDIUM, key);
         } else {
@@ -157,6 +161,11 @@ public final class S3ConnectionConfig {
                     importance, doc + " Unset: the value of " + fallbackPrefix + key + ".", group, order,
                     Width.MEDIUM, key);
         }
+    }
+
+    /** The doc of a key as seen under {@code prefix}: the keys it mentions carry the same prefix. */
+    private static String prefixed(String prefix, String doc) {
+        return prefix.isEmpty() ? doc : doc.replaceAll("\\bs3\\.", prefix + "s3.");
     }
 
     /** The connection under {@code prefix}. */

@@ -42,8 +42,9 @@ public final class SegmentConfig {
     public static final String COMPRESSION_TYPE_DEFAULT = "zstd";
 
     public static final String COMPRESSION_LEVEL = "compression.level";
+    // Kafka's gzip default is zlib's DEFAULT_COMPRESSION (-1), which zlib runs as level 6.
     private static final String COMPRESSION_LEVEL_DOC = "Codec level; unset means the codec's default (zstd "
-            + CompressionType.ZSTD.defaultLevel() + ", gzip " + CompressionType.GZIP.defaultLevel() + ", lz4 "
+            + CompressionType.ZSTD.defaultLevel() + ", gzip 6, lz4 "
             + CompressionType.LZ4.defaultLevel() + "). Valid ranges: gzip " + range(CompressionType.GZIP)
             + ", lz4 " + range(CompressionType.LZ4) + ", zstd " + range(CompressionType.ZSTD)
             + "; none and snappy take no level.";

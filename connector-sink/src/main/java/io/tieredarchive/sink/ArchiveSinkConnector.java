@@ -1,0 +1,87 @@
+package io.tieredarchive.sink;
+
+import io.tieredarchive.config.S3ConnectionConfig;
+import io.tieredarchive.config.SegmentConfig;
+import io.tieredarchive.config.VersionInfo;
+
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Archives topics into compressed, indexed Kafka-format segments under {@code local.dir}, exactly once. The
+ * connector itself only validates the config and hands it to its tasks; {@link ArchiveSinkTask} does the work.
+ */
+public class ArchiveSinkConnector extends SinkConnector {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiveSinkConnector.class);
+
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return VersionInfo.version();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        ArchiveSinkConfig config = new ArchiveSinkConfig(props); // fails fast on a bad config
+        this.props = Map.copyOf(props);
+        log.info("Starting archive sink {} into {} (segments of {} bytes or {} ms, {} batches of {} bytes)",
+                config.connectorName(), config.localDir(), config.segmentBytes(), config.segmentMs(),
+                config.compressionType(), config.batchBytes());
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return ArchiveSinkTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+        for (int i = 0; i < maxTasks; i++) {
+            Map<String, String> taskProps = new HashMap<>(props);
+            taskProps.put(ArchiveSinkConfig.TASK_INDEX, Integer.toString(i));
+            configs.add(taskProps);
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+        log.info("Stopped archive sink {}", props == null ? "" : props.get("name"));
+    }
+
+    @Override
+    public ConfigDef config() {
+        return ArchiveSinkConfig.configDef();
+    }
+
+    /**
+     * Per-key validation, then the cross-field checks ({@code segment.bytes} at least {@code batch.bytes}, codec
+     * level in range, S3 key pairs), each reported on the key to fix.
+     */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Map<String, ConfigValue> results = config().validateAll(connectorConfigs);
+        Map<String, Object> parsed = new HashMap<>();
+        for (ConfigValue value : results.values()) {
+            if (value.errorMessages().isEmpty()) {
+                parsed.put(value.name(), value.value());
+            }
+        }
+        SegmentConfig.validate(results, parsed);
+        S3ConnectionConfig.validate(results, connectorConfigs, "", null);
+        return new Config(new ArrayList<>(results.values()));
+    }
+}

@@ -1,0 +1,204 @@
+package io.tieredarchive.sink;
+
+import io.tieredarchive.segment.ArchivedRecord;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentWriter;
+import io.tieredarchive.segment.SegmentWriterOptions;
+
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/**
+ * The archive of one assigned topic-partition on this task: where it ends, and its active segment.
+ *
+ * <p>Offsets: {@link #nextOffset} is the lowest offset the archive still lacks. A record below it is skipped: it
+ * is archived already (in a sealed segment, here or elsewhere) or in the active segment, which happens when Kafka
+ * delivers records again after a rewind or a retried batch. Records at or above it are appended in the order they
+ * come, which is offset order within a partition; gaps (compacted topics) are kept as they are.
+ *
+ * <p>Where to start: {@code archivedEnd} comes from the sealed local segments (and later S3) when the partition is
+ * opened. The consumer's own position is only known from the first record delivered: if that record is below
+ * {@code archivedEnd}, the consumer committed less than was archived (a crash between sealing and committing), so
+ * the task skips to {@code archivedEnd}; if it is above, another worker archived (and committed) the offsets in
+ * between on its own disk, so the archive goes on from there and nothing is written twice. A new segment always
+ * starts at the first offset it holds, which is at or above the end of the previous sealed one, so sealed segments
+ * never overlap.
+ *
+ * <p>Not thread-safe: the task's thread only.
+ */
+final class PartitionArchive implements BufferBudget.Buffer {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionArchive.class);
+
+    /** Told about each segment this partition seals. */
+    interface SealListener {
+        void sealed(PartitionArchive partition, SegmentFiles files, SegmentMetadata metadata, long recordBytes);
+    }
+
+    private final TopicPartition tp;
+    private final Path dir;
+    private final SegmentWriterOptions options;
+    private final int segmentBytes;
+    private final long segmentMs;
+    private final SealListener listener;
+    private final long archivedEnd;
+
+    private long nextOffset;
+    private long firstDelivered = -1;
+    private SegmentWriter writer;
+    private long segmentStartMs;
+    private long segmentRecordBytes;
+
+    PartitionArchive(TopicPartition tp, Path dir, long archivedEnd, SegmentWriterOptions options, int segmentBytes,
+                     long segmentMs, SealListener listener) {
+        this.tp = tp;
+        this.dir = dir;
+        this.archivedEnd = archivedEnd;
+        this.nextOffset = archivedEnd;
+        this.options = options;
+        this.segmentBytes = segmentBytes;
+        this.segmentMs = segmentMs;
+        this.listener = listener;
+    }
+
+    /** The partition directory for {@code tp} under {@code localDir}: {@code <topic>-<partition>}. */
+    static Path directory(Path localDir, TopicPartition tp) {
+        return localDir.resolve(tp.topic() + "-" + tp.partition());
+    }
+
+    /**
+     * Notes that Kafka delivered {@code offset}; true when the archive lacks that record (append it), false when
+     * it holds it already (skip it). The first offset delivered since open is the consumer's position.
+     */
+    boolean admit(long offset) {
+        if (firstDelivered < 0) {
+            firstDelivered = offset;
+            nextOffset = Math.max(nextOffset, offset);
+        }
+        return offset >= nextOffset;
+    }
+
+    /**
+     * Appends an {@linkplain #admit admitted} record; rolls the active segment first when the record would take it
+     * past {@code segment.bytes}, or past what the index's 32-bit offsets and positions address.
+     */
+    void append(ArchivedRecord record, long nowMs) throws SegmentException {
+        long offset = record.offset();
+        if (offset < nextOffset) {
+            throw new IllegalStateException(tp + ": offset " + offset + " is below the archive's end " + nextOffset);
+        }
+        if (writer != null && !writer.isEmpty() && (!writer.canAppend(offset) || writer.isFull()
+                || writer.sizeInBytes() + record.sizeInBytes() > segmentBytes)) {
+            seal(nowMs);
+        }
+        if (writer == null) {
+            writer = SegmentWriter.create(dir, tp.topic(), tp.partition(), offset, options);
+            segmentStartMs = nowMs;
+            segmentRecordBytes = 0;
+        }
+        writer.append(record);
+        nextOffset = offset + 1;
+        segmentRecordBytes += record.sizeInBytes();
+    }
+
+    /** The wall-clock time at which the active segment reaches {@code segment.ms}, or Long.MAX_VALUE. */
+    long ageDeadlineMs() {
+        return writer == null || writer.isEmpty() ? Long.MAX_VALUE : segmentStartMs + segmentMs;
+    }
+
+    /** Seals the active segment if it is at least {@code segment.ms} old. */
+    void sealIfExpired(long nowMs) throws SegmentException {
+        if (nowMs >= ageDeadlineMs()) {
+            seal(nowMs);
+        }
+    }
+
+    /**
+     * Seals the active segment: the records in it become durable locally. An empty segment is aborted instead
+     * (never sealed). On failure the segment is left to the caller to {@link #abort}.
+     */
+    void seal(long nowMs) throws SegmentException {
+        if (writer == null) {
+            return;
+        }
+        if (writer.isEmpty()) {
+            writer.abort();
+            writer = null;
+            return;
+        }
+        SegmentWriter sealing = writer;
+        SegmentMetadata meta = sealing.seal(nowMs);
+        writer = null;
+        listener.sealed(this, sealing.files(), meta, segmentRecordBytes);
+    }
+
+    /**
+     * Deletes the active segment, if any, and returns the offset to rewind the consumer to: every record below it
+     * is archived (in a sealed segment here, or before this task's first record, elsewhere).
+     *
+     * @param failedOffset the offset of the record being written when the failure happened, or -1
+     */
+    long abort(long failedOffset) {
+        long rewindTo;
+        if (writer != null) {
+            rewindTo = writer.baseOffset();
+            log.warn("{}: aborting active segment {} (offsets {}..{}); its records will be archived again",
+                    tp, writer.files(), writer.baseOffset(), writer.lastOffset());
+            writer.abort();
+            writer = null;
+        } else {
+            rewindTo = nextOffset >= 0 ? nextOffset : failedOffset;
+        }
+        if (rewindTo >= 0) {
+            nextOffset = rewindTo;
+        }
+        return rewindTo;
+    }
+
+    /**
+     * The offset the task may commit: everything below it is durable per {@code durableEnd} or lies below the
+     * consumer's position when the partition was opened. -1 before the first record since open: the task does not
+     * know the consumer's position yet and must not move the committed offset.
+     */
+    long committable(long durableEnd) {
+        return firstDelivered < 0 ? -1 : Math.max(firstDelivered, durableEnd);
+    }
+
+    @Override
+    public int bufferedBytes() {
+        return writer == null ? 0 : writer.bufferedBytes();
+    }
+
+    @Override
+    public void flushBuffer() throws SegmentException {
+        if (writer != null) {
+            writer.flushBatch();
+        }
+    }
+
+    TopicPartition topicPartition() {
+        return tp;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    long archivedEnd() {
+        return archivedEnd;
+    }
+
+    boolean hasActiveSegment() {
+        return writer != null && !writer.isEmpty();
+    }
+
+    /** Base offset of the active segment, or -1. */
+    long activeBaseOffset() {
+        return writer == null ? -1 : writer.baseOffset();
+    }
+}

@@ -1,0 +1,124 @@
+package io.tieredarchive.sink;
+
+import io.tieredarchive.segment.SegmentMetadata;
+
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.Meter;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The task's metrics, registered through Connect's plugin metrics (KIP-877): JMX group {@code kafka.connect},
+ * type {@code plugins}, tags {@code connector} and {@code task}. The list, with its meaning, is in
+ * {@code docs/sink.md}; the names are the constants below. Connect removes them when the task stops.
+ *
+ * <p>Sensors are named after the writer id: Kafka's metric registry is shared by every task of the worker and its
+ * sensor names are global, so each task needs its own.
+ */
+final class SinkMetrics {
+
+    static final String RECORDS_WRITTEN = "records-written";
+    static final String RECORDS_SKIPPED = "records-skipped";
+    static final String BYTES_WRITTEN = "bytes-written";
+    static final String SEGMENTS_SEALED = "segments-sealed";
+    static final String SEGMENTS_ABORTED_TOTAL = "segments-aborted-total";
+    static final String COMPRESSION_RATIO = "compression-ratio";
+    static final String ACTIVE_PARTITIONS = "active-partitions";
+    static final String ASSIGNED_PARTITIONS = "assigned-partitions";
+    static final String BUFFERED_BYTES = "buffered-bytes";
+    static final String BUFFERED_BYTES_MAX = "buffered-bytes-max";
+    static final String BUFFER_BUDGET_BYTES = "buffer-budget-bytes";
+    static final String BUFFER_FORCED_FLUSHES_TOTAL = "buffer-forced-flushes-total";
+
+    private final PluginMetrics metrics;
+    private final String sensorPrefix;
+    private final List<String> sensorNames = new ArrayList<>();
+    private final List<MetricName> gauges = new ArrayList<>();
+    private final Sensor recordsWritten;
+    private final Sensor recordsSkipped;
+    private final Sensor bytesWritten;
+    private final Sensor segmentsSealed;
+    private final Sensor segmentsAborted;
+    private volatile long sealedRecordBytes;
+    private volatile long sealedLogBytes;
+
+    /** Registers the metrics; the gauges read {@code budget} and the two partition counts when asked. */
+    SinkMetrics(PluginMetrics metrics, String sensorPrefix, BufferBudget budget, LongSupplier activePartitions,
+                LongSupplier assignedPartitions) {
+        this.metrics = metrics;
+        this.sensorPrefix = sensorPrefix;
+        recordsWritten = meter(RECORDS_WRITTEN, "records appended to segments");
+        recordsSkipped = meter(RECORDS_SKIPPED, "records delivered again that the archive already holds");
+        bytesWritten = meter(BYTES_WRITTEN, "bytes of sealed .log files (compressed, on disk)");
+        segmentsSealed = meter(SEGMENTS_SEALED, "segments sealed (fsynced, marker written)");
+        segmentsAborted = sensor("segments-aborted");
+        segmentsAborted.add(name(SEGMENTS_ABORTED_TOTAL, "active segments deleted after a write failure"),
+                new CumulativeCount());
+        gauge(COMPRESSION_RATIO, "record bytes / .log bytes over the segments sealed by this task",
+                () -> sealedLogBytes == 0 ? Double.NaN : (double) sealedRecordBytes / sealedLogBytes);
+        gauge(ACTIVE_PARTITIONS, "partitions with an active (open, non-empty) segment",
+                activePartitions::getAsLong);
+        gauge(ASSIGNED_PARTITIONS, "partitions assigned to this task", assignedPartitions::getAsLong);
+        gauge(BUFFERED_BYTES, "record bytes held in memory in open batches now", budget::bufferedBytes);
+        gauge(BUFFERED_BYTES_MAX, "the most record bytes held in memory at once since the task started",
+                budget::peakBytes);
+        gauge(BUFFER_BUDGET_BYTES, "the task's limit on record bytes held in memory", budget::limit);
+        gauge(BUFFER_FORCED_FLUSHES_TOTAL, "batches written before they were full, to stay within the budget",
+                budget::forcedFlushes);
+    }
+
+    void recordsWritten(int count) {
+        recordsWritten.record(count);
+    }
+
+    void recordsSkipped(int count) {
+        recordsSkipped.record(count);
+    }
+
+    void segmentSealed(SegmentMetadata meta, long recordBytes) {
+        segmentsSealed.record();
+        bytesWritten.record(meta.log().size());
+        sealedRecordBytes += recordBytes;
+        sealedLogBytes += meta.log().size();
+    }
+
+    void segmentAborted() {
+        segmentsAborted.record();
+    }
+
+    /** Removes this task's metrics (Connect also does when the task stops). */
+    void close() {
+        gauges.forEach(metrics::removeMetric);
+        sensorNames.forEach(metrics::removeSensor);
+    }
+
+    private Sensor meter(String name, String what) {
+        Sensor sensor = sensor(name);
+        sensor.add(new Meter(name(name + "-rate", "per second: " + what), name(name + "-total", "total: " + what)));
+        return sensor;
+    }
+
+    private Sensor sensor(String name) {
+        String sensorName = sensorPrefix + "." + name;
+        sensorNames.add(sensorName);
+        return metrics.addSensor(sensorName);
+    }
+
+    private void gauge(String name, String description, Supplier<Number> value) {
+        MetricName metricName = name(name, description);
+        metrics.addMetric(metricName, (Gauge<Number>) (config, now) -> value.get());
+        gauges.add(metricName);
+    }
+
+    private MetricName name(String name, String description) {
+        return metrics.metricName(name, description, new LinkedHashMap<>());
+    }
+}

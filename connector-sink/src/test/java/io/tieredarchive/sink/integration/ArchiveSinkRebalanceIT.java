@@ -1,0 +1,84 @@
+package io.tieredarchive.sink.integration;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static io.tieredarchive.sink.integration.ArchiveFixture.assertArchiveMatches;
+import static io.tieredarchive.sink.integration.ArchiveFixture.awaitArchived;
+import static io.tieredarchive.sink.integration.ArchiveFixture.awaitSealed;
+import static io.tieredarchive.sink.integration.ArchiveFixture.connectorConfig;
+import static io.tieredarchive.sink.integration.ArchiveFixture.consumeAll;
+import static io.tieredarchive.sink.integration.ArchiveFixture.lastOffsets;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Rebalances while records arrive, on an in-process {@link EmbeddedConnectCluster}: a second worker joins (the
+ * connector's two tasks spread over both, and their partitions move between tasks), then the first worker leaves
+ * (cleanly: its tasks close their partitions and their segments are sealed, then the tasks restart on the
+ * remaining worker). All workers share one {@code local.dir}, as the tasks of one machine do. The archive must
+ * still hold every record exactly once, byte-identical.
+ */
+class ArchiveSinkRebalanceIT {
+
+    static EmbeddedConnectCluster connect;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void startCluster() {
+        connect = ArchiveFixture.startConnect("archive-rebalance-it",
+                Map.of("scheduled.rebalance.max.delay.ms", "2000"), new Properties());
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (connect != null) {
+            connect.stop();
+        }
+    }
+
+    @Test
+    void aWorkerJoinsThenOneLeavesAndTheArchiveHasEveryRecordOnce() throws Exception {
+        String topic = "rebalanced";
+        int partitions = 4;
+        int perPartition = 25_000;
+        ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
+        Path localDir = tmp.resolve("archive");
+        connect.configureConnector("rebalanced", connectorConfig(localDir, topic, 2));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("rebalanced", 2, "sink did not start");
+        WorkerHandle first = connect.workers().iterator().next();
+
+        try (var producer = new ArchiveFixture.BackgroundProducer(connect.kafka(), topic, partitions, perPartition,
+                Duration.ofSeconds(30), 7)) {
+            long total = (long) partitions * perPartition;
+            awaitSealed(localDir, topic, partitions, total / 5);
+            connect.addWorker();
+            connect.assertions().assertAtLeastNumWorkersAreUp(2, "the second worker did not join");
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("rebalanced", 2, "after the join");
+
+            awaitSealed(localDir, topic, partitions, total / 2);
+            connect.removeWorker(first);
+            connect.assertions().assertExactlyNumWorkersAreUp(1, "the first worker did not leave");
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("rebalanced", 2, "after the leave");
+            producer.await(Duration.ofSeconds(120));
+        }
+
+        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed = consumeAll(connect.kafka(), topic);
+        consumed.values().forEach(records -> assertEquals(perPartition, records.size()));
+        awaitArchived(localDir, topic, lastOffsets(consumed), Duration.ofSeconds(120));
+        assertArchiveMatches(localDir, topic, consumed);
+    }
+}
