@@ -2,7 +2,9 @@ package io.tieredarchive.source.replay;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -135,6 +137,7 @@ public final class TargetTopics {
                 rf < 0 ? Optional.empty() : Optional.of(rf)).configs(topicConfigs());
         try {
             client.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            awaitServed(client, need.target(), partitions);
             log.info("Created target topic {} with {} partitions for archived topic {}", need.target(), partitions,
                     need.archivedTopic());
             return true;
@@ -143,6 +146,31 @@ public final class TargetTopics {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Waits until the leaders serve every partition of a new topic (they answer ListOffsets). The controller names
+     * leaders before the brokers have created the partitions, and an idempotent producer that writes into that gap
+     * can stall on out-of-order sequence errors until its delivery timeout.
+     */
+    private static void awaitServed(Admin client, String topic, int partitions) throws InterruptedException,
+            ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (true) {
+            try {
+                client.listOffsets(all).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException notYet) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 

@@ -137,7 +137,7 @@ class ArchiveReplayIT {
 
     @Test
     void anOffsetWindowGivesExactlyTheRecordsInsideIt() throws Exception {
-        connect.kafka().createTopic("orders.offsets", PARTITIONS);
+        ReplayItSupport.createTopic(connect, "orders.offsets", PARTITIONS);
         Map<String, String> c = config(ORDERS, "${topic}.offsets");
         c.put("replay.start.offset", "500");
         c.put("replay.end.offset", "2300"); // segment boundaries at 700, 1400, 2100; partition 1's gap inside
@@ -151,7 +151,7 @@ class ArchiveReplayIT {
 
     @Test
     void aTimeWindowGivesExactlyTheRecordsInsideIt() throws Exception {
-        connect.kafka().createTopic("orders.times", PARTITIONS);
+        ReplayItSupport.createTopic(connect, "orders.times", PARTITIONS);
         long start = t0 + 7_000;
         long end = t0 + 21_000;
         Map<String, String> c = config(ORDERS, "${topic}.times");
@@ -180,7 +180,7 @@ class ArchiveReplayIT {
 
     @Test
     void keyPartitioningSpreadsByKeyIntoAnyPartitionCount() throws Exception {
-        connect.kafka().createTopic("orders.bykey", 3);
+        ReplayItSupport.createTopic(connect, "orders.bykey", 3);
         Map<String, String> c = config(ORDERS, "${topic}.bykey");
         c.put("replay.partitioning", "key");
         c.remove("replay.admin.bootstrap.servers");
@@ -217,7 +217,7 @@ class ArchiveReplayIT {
 
     @Test
     void aTargetWithFewerPartitionsIsRefusedWithWhatToDo() throws Exception {
-        connect.kafka().createTopic("orders.small", 2);
+        ReplayItSupport.createTopic(connect, "orders.small", 2);
         connect.configureConnector("small", config(ORDERS, "${topic}.small"));
         String trace = awaitFailure(connect, "small");
         assertTrue(trace.contains("Target topic 'orders.small' has 2 partitions, but archived topic 'orders' has 4")
@@ -253,7 +253,7 @@ class ArchiveReplayIT {
                 + "s3://" + BUCKET + "/" + PREFIX + "/ghost/"), trace);
         connect.deleteConnector("ghost");
 
-        connect.kafka().createTopic("small.tolerant", 1);
+        ReplayItSupport.createTopic(connect, "small.tolerant", 1);
         Map<String, String> tolerant = config("small,ghost", "${topic}.tolerant");
         tolerant.put("errors.tolerance", "all");
         connect.configureConnector("ghost-tolerant", tolerant);
@@ -265,7 +265,7 @@ class ArchiveReplayIT {
 
     @Test
     void followModeRidesOutAnS3OutageAndPicksUpNewSegments() throws Exception {
-        connect.kafka().createTopic("live.copy", 1);
+        ReplayItSupport.createTopic(connect, "live.copy", 1);
         Map<String, String> c = config("live", "${topic}.copy");
         c.put("replay.follow", "true");
         c.put("replay.follow.interval.ms", "300");
@@ -302,7 +302,7 @@ class ArchiveReplayIT {
             f.write(b ^ 0x5a);
         }
         List<ArchivedRecord> all = ledger.get(0);
-        connect.kafka().createTopic("ledger.strict", 1);
+        ReplayItSupport.createTopic(connect, "ledger.strict", 1);
         connect.configureConnector("strict", config("ledger", "${topic}.strict"));
         String trace = awaitFailure(connect, "strict");
         assertTrue(trace.startsWith("task 0") && trace.contains(key) && trace.contains("at offset 500"), trace);
@@ -310,7 +310,7 @@ class ArchiveReplayIT {
         assertSameRecords("ledger.strict", all.subList(0, 500), readAll(connect, "ledger.strict", 1).get(0));
         connect.deleteConnector("strict");
 
-        connect.kafka().createTopic("ledger.skip", 1);
+        ReplayItSupport.createTopic(connect, "ledger.skip", 1);
         Map<String, String> skip = config("ledger", "${topic}.skip");
         skip.put("errors.tolerance", "all");
         connect.configureConnector("skip", skip);

@@ -3,6 +3,8 @@ package io.tieredarchive.source.integration;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.S3ProxyServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -53,6 +55,21 @@ final class ReplayItSupport {
                 .numBrokers(1).brokerProps(broker).workerProps(new HashMap<>(props)).build();
         connect.start();
         return connect;
+    }
+
+    /**
+     * Creates a topic and waits until the broker serves every partition (answers ListOffsets): an idempotent
+     * producer writing into a partition the broker has not created yet can stall until its delivery timeout.
+     */
+    static void createTopic(EmbeddedConnectCluster connect, String topic, int partitions) throws Exception {
+        connect.kafka().createTopic(topic, partitions);
+        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            TestUtils.retryOnExceptionWithTimeout(60_000, () -> admin.listOffsets(all).all().get());
+        }
     }
 
     /** A replay of {@code topics} from the test archive into {@code format}, preserving partitions. */

@@ -77,7 +77,7 @@ abstract class ReplayRestartBase {
         // A worker whose tasks are cancelled may leave the group late; do not wait a minute for it.
         worker.put("rebalance.timeout.ms", "15000");
         connect = ReplayItSupport.startConnect(getClass().getSimpleName(), 1, worker);
-        connect.kafka().createTopic(TARGET, PARTITIONS);
+        ReplayItSupport.createTopic(connect, TARGET, PARTITIONS);
     }
 
     @AfterAll
