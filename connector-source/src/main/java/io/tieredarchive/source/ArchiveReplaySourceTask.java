@@ -53,6 +53,7 @@ public class ArchiveReplaySourceTask extends SourceTask {
     private ArchiveReplaySourceConfig config;
     private RemoteSegmentStore store;
     private ArchiveReader reader;
+    private ReplayMetrics metrics;
     private volatile List<PartitionReplay> partitions = List.of();
     private int rotation;
     private long backoffMs;
@@ -74,7 +75,7 @@ public class ArchiveReplaySourceTask extends SourceTask {
         reader = new ArchiveReader(store, null, restoreCache(), new ArchiveReader.Options(
                 ArchiveReader.Options.DEFAULT.chunkBytes(), READ_AHEAD_CHUNKS, config.connection().maxConcurrency(),
                 config.followIntervalMs()));
-        ReplayMetrics metrics = new ReplayMetrics(context.pluginMetrics(), sensorPrefix(props),
+        metrics = new ReplayMetrics(context.pluginMetrics(), sensorPrefix(props),
                 new ReplayMetrics.Gauges(this::lag, this::partitionsDone, this::segmentsRead,
                         () -> reader.stats().bytesFetched()));
         List<Map<String, Object>> sourcePartitions = assigned.stream().map(ReplayRecords::sourcePartition).toList();
@@ -134,6 +135,7 @@ public class ArchiveReplaySourceTask extends SourceTask {
         rotation = (rotation + 1) % all.size();
         if (!batch.isEmpty()) {
             backoffMs = 0;
+            metrics.replayed(batch.size(), batch.bytes());
             log.trace("Replaying {} records ({} bytes)", batch.size(), batch.bytes());
             return batch.records();
         }

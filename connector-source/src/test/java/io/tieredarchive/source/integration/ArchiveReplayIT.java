@@ -132,6 +132,12 @@ class ArchiveReplayIT {
         Thread.sleep(2000); // nothing more comes once the replay is complete
         assertEquals(expectedCount(orders), ReplayItSupport.committedCount(connect, "orders.restored", PARTITIONS));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("full", 2, "an idle replay keeps running");
+        assertEquals(expectedCount(orders), CopyTestSupport.metric("full", "records-replayed-total"), 0.0);
+        assertTrue(CopyTestSupport.metric("full", "bytes-replayed-total") > 12_000 * 20);
+        assertEquals(PARTITIONS * 5, CopyTestSupport.metric("full", "segments-read-total"), 0.0);
+        assertTrue(CopyTestSupport.metric("full", "bytes-fetched-total") > 0);
+        assertEquals(PARTITIONS, CopyTestSupport.metric("full", "partitions-done"), 0.0);
+        assertEquals(0, CopyTestSupport.metric("full", "records-lag"), 0.0);
         connect.deleteConnector("full");
     }
 
@@ -319,6 +325,7 @@ class ArchiveReplayIT {
         Thread.sleep(2000);
         assertSameRecords("ledger.skip", expected, readAll(connect, "ledger.skip", 1).get(0));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("skip", 1, "skipping keeps the task up");
+        assertEquals(1, CopyTestSupport.metric("skip", "segments-skipped-total"), 0.0);
         connect.deleteConnector("skip");
     }
 }
