@@ -11,8 +11,6 @@ import java.nio.file.StandardOpenOption;
 /** Writes that survive a crash: fsync of files and of the directory entries that name them. */
 final class DurableFiles {
 
-    static final String TEMP_SUFFIX = ".tmp";
-
     private DurableFiles() {
     }
 
@@ -33,10 +31,10 @@ final class DurableFiles {
 
     /**
      * Makes {@code target} appear with {@code bytes} all at once: a reader sees either no file or the whole
-     * file, also after a crash. Writes a temp file, fsyncs it, renames it over the target, fsyncs the directory.
+     * file, also after a crash. Writes {@code temp} (a sibling of the target), fsyncs it, renames it over the
+     * target, fsyncs the directory.
      */
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+    static void writeAtomically(Path target, Path temp, byte[] bytes) throws IOException {
         write(temp, bytes);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fsyncDirectory(target.toAbsolutePath().getParent());

@@ -70,6 +70,11 @@ final class IndexBuilder {
         return (int) relative;
     }
 
+    /** Heap the entries take: each stream's array is at least 32 bytes and at most twice its contents. */
+    long retainedBytes() {
+        return TIME_ENTRY_SIZE + Math.max(32, 2L * offsetIndex.size()) + Math.max(32, 2L * timeIndex.size());
+    }
+
     byte[] offsetIndexBytes() {
         return offsetIndex.toByteArray();
     }

@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
@@ -52,13 +51,10 @@ public final class SegmentRecovery {
                                                            String writerId, long sealedAtMs) throws SegmentException {
         Repair repair = scanAndRepair(files, topic, partition);
         if (repair.result.recordCount() == 0) {
-            for (Path path : files.all()) {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new SegmentException("Cannot delete " + path + " of empty segment " + files + ": "
-                            + e.getMessage(), e);
-                }
+            try {
+                files.deleteAll();
+            } catch (IOException e) {
+                throw new SegmentException("Cannot delete empty segment " + files + ": " + e, e);
             }
             log.info("Deleted segment {} of {}-{}: no whole batch to recover", files, topic, partition);
             return Optional.empty();
@@ -132,8 +128,7 @@ public final class SegmentRecovery {
             channel.force(true);
             DurableFiles.write(files.offsetIndex(), index.offsetIndexBytes());
             DurableFiles.write(files.timeIndex(), index.timeIndexBytes());
-            Files.deleteIfExists(files.marker().resolveSibling(files.marker().getFileName()
-                    + DurableFiles.TEMP_SUFFIX));
+            Files.deleteIfExists(files.markerTemp());
             DurableFiles.fsyncDirectory(files.dir());
         } catch (IOException e) {
             throw new SegmentException("Cannot repair " + files + " after recovery: " + e.getMessage(), e);

@@ -33,11 +33,12 @@ final class SegmentSealer {
             DurableFiles.write(files.timeIndex(), timeIndex);
             // The directory entries of .log and both indexes must be durable before the marker can be.
             DurableFiles.fsyncDirectory(files.dir());
-            DurableFiles.writeAtomically(files.marker(), meta.toBytes());
+            DurableFiles.writeAtomically(files.marker(), files.markerTemp(), meta.toBytes());
         } catch (IOException e) {
             throw new SegmentException("Cannot seal segment " + files + ": " + e.getMessage(), e);
         }
-        log.info("Sealed segment {} of {}-{}: offsets {}..{}, {} records, {} batches, {} bytes ({})",
+        // DEBUG: the sink logs each seal at INFO, with its compression ratio.
+        log.debug("Sealed segment {} of {}-{}: offsets {}..{}, {} records, {} batches, {} bytes ({})",
                 files, topic, partition, files.baseOffset(), meta.lastOffset(), meta.recordCount(),
                 index.batchCount(), logInfo.size(), codec);
         return meta;

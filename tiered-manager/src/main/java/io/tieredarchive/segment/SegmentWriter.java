@@ -38,15 +38,14 @@ import java.util.zip.CRC32C;
  *   <li>{@code <base>.json}: the marker ({@link SegmentMetadata}).</li>
  * </ul>
  * A full batch is written to the {@code .log} at once (not fsynced); in memory the writer holds only the open
- * batch and the index entries. {@link #seal} fsyncs the {@code .log}, writes and fsyncs both indexes, and writes
+ * batch (its buffer is allocated per batch and dropped once written, see {@link #retainedBytes()}) and the index
+ * entries. {@link #seal} fsyncs the {@code .log}, writes and fsyncs both indexes, and writes
  * the marker last and atomically: a segment without its marker is incomplete, and {@link SegmentRecovery} can
  * repair it. Not thread-safe: one writer per partition, used by one thread.
  */
 public final class SegmentWriter implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
-
-    private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
 
     private final SegmentFiles files;
     private final String topic;
@@ -57,10 +56,7 @@ public final class SegmentWriter implements Closeable {
     private final IndexBuilder index;
     private final CRC32C logCrc = new CRC32C();
 
-    private ByteBuffer buffer;
-    private MemoryRecordsBuilder batch;
-    private TimestampType batchType;
-    private long batchTimestamp;
+    private OpenBatch batch;
     private long logBytes;
     private long lastOffset;
     private long recordCount;
@@ -76,7 +72,6 @@ public final class SegmentWriter implements Closeable {
         this.channel = channel;
         this.index = new IndexBuilder(files.baseOffset());
         this.lastOffset = files.baseOffset() - 1;
-        this.buffer = ByteBuffer.allocate(Math.min(options.batchBytes(), INITIAL_BUFFER_BYTES));
     }
 
     /**
@@ -126,9 +121,9 @@ public final class SegmentWriter implements Closeable {
         }
         TimestampType type = record.timestampType() == TimestampType.LOG_APPEND_TIME
                 ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
-        if (batch != null && (type != batchType
-                || (type == TimestampType.LOG_APPEND_TIME && record.timestamp() != batchTimestamp)
-                || batch.uncompressedBytesWritten() + record.sizeInBytes() > options.batchBytes())) {
+        int recordBytes = record.sizeInBytes();
+        if (batch != null && (!batch.accepts(type, record.timestamp())
+                || batch.uncompressedBytes() + recordBytes > options.batchBytes())) {
             flushBatch();
         }
         if (batch == null) {
@@ -136,12 +131,9 @@ public final class SegmentWriter implements Closeable {
                 throw new SegmentException("Segment " + files + " of " + topic + "-" + partition + " is full at "
                         + logBytes + " bytes: Kafka's index addresses batches below 2 GiB; seal it and roll");
             }
-            batch = MemoryRecords.builder(buffer.clear(), RecordBatch.MAGIC_VALUE_V2, compression, type, offset,
-                    type == TimestampType.LOG_APPEND_TIME ? record.timestamp() : RecordBatch.NO_TIMESTAMP);
-            batchType = type;
-            batchTimestamp = record.timestamp();
+            batch = OpenBatch.start(compression, type, offset, record.timestamp(), options.batchBytes(), recordBytes);
         }
-        batch.appendWithOffset(offset, record.timestamp(), record.key(), record.value(), record.headers());
+        batch.append(record);
         lastOffset = offset;
         recordCount++;
     }
@@ -160,16 +152,17 @@ public final class SegmentWriter implements Closeable {
         return relative >= 0 && relative <= Integer.MAX_VALUE;
     }
 
-    /** Closes the open batch, if any, and writes it to the {@code .log} (not fsynced). */
+    /**
+     * Closes the open batch, if any, and writes it to the {@code .log} (not fsynced). The batch's buffer is dropped:
+     * afterwards the writer holds no buffer until the next append ({@link #retainedBytes()}).
+     */
     public void flushBatch() throws SegmentException {
         checkOpen();
         if (batch == null) {
             return;
         }
-        MemoryRecordsBuilder full = batch;
+        OpenBatch full = batch;
         batch = null;
-        full.close();
-        buffer = full.buffer(); // the builder may have grown it; keep the larger one for the next batch
         MemoryRecords records = full.build();
         RecordBatch written = records.batches().iterator().next();
         if (logBytes + written.sizeInBytes() > Integer.MAX_VALUE) {
@@ -216,17 +209,18 @@ public final class SegmentWriter implements Closeable {
                 sealedAtMs, index, logInfo);
     }
 
-    /** Closes the writer and deletes every file of the segment. Best effort: failures are logged. */
+    /**
+     * Closes the writer and deletes every file of the segment, the temp marker of a failed seal included
+     * ({@link SegmentFiles#deleteAll()}). Best effort: failures are logged.
+     */
     public void abort() {
         closed = true;
         batch = null;
         closeChannel();
-        for (Path path : files.all()) {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException e) {
-                log.warn("Cannot delete {} of aborted segment {}: {}", path, files, e.toString());
-            }
+        try {
+            files.deleteAll();
+        } catch (IOException e) {
+            log.warn("Cannot delete every file of aborted segment {}: {}", files, e.toString());
         }
         log.debug("Aborted segment {} of {}-{}", files, topic, partition);
     }
@@ -259,9 +253,24 @@ public final class SegmentWriter implements Closeable {
         }
     }
 
-    /** Uncompressed bytes of the records in the open batch, held in memory. */
+    /**
+     * Uncompressed bytes of the open batch (its 61-byte header and its records, Kafka's
+     * {@code uncompressedBytesWritten}); 0 when no batch is open. For the heap this takes, see
+     * {@link #retainedBytes()}.
+     */
     public int bufferedBytes() {
-        return batch == null ? 0 : batch.uncompressedBytesWritten();
+        return batch == null ? 0 : batch.uncompressedBytes();
+    }
+
+    /**
+     * Heap this writer holds, for memory accounting: the open batch's buffer (at most about twice its compressed
+     * size, and at least {@value OpenBatch#INITIAL_BUFFER_BYTES} bytes) and the codec's working buffers while a
+     * batch is open (up to 145 KiB for zstd, none for {@code none}), plus the index entries of the batches
+     * written (about 20 bytes per batch). A writer with no open batch holds no buffer; its retained bytes are its
+     * index entries.
+     */
+    public long retainedBytes() {
+        return (batch == null ? 0 : batch.retainedBytes()) + index.retainedBytes();
     }
 
     /** Bytes in the {@code .log} so far plus the estimated size of the open batch: what to roll on. */

@@ -41,7 +41,7 @@ class SegmentMetadataTest {
         assertEquals(written.get(0).timestamp(), meta.firstTimestamp());
         assertEquals(written.stream().mapToLong(ArchivedRecord::timestamp).max().getAsLong(), meta.maxTimestamp());
         assertEquals("test-writer", meta.writerId());
-        assertFalse(Files.exists(files.marker().resolveSibling(files.marker().getFileName() + ".tmp")));
+        assertFalse(Files.exists(files.markerTemp()));
     }
 
     @Test

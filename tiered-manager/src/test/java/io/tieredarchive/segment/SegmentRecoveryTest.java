@@ -119,8 +119,11 @@ class SegmentRecoveryTest {
     @Test
     void nothingWholeLeftDeletesTheSegmentOnSeal() throws Exception {
         truncate(30);
+        Files.write(files.markerTemp(), new byte[] {'{'}); // the crash came while the marker was written
         assertEquals(Optional.empty(), SegmentRecovery.recoverAndSeal(files, TOPIC, PARTITION, "w2", 1L));
-        assertFalse(Files.exists(files.log()));
+        for (Path path : files.allIncludingTemp()) {
+            assertFalse(Files.exists(path), path + " is left");
+        }
         assertEquals(List.of(), SegmentFiles.list(dir));
     }
 

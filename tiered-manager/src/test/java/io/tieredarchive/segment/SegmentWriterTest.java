@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tieredarchive.testing.CapturedLogs;
+
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -145,6 +147,51 @@ class SegmentWriterTest {
     }
 
     @Test
+    void aWriterBetweenBatchesRetainsNoBuffer() throws Exception {
+        for (String codec : List.of("none", "zstd", "lz4")) {
+            Path partitionDir = dir.resolve(codec);
+            try (SegmentWriter writer = SegmentWriter.create(partitionDir, TOPIC, PARTITION, 0,
+                    options(codec, 1 << 20))) {
+                assertTrue(writer.retainedBytes() < 1024, codec + " before any batch: " + writer.retainedBytes());
+                for (int batch = 0; batch < 10; batch++) {
+                    int expected = DefaultRecordBatch.RECORD_BATCH_OVERHEAD;
+                    for (int i = 0; i < 50; i++) {
+                        long offset = batch * 50L + i;
+                        writer.append(record(offset, 2000));
+                        int before = expected;
+                        expected = writer.bufferedBytes();
+                        assertTrue(expected > before + 2000 && expected <= before + record(offset, 2000).sizeInBytes(),
+                                codec + ": bufferedBytes grows by the record: " + before + " -> " + expected);
+                        assertTrue(writer.retainedBytes() >= (codec.equals("none") ? expected : 0));
+                    }
+                    long open = writer.retainedBytes();
+                    long onDisk = Files.size(writer.files().log());
+                    writer.flushBatch();
+                    if (codec.equals("none")) {
+                        assertEquals(expected, Files.size(writer.files().log()) - onDisk, "the batch as buffered");
+                        assertTrue(open <= 2L * expected + OpenBatch.INITIAL_BUFFER_BYTES, "buffer " + open);
+                    }
+                    assertEquals(0, writer.bufferedBytes());
+                    assertTrue(writer.retainedBytes() < 1024, codec + " after flushBatch: " + writer.retainedBytes());
+                }
+                assertEquals(500, writer.recordCount());
+            }
+        }
+    }
+
+    @Test
+    void aSmallOpenBatchHoldsASmallBuffer() throws Exception {
+        try (SegmentWriter writer = SegmentWriter.create(dir, TOPIC, PARTITION, 0, options("none", 1 << 20))) {
+            writer.append(record(0, 100));
+            assertTrue(writer.retainedBytes() <= OpenBatch.INITIAL_BUFFER_BYTES + 1024, "" + writer.retainedBytes());
+            writer.append(record(1, 200_000)); // grows the buffer as needed
+            assertTrue(writer.retainedBytes() >= 200_000);
+            writer.flushBatch();
+            assertTrue(writer.retainedBytes() < 1024, "" + writer.retainedBytes());
+        }
+    }
+
+    @Test
     void createRefusesAnExistingSegment() throws Exception {
         TestSegments.write(dir, 0, List.of(record(0, 1)), options("none", 4096));
         SegmentException e = assertThrows(SegmentException.class,
@@ -167,14 +214,25 @@ class SegmentWriterTest {
     }
 
     @Test
-    void abortDeletesEveryFile() throws Exception {
+    void abortDeletesEveryFileAndTheTempMarkerOfAFailedSeal() throws Exception {
         SegmentWriter writer = SegmentWriter.create(dir, TOPIC, PARTITION, 7, options("none", 4096));
         writer.append(record(7, 10));
         writer.flushBatch();
+        Files.write(writer.files().markerTemp(), new byte[] {'{'}); // a crash or a failed seal left it
         writer.abort();
         assertEquals(List.of(), SegmentFiles.list(dir));
         try (var entries = Files.list(dir)) {
-            assertEquals(0, entries.count());
+            assertEquals(List.of(), entries.toList());
+        }
+    }
+
+    @Test
+    void sealIsLoggedAtDebugOnly() throws Exception {
+        try (CapturedLogs logs = new CapturedLogs()) {
+            TestSegments.write(dir, 0, List.of(record(0, 10)), options("none", 4096));
+            assertTrue(logs.text().contains("DEBUG io.tieredarchive.segment.SegmentSealer Sealed segment"),
+                    logs.text());
+            assertFalse(logs.text().contains("INFO io.tieredarchive.segment.SegmentSealer"), logs.text());
         }
     }
 
