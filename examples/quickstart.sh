@@ -130,6 +130,7 @@ put_connector orders-replay "$(cat <<EOF
   "replay.topics": "$TOPIC",
   "replay.topic.format": "\${topic}.restored",
   "replay.partitioning": "preserve",
+  "replay.admin.bootstrap.servers": "$KAFKA_BOOTSTRAP",
   "topic.creation.default.replication.factor": "1",
   "topic.creation.default.partitions": "$PARTITIONS"
 }

@@ -20,6 +20,7 @@ class ConfigReferenceIsCurrentTest {
     /** Every connector's config class, in the order the reference shows them. */
     static final List<String> SECTIONS = List.of(
             "Archive sink=io.tieredarchive.sink.ArchiveSinkConfig",
+            "Archive replay source=io.tieredarchive.source.ArchiveReplaySourceConfig",
             "Bucket copy source=io.tieredarchive.source.BucketCopySourceConfig");
 
     @Test

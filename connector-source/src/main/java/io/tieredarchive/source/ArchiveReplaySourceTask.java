@@ -1,0 +1,230 @@
+package io.tieredarchive.source;
+
+import io.tieredarchive.config.RestoreCacheConfig;
+import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.source.replay.PartitionAssignment;
+import io.tieredarchive.source.replay.PartitionReplay;
+import io.tieredarchive.source.replay.ReplayBatch;
+import io.tieredarchive.source.replay.ReplayFailures;
+import io.tieredarchive.source.replay.ReplayMetrics;
+import io.tieredarchive.source.replay.ReplayRecords;
+import io.tieredarchive.source.replay.ReplaySettings;
+import io.tieredarchive.source.replay.TopicFormat;
+import io.tieredarchive.tier.ArchiveReader;
+import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.RestoreCache;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Replays its share of the archived partitions: each poll fills one batch (up to {@code replay.batch.records} and
+ * {@code replay.batch.bytes}), partition after partition, starting with a different partition each time. The
+ * reader fetches each segment's bytes in large chunks ahead of the records, so no record costs an S3 request.
+ * Each record carries its source offset (the next original offset), from which a restarted task resumes.
+ *
+ * <p>Failures are judged by {@link ReplayFailures}, once the records read before them are handed on: a transient
+ * one backs off and throws
+ * {@link RetriableException} (Connect polls again); bad data fails the task naming the object and offset, unless
+ * {@code errors.tolerance=all} skips the segment; anything else fails the task with what to fix.
+ */
+public class ArchiveReplaySourceTask extends SourceTask {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiveReplaySourceTask.class);
+    /** How long a poll with nothing to do waits, at most. */
+    private static final long IDLE_MS = 1_000;
+    private static final long FIRST_BACKOFF_MS = 500;
+    private static final long MAX_BACKOFF_MS = 30_000;
+    private static final int READ_AHEAD_CHUNKS = 4;
+
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private ArchiveReplaySourceConfig config;
+    private RemoteSegmentStore store;
+    private ArchiveReader reader;
+    private ReplayMetrics metrics;
+    private volatile List<PartitionReplay> partitions = List.of();
+    private int rotation;
+    private long backoffMs;
+    /** After a transient failure, polls wait (in short sleeps, so the task stops promptly) until then. */
+    private long retryAtMs;
+    private boolean completeLogged;
+
+    @Override
+    public String version() {
+        return VersionInfo.version();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new ArchiveReplaySourceConfig(props);
+        List<TopicPartition> assigned = PartitionAssignment.decode(
+                props.get(ArchiveReplaySourceConfig.TASK_PARTITIONS));
+        store = RemoteSegmentStore.create(config.connection());
+        reader = new ArchiveReader(store, null, restoreCache(), new ArchiveReader.Options(
+                ArchiveReader.Options.DEFAULT.chunkBytes(), READ_AHEAD_CHUNKS, config.connection().maxConcurrency(),
+                config.followIntervalMs()));
+        metrics = new ReplayMetrics(context.pluginMetrics(), sensorPrefix(props),
+                new ReplayMetrics.Gauges(this::lag, this::partitionsDone, this::segmentsRead,
+                        () -> reader.stats().bytesFetched()));
+        List<Map<String, Object>> sourcePartitions = assigned.stream().map(ReplayRecords::sourcePartition).toList();
+        Map<Map<String, Object>, Map<String, Object>> stored = context.offsetStorageReader().offsets(sourcePartitions);
+        ReplaySettings settings = new ReplaySettings(config.range(), config.follow(), config.followIntervalMs(),
+                config.toleratesErrors());
+        TopicFormat format = config.topicFormat();
+        List<PartitionReplay> replays = new ArrayList<>(assigned.size());
+        for (TopicPartition tp : assigned) {
+            Long next = ReplayRecords.nextOffset(stored.get(ReplayRecords.sourcePartition(tp)));
+            replays.add(new PartitionReplay(tp, format.target(tp.topic()), config.preservePartitions(), next,
+                    settings, reader, metrics));
+            log.info("Replaying {} into {} from {}", tp, format.target(tp.topic()),
+                    next != null ? "stored offset " + next : config.range().start(null));
+        }
+        partitions = replays;
+    }
+
+    private RestoreCache restoreCache() {
+        return RestoreCacheConfig.dir(config)
+                .map(dir -> new RestoreCache(dir, RestoreCacheConfig.bytes(config)))
+                .orElse(null);
+    }
+
+    private static String sensorPrefix(Map<String, String> props) {
+        return "archive-replay-" + props.getOrDefault("name", "") + "-"
+                + props.getOrDefault(ArchiveReplaySourceConfig.TASK_INDEX, "0") + "-";
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        List<PartitionReplay> all = partitions;
+        if (stopping.getCount() == 0 || all.isEmpty()) {
+            idle(IDLE_MS);
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        if (now < retryAtMs) {
+            idle(Math.min(IDLE_MS, retryAtMs - now));
+            return null;
+        }
+        ReplayBatch batch = new ReplayBatch(config.batchRecords(), config.batchBytes());
+        for (int i = 0; i < all.size() && !batch.isFull(); i++) {
+            PartitionReplay p = all.get((rotation + i) % all.size());
+            try {
+                p.fill(batch, now);
+            } catch (SegmentException e) {
+                if (batch.isEmpty()) {
+                    throw toConnectException(p, e, now);
+                }
+                // Hand on the good records first; the partition is where it was, so the next poll meets it again.
+                log.warn("Stopped reading {} after {} records, handing them on first: {}", p.position(),
+                        batch.size(), e.getMessage());
+                break;
+            }
+        }
+        rotation = (rotation + 1) % all.size();
+        if (!batch.isEmpty()) {
+            backoffMs = 0;
+            metrics.replayed(batch.size(), batch.bytes());
+            log.trace("Replaying {} records ({} bytes)", batch.size(), batch.bytes());
+            return batch.records();
+        }
+        waitForWork(all, now);
+        return null;
+    }
+
+    private RuntimeException toConnectException(PartitionReplay p, SegmentException e, long now) {
+        switch (ReplayFailures.kind(e)) {
+            case TRANSIENT -> {
+                backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                log.warn("Cannot read the archive for {}; retrying in {} ms: {}", p.position(), backoffMs,
+                        e.getMessage());
+                retryAtMs = now + backoffMs;
+                return new RetriableException("Cannot read the archive for " + p.position() + ": "
+                        + e.getMessage(), e);
+            }
+            case BAD_SEGMENT -> {
+                return new ConnectException("Bad archive data while replaying " + p.position() + ": "
+                        + e.getMessage() + ". No record of it was replayed. Restore the object from another copy, "
+                        + "or set errors.tolerance=all to skip the rest of that segment", e);
+            }
+            default -> {
+                if (ReplayFailures.isNoSuchBucket(e)) {
+                    return new ConnectException("S3 bucket '" + config.connection().bucket() + "' does not exist; "
+                            + "check s3.bucket (replaying " + p.position() + ")", e);
+                }
+                return new ConnectException("Cannot replay " + p.position() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Sleeps until a waiting partition looks at the archive again; says once when every partition is done. */
+    private void waitForWork(List<PartitionReplay> all, long now) throws InterruptedException {
+        boolean allDone = all.stream().allMatch(p -> p.state() == PartitionReplay.State.DONE);
+        if (allDone) {
+            if (!completeLogged) {
+                completeLogged = true;
+                log.info("Replay complete: all {} partitions of this task reached the end of their range or of "
+                        + "the archive ({})", all.size(), nextOffsets(all));
+            }
+            idle(IDLE_MS);
+            return;
+        }
+        long wake = all.stream().filter(p -> p.state() == PartitionReplay.State.WAITING)
+                .mapToLong(PartitionReplay::wakeAtMs).min().orElse(now);
+        idle(Math.max(1, Math.min(IDLE_MS, wake - now)));
+    }
+
+    private static String nextOffsets(Collection<PartitionReplay> all) {
+        StringBuilder sb = new StringBuilder();
+        for (PartitionReplay p : all) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(p.archived()).append(" next offset ").append(p.nextOffset());
+        }
+        return sb.toString();
+    }
+
+    private void idle(long ms) throws InterruptedException {
+        stopping.await(ms, TimeUnit.MILLISECONDS);
+    }
+
+    private long lag() {
+        return partitions.stream().mapToLong(PartitionReplay::lag).sum();
+    }
+
+    private long partitionsDone() {
+        return partitions.stream().filter(p -> p.state() == PartitionReplay.State.DONE).count();
+    }
+
+    private long segmentsRead() {
+        ArchiveReader.Stats s = reader.stats();
+        return s.localSegments() + s.cachedSegments() + s.downloadedSegments() + s.rangedSegments();
+    }
+
+    @Override
+    public void stop() {
+        stopping.countDown();
+        partitions.forEach(PartitionReplay::close);
+        if (reader != null) {
+            reader.close();
+        }
+        if (store != null) {
+            // Closing the S3 client may wait seconds for its event loop when reads were cut off; the worker should
+            // not wait for that (a slow stop delays the rebalance that restarts this task elsewhere).
+            RemoteSegmentStore closing = store;
+            Thread closer = new Thread(closing::close, "archive-replay-close");
+            closer.setDaemon(true);
+            closer.start();
+        }
+        log.info("Replay task stopped");
+    }
+}

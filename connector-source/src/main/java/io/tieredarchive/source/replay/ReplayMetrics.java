@@ -1,0 +1,84 @@
+package io.tieredarchive.source.replay;
+
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Rate;
+
+import java.util.LinkedHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * A replay task's metrics, through Connect's plugin metrics (KIP-877): Connect tags them with the connector and
+ * task and exports them with the worker's metrics (JMX {@code kafka.connect:type=plugins,...}).
+ * <ul>
+ *   <li>{@code records-replayed-total}, {@code records-replayed-rate}, {@code bytes-replayed-total},
+ *       {@code bytes-replayed-rate}: records handed to Connect, and their keys, values and headers in bytes;</li>
+ *   <li>{@code segments-read-total}: segments opened, from any tier; {@code bytes-fetched-total}: bytes read from
+ *       S3 (ranged reads and downloads into the restore cache); {@code segments-skipped-total}: corrupt or missing
+ *       segments skipped under {@code errors.tolerance=all};</li>
+ *   <li>{@code records-lag}: records archived in the task's range and not yet replayed, as far as the task has
+ *       looked (an upper bound where offsets have gaps; unknown ends count to the end of the archive);</li>
+ *   <li>{@code partitions-done}: partitions that reached the end of their range, or of the archive.</li>
+ * </ul>
+ */
+public final class ReplayMetrics {
+
+    private final PluginMetrics metrics;
+    private final String sensorPrefix;
+    private final Sensor records;
+    private final Sensor bytes;
+    private final Sensor segmentsSkipped;
+
+    /**
+     * @param sensorPrefix makes the sensor names unique in the worker (sensors are shared by name across plugins)
+     */
+    public ReplayMetrics(PluginMetrics metrics, String sensorPrefix, Gauges gauges) {
+        this.metrics = metrics;
+        this.sensorPrefix = sensorPrefix;
+        records = metrics.addSensor(sensorPrefix + "records");
+        records.add(name("records-replayed-total", "Records handed to Connect"), new CumulativeSum());
+        records.add(name("records-replayed-rate", "Records handed to Connect per second"), new Rate());
+        bytes = metrics.addSensor(sensorPrefix + "bytes");
+        bytes.add(name("bytes-replayed-total", "Bytes of keys, values and headers handed to Connect"),
+                new CumulativeSum());
+        bytes.add(name("bytes-replayed-rate", "Bytes handed to Connect per second"), new Rate());
+        segmentsSkipped = counter("segments-skipped", "segments-skipped-total",
+                "Corrupt or missing segments skipped under errors.tolerance=all");
+        gauge("records-lag", "Records in range not yet replayed, as far as known", gauges.lag());
+        gauge("partitions-done", "Partitions at the end of their range or of the archive", gauges.partitionsDone());
+        gauge("segments-read-total", "Archived segments opened, from any tier", gauges.segmentsRead());
+        gauge("bytes-fetched-total", "Bytes read from S3", gauges.bytesFetched());
+    }
+
+    /** Where the gauges read their values; called from the metrics reporter's thread. */
+    public record Gauges(LongSupplier lag, LongSupplier partitionsDone, LongSupplier segmentsRead,
+                         LongSupplier bytesFetched) {
+    }
+
+    public void replayed(int recordCount, long byteCount) {
+        records.record(recordCount);
+        bytes.record(byteCount);
+    }
+
+    public void segmentSkipped() {
+        segmentsSkipped.record();
+    }
+
+    private Sensor counter(String sensor, String metric, String description) {
+        Sensor s = metrics.addSensor(sensorPrefix + sensor);
+        s.add(name(metric, description), new CumulativeCount());
+        return s;
+    }
+
+    private void gauge(String metric, String description, LongSupplier value) {
+        metrics.addMetric(name(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
+    }
+
+    private MetricName name(String metric, String description) {
+        return metrics.metricName(metric, description, new LinkedHashMap<>());
+    }
+}
