@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs {@code examples/quickstart.sh} itself, end to end, against the stack it starts: a real Kafka broker, a real
- * Connect worker and S3Proxy as processes, the plugin package this build just made installed into the worker's
- * plugin path, everything driven through the REST API. Free loopback ports and a stack directory under
+ * Connect worker ({@code plugin.discovery=service_load}) and S3Proxy as processes, the plugin package this build
+ * just made unzipped into the worker's plugin path, everything driven through the REST API. It also checks that
+ * the worker found the three connectors and the REST extension in the package. Free loopback ports and a stack directory under
  * {@code target/} keep it apart from a developer's own quickstart.
  */
 class QuickstartIT {
@@ -42,6 +43,14 @@ class QuickstartIT {
         int exit = run(List.of("bash", ROOT.resolve("examples/quickstart.sh").toString()), output, 15);
         String printed = Files.readString(output, StandardCharsets.UTF_8);
         assertEquals(0, exit, "quickstart failed:\n" + printed);
+        // The worker loaded the package with plugin.discovery=service_load: all three connectors are listed by
+        // GET /connector-plugins, and the REST extension answered GET /tiered-archive/stats.
+        for (String plugin : List.of("io.tieredarchive.sink.ArchiveSinkConnector",
+                "io.tieredarchive.source.ArchiveReplaySourceConnector",
+                "io.tieredarchive.source.BucketCopySourceConnector")) {
+            assertTrue(printed.contains("plugin: " + plugin), "not found by the worker: " + plugin + "\n" + printed);
+        }
+        assertTrue(printed.contains("tiering service: {\"tiering\":[{"), printed);
         assertTrue(printed.contains("identical: 8000 records"), printed);
         assertTrue(printed.contains("quickstart OK"), printed);
         assertTrue(printed.contains("compression ratio"), printed);
