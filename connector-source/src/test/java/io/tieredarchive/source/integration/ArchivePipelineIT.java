@@ -7,8 +7,6 @@ import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.PartitionView;
 import io.tieredarchive.tier.RemoteSegmentStore;
-import io.tieredarchive.tier.TieringService;
-import io.tieredarchive.tier.TieringSettings;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,13 +38,11 @@ import static io.tieredarchive.source.integration.ReplayItSupport.PREFIX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The whole pipeline: records produced to a topic, archived by {@code ArchiveSinkConnector}, tiered to S3 by the
- * tiered manager until every record is in S3 and no local segment is left, then replayed into a new topic that
- * must equal the original record by record: partition, order, key, value, headers, timestamp.
- *
- * <p>The sink on this branch still commits locally and does not start the tiering itself, so the test runs the
- * tier's {@link TieringService} on the sink's {@code local.dir}: upload after sealing, verify, delete the local
- * copy at once.
+ * The whole pipeline: records produced to a topic, archived by {@code ArchiveSinkConnector} with
+ * {@code commit.mode=remote}, which tiers every sealed segment to S3 at once and deletes the local copy once it is
+ * verified there ({@code local.retention.ms=0}); once every record is in S3 and no local segment is left, the topic
+ * is replayed into a new topic that must equal the original record by record: partition, order, key, value,
+ * headers, timestamp.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchivePipelineIT {
@@ -84,14 +80,9 @@ class ArchivePipelineIT {
         ReplayItSupport.createTopic(connect, TOPIC, PARTITIONS);
         produce();
         Path localDir = tempDir.resolve("sink-local");
-        TieringSettings tiering = new TieringSettings(localDir, 0, 0, -1, 200, 4, 100, 1_000);
-        try (TieringService service = new TieringService(tiering, RemoteSegmentStore.create(connection),
-                System::currentTimeMillis)) {
-            service.start();
-            connect.configureConnector("archive", sinkConfig(localDir));
-            awaitEverythingInS3AndNothingLocal(localDir);
-            connect.deleteConnector("archive");
-        }
+        connect.configureConnector("archive", sinkConfig(localDir));
+        awaitEverythingInS3AndNothingLocal(localDir);
+        connect.deleteConnector("archive");
 
         Map<String, String> replay = ReplayItSupport.replayConfig(s3, connect, TOPIC, "${topic}.restored");
         replay.put("topic.creation.default.replication.factor", "1");
@@ -125,6 +116,8 @@ class ArchivePipelineIT {
         c.put("segment.bytes", Integer.toString(64 * 1024));
         c.put("batch.bytes", Integer.toString(16 * 1024));
         c.put("segment.ms", "1000");
+        c.put("commit.mode", "remote");
+        c.put("tier.upload.delay.ms", "0");
         c.put("local.retention.ms", "0");
         c.put("key.converter", BYTES);
         c.put("value.converter", BYTES);
