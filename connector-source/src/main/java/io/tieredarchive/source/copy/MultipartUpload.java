@@ -7,10 +7,13 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -27,6 +30,8 @@ final class MultipartUpload {
 
     private static final Logger log = LoggerFactory.getLogger(MultipartUpload.class);
     private static final long ABORT_TIMEOUT_SECONDS = 10;
+    private static final int MAX_ABORTS = 3;
+    private static final long ABORT_RETRY_DELAY_MS = 500;
 
     /** Produces one part of the upload. */
     interface PartWriter {
@@ -50,11 +55,12 @@ final class MultipartUpload {
         String uploadId = job.call(S3Failures.Operation.WRITE, connection, key,
                 () -> client.createMultipartUpload(create)).uploadId();
         List<Future<CompletedPart>> futures = new ArrayList<>(plan.count());
+        PartsInFlight inFlight = new PartsInFlight();
         boolean completed = false;
         try {
             CompletionService<CompletedPart> parts = new ExecutorCompletionService<>(partPool);
             for (PartPlan.Part part : plan.parts()) {
-                futures.add(parts.submit(() -> writer.write(uploadId, part)));
+                futures.add(parts.submit(() -> inFlight.run(() -> writer.write(uploadId, part))));
             }
             List<CompletedPart> done = new ArrayList<>(plan.count());
             for (int i = 0; i < plan.count(); i++) {
@@ -68,7 +74,11 @@ final class MultipartUpload {
             return response.eTag();
         } finally {
             if (!completed) {
+                inFlight.stop();
                 futures.forEach(f -> f.cancel(true));
+                // A part still being written when the upload is aborted could land after the abort and leave an
+                // orphan part at the destination: wait until every part writer has returned, then abort.
+                inFlight.awaitNone(ABORT_TIMEOUT_SECONDS);
                 abort(key, uploadId);
             }
         }
@@ -89,12 +99,24 @@ final class MultipartUpload {
         }
     }
 
-    /** Best effort, also when the task is stopping (interrupted): the interrupt is kept for the caller. */
+    /**
+     * Best effort, also when the task is stopping (interrupted): the interrupt is kept for the caller. As S3
+     * advises, the abort is checked with ListParts and repeated while parts are still listed (a part upload that
+     * was already on its way when the abort arrived).
+     */
     private void abort(String key, String uploadId) {
         boolean interrupted = Thread.interrupted();
         try {
-            client.abortMultipartUpload(b -> b.bucket(connection.bucket()).key(key).uploadId(uploadId))
-                    .get(ABORT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            for (int attempt = 1; ; attempt++) {
+                client.abortMultipartUpload(b -> b.bucket(connection.bucket()).key(key).uploadId(uploadId))
+                        .get(ABORT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (!partsRemain(key, uploadId) || attempt == MAX_ABORTS) {
+                    break;
+                }
+                log.info("Parts of aborted multipart upload {} of s3://{}/{} are still listed; aborting it again",
+                        uploadId, connection.bucket(), key);
+                Thread.sleep(ABORT_RETRY_DELAY_MS);
+            }
             log.debug("Aborted multipart upload {} of s3://{}/{}", uploadId, connection.bucket(), key);
         } catch (Exception e) {
             log.warn("Could not abort multipart upload {} of s3://{}/{}; a lifecycle rule for incomplete multipart "
@@ -105,6 +127,72 @@ final class MultipartUpload {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** True if ListParts still shows parts of the upload; an upload that is gone (404 NoSuchUpload) has none. */
+    private boolean partsRemain(String key, String uploadId) throws Exception {
+        try {
+            return !client.listParts(b -> b.bucket(connection.bucket()).key(key).uploadId(uploadId))
+                    .get(ABORT_TIMEOUT_SECONDS, TimeUnit.SECONDS).parts().isEmpty();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof S3Exception s3 && s3.statusCode() == 404)) {
+                log.debug("Could not list the parts of aborted upload {} of s3://{}/{}: {}", uploadId,
+                        connection.bucket(), key, e.getCause().toString());
+            }
+            return false;
+        }
+    }
+
+    /** Counts the part writers running, so that an abort can wait until none is left. */
+    private static final class PartsInFlight {
+        private int running;
+        private boolean stopped;
+
+        CompletedPart run(Callable<CompletedPart> part) throws Exception {
+            synchronized (this) {
+                if (stopped) {
+                    throw new CancellationException("the upload is being aborted");
+                }
+                running++;
+            }
+            try {
+                return part.call();
+            } finally {
+                synchronized (this) {
+                    running--;
+                    notifyAll();
+                }
+            }
+        }
+
+        synchronized void stop() {
+            stopped = true;
+        }
+
+        /** Waits (keeping any interrupt for the caller) until no part writer runs, at most {@code seconds}. */
+        synchronized void awaitNone(long seconds) {
+            boolean interrupted = Thread.interrupted();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            try {
+                while (running > 0) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        log.warn("{} part writer(s) still running after {} s; aborting the upload anyway",
+                                running, seconds);
+                        return;
+                    }
+                    try {
+                        wait(left);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

@@ -50,6 +50,10 @@ public final class ObjectJob {
     /** Sends one S3 request and waits for it; failures are classified by {@link S3Failures}. */
     public <T> T call(S3Failures.Operation op, S3Connection connection, String key,
                       Supplier<CompletableFuture<T>> request) throws CopyException, InterruptedException {
+        if (Thread.interrupted()) {
+            // Stopping (or the upload this request belongs to is being aborted): send nothing more.
+            throw new InterruptedException("not sending a request to s3://" + connection.bucket() + "/" + key);
+        }
         requests.incrementAndGet();
         return S3Failures.await(request.get(), op, connection, key);
     }
