@@ -2,6 +2,7 @@ package io.tieredarchive.reliability.secrets.integration;
 
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.reliability.ConnectClusters;
+import io.tieredarchive.reliability.secrets.SecretScanner;
 import io.tieredarchive.reliability.secrets.Secrets;
 import io.tieredarchive.sink.ArchiveSinkConnector;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
@@ -147,9 +148,15 @@ class SecretsIT {
     private static final List<String> CONNECTORS = List.of("sink-denied", "sink-unreachable", "replay-denied",
             "replay-unreachable", "copy-denied");
 
+    /** Fails when {@code text} holds a secret; the failure shows where, with the secret masked. */
     private static void assertNoSecret(String where, String text) {
         for (String secret : Secrets.all()) {
-            assertTrue(!text.contains(secret), where + " holds a secret: " + text);
+            int at = text.indexOf(secret);
+            if (at >= 0) {
+                throw new AssertionError(where + " holds the secret " + SecretScanner.mask(secret) + ": ..."
+                        + text.substring(Math.max(0, at - 300), Math.min(text.length(), at + 100))
+                        .replace(secret, SecretScanner.mask(secret)) + "...");
+            }
         }
     }
 
@@ -220,10 +227,7 @@ class SecretsIT {
         }
         assertTrue(all.indexOf("connector=sink-denied") >= 0, "the plugins' metrics are registered");
         assertTrue(attributes > 100, attributes + " attributes read");
-        for (String secret : Secrets.all()) {
-            int at = all.indexOf(secret);
-            assertTrue(at < 0, "JMX holds a secret: " + all.substring(Math.max(0, at - 300), at));
-        }
+        assertNoSecret("JMX", all.toString());
     }
 
     @Test
@@ -262,10 +266,6 @@ class SecretsIT {
     void theCapturedLogsHoldNoSecret() {
         String text = logs.text();
         assertTrue(text.contains("sink-denied") && text.length() > 10_000, "the worker's logs were captured");
-        for (String secret : Secrets.all()) {
-            int at = text.indexOf(secret);
-            assertTrue(at < 0, "the logs hold a secret: " + (at < 0 ? "" : text.substring(Math.max(0, at - 500),
-                    Math.min(text.length(), at + 100))));
-        }
+        assertNoSecret("the captured logs", text);
     }
 }
