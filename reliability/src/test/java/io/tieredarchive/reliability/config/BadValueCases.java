@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * of the catalogue yields no validator case; {@link ConfigValidationWalkTest} then fails and names it, so a new
  * validator gets a bad value here instead of going untested.
  */
-final class BadValueCases {
+public final class BadValueCases {
 
     /** Strings that some validator of this project refuses: empty, malformed URL, regex, time, path, prefix, codec. */
     static final List<String> HOSTILE_STRINGS = List.of("", " ", "not-one-of-the-allowed-values", "ftp://host/x",
@@ -33,7 +33,7 @@ final class BadValueCases {
     }
 
     /** One bad value for a key and what makes it bad. */
-    record Case(String key, String value, String why) {
+    public record Case(String key, String value, String why) {
         @Override
         public String toString() {
             String shown = value.length() > 40 ? value.substring(0, 40) + "...(" + value.length() + " chars)" : value;
@@ -53,7 +53,7 @@ final class BadValueCases {
     }
 
     /** The bad values of {@code key}: wrong type, out of range, refused by its validator. */
-    static List<Case> of(ConfigKey key) {
+    public static List<Case> of(ConfigKey key) {
         List<Case> cases = new ArrayList<>();
         wrongType(key.type).ifPresent(v -> cases.add(new Case(key.name, v, "wrong type, expected " + key.type)));
         if (key.validator == null) {

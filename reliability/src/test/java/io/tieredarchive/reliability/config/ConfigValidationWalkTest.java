@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * where any string is valid, listed in {@link #ANY_STRING_VALID} with the reason, and the test fails when that list
  * and the ConfigDefs disagree.
  */
-class ConfigValidationWalkTest {
+public class ConfigValidationWalkTest {
 
     /** Keys with no wrong type and no validator: any string is a valid value. Key suffix -> why. */
     static final Map<String, String> ANY_STRING_VALID = Map.ofEntries(
@@ -43,14 +43,14 @@ class ConfigValidationWalkTest {
             Map.entry("replay.topics", "a list of topic names; a name that is not archived fails with its S3 path"),
             Map.entry("replay.admin.bootstrap.servers", "a host list the admin client resolves at run time"));
 
-    static Map<String, Supplier<Connector>> connectors() {
+    public static Map<String, Supplier<Connector>> connectors() {
         return Map.of("ArchiveSinkConnector", ArchiveSinkConnector::new,
                 "ArchiveReplaySourceConnector", ArchiveReplaySourceConnector::new,
                 "BucketCopySourceConnector", BucketCopySourceConnector::new);
     }
 
     /** A valid config of each connector, to which one bad value at a time is added. */
-    static Map<String, String> baseline(String connector) {
+    public static Map<String, String> baseline(String connector) {
         Map<String, String> c = new TreeMap<>();
         switch (connector) {
             case "ArchiveSinkConnector" -> {

@@ -50,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with '.', '_' and '-' mixed, through sink, tier and replay (the partition folders on disk keep their names);
  * hostile object keys in the bucket copy's source (Unicode in NFC and NFD, emoji, right-to-left text and controls,
  * keys of S3's maximum length and one that the destination prefix makes too long), each copied to exactly its
- * intended destination key or refused with a failed event, never copied to another key.
+ * intended destination key or refused with a failed event, never copied to another key; and the sink meeting a
+ * damaged local.dir.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileNamesIT {
@@ -161,9 +162,11 @@ class HostileNamesIT {
         }
 
         // A format that makes the longest name longer is refused by validation, naming the key and the target.
+        Map<String, String> tooLong = replayConfig(LONGEST, "r${topic}");
+        tooLong.put("name", "limits-too-long");
         ConfigInfos infos = connect.validateConnectorConfig(ArchiveReplaySourceConnector.class.getSimpleName(),
-                replayConfig(LONGEST, "r${topic}"));
-        List<String> errors = infos.values().stream().filter(v -> v.configValue().name()
+                tooLong);
+        List<String> errors = infos.configs().stream().filter(v -> v.configValue().name()
                 .equals("replay.topic.format")).flatMap(v -> v.configValue().errors().stream()).toList();
         assertEquals(1, infos.errorCount(), infos.toString());
         assertTrue(errors.size() == 1 && errors.get(0).contains("turns topic '" + LONGEST + "' into 'r" + LONGEST
@@ -179,6 +182,76 @@ class HostileNamesIT {
         replay.put("replay.admin.bootstrap.servers", connect.kafka().bootstrapServers());
         replay.put("restore.cache.dir", tempDir.resolve("replay-cache").resolve("cache").toString());
         return replay;
+    }
+
+    /**
+     * The sink's recovery of its local.dir on assignment: a sealed segment whose .log was cut short, and a sealed
+     * segment of another topic put into a partition's folder. The task fails naming the file; nothing reaches S3;
+     * the damaged files are left as they are for the user to look at; nothing appears beside local.dir.
+     */
+    @Test
+    void aDamagedLocalDirFailsTheSinkNamingTheFileAndTouchesNothing() throws Exception {
+        Path parent = tempDir.resolve("sink-bad");
+        Map<String, String> expected = new LinkedHashMap<>();
+        Map<String, Long> sizes = new HashMap<>();
+        for (String topic : List.of("local-cut", "local-foreign")) {
+            ConnectClusters.createTopic(connect, topic, 1);
+            for (int i = 0; i < 50; i++) {
+                connect.kafka().produce(topic, 0, "k" + i, "v" + i);
+            }
+            Path localDir = parent.resolve(topic);
+            String writtenAs = topic.equals("local-foreign") ? "another-topic" : topic;
+            List<io.tieredarchive.segment.ArchivedRecord> records = BadArchives.records(writtenAs, 100,
+                    System.currentTimeMillis());
+            Path dir = localDir.resolve(topic + "-0");
+            try (io.tieredarchive.segment.SegmentWriter w = io.tieredarchive.segment.SegmentWriter.create(dir,
+                    writtenAs, 0, 0, new io.tieredarchive.segment.SegmentWriterOptions("zstd", null, 4096, "w"))) {
+                for (io.tieredarchive.segment.ArchivedRecord r : records) {
+                    w.append(r);
+                }
+                w.seal(System.currentTimeMillis());
+            }
+            Path log = dir.resolve(String.format("%020d.log", 0));
+            if (topic.equals("local-cut")) {
+                try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+                    channel.truncate(channel.size() - 10);
+                }
+                expected.put(topic, log + ": is " + Files.size(log) + " bytes long but its marker records "
+                        + (Files.size(log) + 10));
+            } else {
+                expected.put(topic, dir.resolve(String.format("%020d.json", 0)) + ": the marker describes "
+                        + "another-topic-0 base offset 0, not local-foreign-0 base offset 0");
+            }
+            for (Path p : BadArchives.filesUnder(localDir).stream().map(localDir::resolve).toList()) {
+                sizes.put(p.toString(), Files.size(p));
+            }
+            Map<String, String> sink = converters(ConnectClusters.s3Keys("", s3, BUCKET, "bad-local"));
+            sink.put("connector.class", ArchiveSinkConnector.class.getName());
+            sink.put("tasks.max", "1");
+            sink.put("topics", topic);
+            sink.put("local.dir", localDir.toString());
+            connect.configureConnector("sink-" + topic, sink);
+        }
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String trace = ConnectClusters.awaitFailure(connect, "sink-" + e.getKey(), WAIT);
+            assertTrue(trace.contains("Cannot open the archive of " + e.getKey() + "-0 in "
+                    + parent.resolve(e.getKey()).resolve(e.getKey() + "-0") + ": Corrupt segment data in "
+                    + e.getValue()), trace);
+            connect.deleteConnector("sink-" + e.getKey());
+        }
+        Map<String, Long> after = new HashMap<>();
+        for (String topic : expected.keySet()) {
+            Path localDir = parent.resolve(topic);
+            for (Path p : BadArchives.filesUnder(localDir).stream().map(localDir::resolve).toList()) {
+                after.put(p.toString(), Files.size(p));
+            }
+        }
+        assertEquals(sizes, after, "the damaged segments are left as they were, and nothing was added");
+        try (Stream<Path> beside = Files.list(parent)) {
+            assertEquals(new TreeSet<>(expected.keySet()), beside.map(p -> p.getFileName().toString())
+                    .collect(Collectors.toCollection(TreeSet::new)), "nothing beside the local.dirs");
+        }
+        assertEquals(List.of(), listKeys(BUCKET, "bad-local/"), "nothing reached S3");
     }
 
     /** Keys relative to the copy's source prefix "in", each as the test means it. */

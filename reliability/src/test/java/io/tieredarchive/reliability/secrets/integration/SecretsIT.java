@@ -2,6 +2,8 @@ package io.tieredarchive.reliability.secrets.integration;
 
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.reliability.ConnectClusters;
+import io.tieredarchive.reliability.config.BadValueCases;
+import io.tieredarchive.reliability.config.ConfigValidationWalkTest;
 import io.tieredarchive.reliability.secrets.SecretScanner;
 import io.tieredarchive.reliability.secrets.Secrets;
 import io.tieredarchive.sink.ArchiveSinkConnector;
@@ -181,6 +183,41 @@ class SecretsIT {
         assertNoSecret("PUT /connector-plugins/.../config/validate", infos.toString());
         // Connect's own behaviour (docs/operations.md#secrets): the posted config comes back as posted.
         assertEquals(WRONG_SECRET, connect.connectorInfo("sink-denied").config().get("s3.secret.access.key"));
+    }
+
+    /**
+     * A few of {@code ConfigValidationWalkTest}'s generated bad values through Connect's REST validate endpoint on
+     * this worker: the error is on the key, and names it, there too.
+     */
+    @Test
+    void restValidateReportsGeneratedBadValuesOnTheirKey() {
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        for (Map.Entry<String, java.util.function.Supplier<org.apache.kafka.connect.connector.Connector>> c
+                : ConfigValidationWalkTest.connectors().entrySet()) {
+            List<BadValueCases.Case> cases = new java.util.TreeMap<>(c.getValue().get().config().configKeys())
+                    .values().stream().flatMap(k -> BadValueCases.of(k).stream()).toList();
+            for (int i = 0; i < cases.size(); i += Math.max(1, cases.size() / 4)) {
+                BadValueCases.Case bad = cases.get(i);
+                Map<String, String> config = new HashMap<>(ConfigValidationWalkTest.baseline(c.getKey()));
+                config.put("name", "validate-" + checked);
+                config.put("connector.class", c.getKey());
+                config.put(bad.key(), bad.value());
+                ConfigInfos infos = connect.validateConnectorConfig(c.getKey(), config);
+                List<String> errors = infos.configs().stream().filter(v -> v.configValue().name().equals(bad.key()))
+                        .flatMap(v -> v.configValue().errors().stream()).toList();
+                // Kafka's ConfigDef also runs the validator on the unparsable value (as null): two messages
+                // on the key for a wrong type, both naming it.
+                if (errors.isEmpty() || !errors.stream().allMatch(m -> m.contains(bad.key()))
+                        || infos.errorCount() != errors.size()) {
+                    problems.add(c.getKey() + " " + bad + ": " + infos.errorCount() + " error(s), on the key: "
+                            + errors);
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked >= 12, checked + " checked");
+        assertEquals(List.of(), problems);
     }
 
     @Test
