@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code tiered-archive}: look at, check and move an archive from a shell. Every command reads the connector's
@@ -45,11 +47,42 @@ public final class TieredArchiveCli {
             commandLine.getErr().flush();
             return exitCode(e);
         });
+        cli.setParameterExceptionHandler(TieredArchiveCli::badCommandLine);
         cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n");
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * picocli's handling of a bad command line (message, suggestions or usage, exit 2), except that the message
+     * never repeats a secret: picocli quotes the offending argument, e.g. {@code --set s3.secret.access.key:X}
+     * (a colon instead of '=') came back as "should be in KEY=VALUE format but was s3.secret.access.key:X".
+     */
+    private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
+        CommandLine commandLine = e.getCommandLine();
+        PrintWriter err = commandLine.getErr();
+        err.println(hideSecrets(e.getMessage(), args));
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+            commandLine.usage(err);
+        }
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+
+    private static final Pattern SECRET_ARGUMENT = Pattern.compile("(?i)[^=:]*(secret|password)[^=:]*[=:](.+)");
+
+    /** {@code message} with the value of every argument that sets a secret or password key replaced. */
+    static String hideSecrets(String message, String[] args) {
+        String hidden = message == null ? "" : message;
+        for (String arg : args) {
+            Matcher m = SECRET_ARGUMENT.matcher(arg);
+            if (m.matches() && !m.group(2).isEmpty()) {
+                hidden = hidden.replace(m.group(2), "[hidden]");
+            }
+        }
+        return hidden;
     }
 
     static int exitCode(Throwable e) {

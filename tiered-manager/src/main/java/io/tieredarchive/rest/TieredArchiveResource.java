@@ -121,6 +121,8 @@ public final class TieredArchiveResource {
             return e.response();
         } catch (SegmentException e) {
             return error(503, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(400, e.getMessage());
         }
     }
 

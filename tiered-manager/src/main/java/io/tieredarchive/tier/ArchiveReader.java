@@ -8,6 +8,8 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentMetadata.FileInfo;
 import io.tieredarchive.segment.SegmentReader;
 import io.tieredarchive.tier.RemoteLayout.SegmentKeys;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,6 +174,11 @@ public final class ArchiveReader implements Closeable {
      */
     public RestoreResult restore(String topic, int partition, long fromOffset, long toOffset, Path outputRoot,
                                  LongConsumer progress) throws SegmentException {
+        try {
+            Topic.validate(topic); // the topic names a directory under outputRoot: no '/', no '..'
+        } catch (InvalidTopicException e) {
+            throw new IllegalArgumentException("Cannot restore '" + topic + "': " + e.getMessage(), e);
+        }
         List<SegmentMetadata> chain = store.view(topic, partition).chain(fromOffset, toOffset);
         Path dir = outputRoot.resolve(topic + "-" + partition);
         long bytes = 0;

@@ -233,7 +233,13 @@ public final class RemoteSegmentStore implements Closeable {
      */
     private SegmentManifest manifestOrEmpty(String key, String topic, int partition) throws SegmentException {
         try {
-            return readManifest(key).orElse(null);
+            SegmentManifest manifest = readManifest(key).orElse(null);
+            if (manifest != null && (!manifest.topic().equals(topic) || manifest.partition() != partition
+                    || !manifest.segments().stream().allMatch(s -> describes(s, topic, partition)))) {
+                throw new CorruptSegmentException(backend.location() + key, -1, "the manifest lists segments of "
+                        + "another partition than " + topic + "-" + partition);
+            }
+            return manifest;
         } catch (CorruptSegmentException e) {
             log.warn("Ignoring the unreadable manifest {}; listing every marker instead: {}", backend.location() + key,
                     e.getMessage());
@@ -241,10 +247,25 @@ public final class RemoteSegmentStore implements Closeable {
         }
     }
 
-    /** Reads the marker {@code name} of a partition. */
+    /**
+     * Reads the marker {@code name} of a partition. A marker that describes another segment than the one its key
+     * names (another topic, partition, base offset or writer: copied or moved by hand) is refused, because readers
+     * find the segment's files from the marker's fields: it would serve another partition's records, or, with a
+     * topic such as {@code ../x}, name files outside the partition's folder and the restore cache.
+     */
     public SegmentMetadata readMarker(String topic, int partition, String name) throws SegmentException {
         String key = layout.partitionPrefix(topic, partition) + name;
-        return SegmentMetadata.fromBytes(backend.fetchAll(key), backend.location() + key);
+        SegmentMetadata meta = SegmentMetadata.fromBytes(backend.fetchAll(key), backend.location() + key);
+        if (!describes(meta, topic, partition) || !RemoteLayout.markerName(meta).equals(name)) {
+            throw new CorruptSegmentException(backend.location() + key, -1, "the marker describes segment "
+                    + RemoteLayout.markerName(meta) + " of " + meta.topic() + "-" + meta.partition()
+                    + ", not the one its key names (" + name + " of " + topic + "-" + partition + ")");
+        }
+        return meta;
+    }
+
+    private static boolean describes(SegmentMetadata meta, String topic, int partition) {
+        return meta.topic().equals(topic) && meta.partition() == partition;
     }
 
     private List<SegmentMetadata> markersBetween(String topic, int partition, long fromBase, long toBase)

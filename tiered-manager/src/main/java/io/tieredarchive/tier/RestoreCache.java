@@ -98,6 +98,12 @@ public final class RestoreCache {
     public SegmentFiles install(SegmentMetadata meta, Path staging) throws SegmentException {
         String key = keyOf(meta);
         Path target = dir.resolve(key);
+        if (!target.normalize().startsWith(dir.normalize()) || !target.normalize().equals(target)) {
+            deleteQuietly(staging);
+            throw new SegmentException("Segment " + key + " would be cached at " + target.normalize()
+                    + ", outside the restore cache " + dir + ": its topic '" + meta.topic() + "' is not a Kafka topic "
+                    + "name; refusing it");
+        }
         synchronized (this) {
             Entry existing = entries.get(key);
             if (existing != null) {

@@ -51,6 +51,20 @@ class TieredArchiveCliTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    @Test
+    void aMistypedSecretOnTheCommandLineIsNotRepeated() {
+        Result colon = run("ls", "--set", "s3.secret.access.key:typed-secret-value");
+        assertEquals(ExitCodes.USAGE, colon.code());
+        assertTrue(colon.err().contains("should be in KEY=VALUE format but was s3.secret.access.key:[hidden]"),
+                colon.err());
+        Result prefixed = run("ls", "--set", "destination.s3.secret.access.key:other-typed-secret", "--nope");
+        assertEquals(ExitCodes.USAGE, prefixed.code());
+        for (Result r : List.of(colon, prefixed)) {
+            assertFalse((r.out() + r.err()).contains("typed-secret"), "a secret in the output: " + r);
+        }
+        assertTrue(run("ls", "--bogus").err().contains("Unknown option: '--bogus'"), "other errors unchanged");
+    }
+
     private Result runOnBucket(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--bucket-dir");

@@ -94,7 +94,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
                     propsFile.toString()));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("worker.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(ChildLogs.file(workDir, "worker.log").toFile()))
                     .start();
             ConnectWorkerProcess worker = new ConnectWorkerProcess(workDir, port, process);
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
@@ -111,7 +111,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
     }
 
     public Path logFile() {
-        return workDir.resolve("worker.log");
+        return ChildLogs.file(workDir, "worker.log");
     }
 
     public boolean isAlive() {

@@ -74,7 +74,7 @@ public final class S3ProxyServer implements AutoCloseable {
             process = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar().toString(),
                     "--properties", propsFile.toString()))
                     .redirectErrorStream(true)
-                    .redirectOutput(dataDir.resolve("s3proxy.log").toFile())
+                    .redirectOutput(logFile().toFile())
                     .start();
             awaitPort(Duration.ofSeconds(60));
         } catch (IOException e) {
@@ -123,7 +123,7 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public Path logFile() {
-        return dataDir.resolve("s3proxy.log");
+        return ChildLogs.file(dataDir, "s3proxy.log");
     }
 
     private static Path jar() {

@@ -214,6 +214,22 @@ abstract class AbstractArchiveReaderTest {
     }
 
     @Test
+    void aRestoreOfANameThatIsNoTopicIsRefusedBeforeAnythingIsWritten() throws Exception {
+        archive("w1", 0, 10, 50);
+        Path output = tempDir.resolve("restore").resolve("out");
+        for (String topic : List.of("../escaped", "a/../../b", "..", ".", "/abs")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> reader(false, null, 0).restore(topic, 0, 0, -1, output,
+                            n -> { }));
+            assertTrue(e.getMessage().contains("Cannot restore '" + topic + "'"), e.getMessage());
+            reader.close();
+            reader = null;
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(tempDir.resolve("restore")),
+                "nothing created");
+    }
+
+    @Test
     void aCorruptObjectIsNamedNeverSkipped() throws Exception {
         SegmentMetadata meta = archive("w1", 0, 500, 200);
         Path object = objectFile(tempDir, store.layout().keys(meta).log());

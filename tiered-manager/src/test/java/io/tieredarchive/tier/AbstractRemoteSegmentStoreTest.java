@@ -193,6 +193,35 @@ abstract class AbstractRemoteSegmentStoreTest {
     }
 
     @Test
+    void aMarkerDescribingAnotherSegmentThanItsKeyIsRefusedNamingIt() throws Exception {
+        SegmentMetadata meta = uploadAndRegister(0, 100, "w1");
+        String key = store.layout().keys(meta).marker();
+        String other = new String(backend.fetchAll(key), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"" + TOPIC + "\"", "\"../../elsewhere\"");
+        backend.putIfMatch(key, other.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                backend.head(key).orElseThrow().etag());
+        backend.delete(store.layout().manifestKey(TOPIC, 0)); // readers list the markers
+        CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> store.view(TOPIC, 0));
+        assertTrue(e.getMessage().contains(key) && e.getMessage().contains("of ../../elsewhere-0, not the one its "
+                + "key names"), e.getMessage());
+    }
+
+    @Test
+    void aManifestListingAnotherPartitionsSegmentsIsIgnored() throws Exception {
+        uploadAndRegister(0, 100, "w1");
+        String key = store.layout().manifestKey(TOPIC, 0);
+        SegmentManifest manifest = store.readManifest(TOPIC, 0).orElseThrow();
+        SegmentMetadata s = manifest.segments().get(0);
+        SegmentMetadata foreign = new SegmentMetadata(s.formatVersion(), "other", s.partition(), s.baseOffset(),
+                s.lastOffset(), s.recordCount(), s.firstTimestamp(), s.maxTimestamp(), s.codec(), s.writerId(),
+                s.sealedAtMs(), s.log(), s.offsetIndex(), s.timeIndex());
+        backend.putIfMatch(key, new SegmentManifest(1, TOPIC, 0, 0, manifest.listedThrough(), List.of(foreign))
+                .toBytes(), backend.head(key).orElseThrow().etag());
+        PartitionView view = store.view(TOPIC, 0);
+        assertEquals(TOPIC, view.segmentFrom(0).orElseThrow().topic(), "read from the marker, not the manifest");
+    }
+
+    @Test
     void overlappingSegmentsOfTwoWritersAreReadOnce() throws Exception {
         uploadAndRegister(0, 100, "old");
         uploadAndRegister(50, 100, "new");   // 50..149: a zombie wrote 0..99 while the new owner restarted at 50

@@ -41,6 +41,25 @@ class RestoreCacheTest {
     }
 
     @Test
+    void aSegmentWhoseTopicWouldLeaveTheCacheIsRefused() throws Exception {
+        Path dir = tempDir.resolve("parent").resolve("cache");
+        RestoreCache cache = new RestoreCache(dir, Long.MAX_VALUE);
+        Path[] staging = new Path[1];
+        SegmentMetadata m = stage(cache, 0, staging);
+        SegmentMetadata hostile = new SegmentMetadata(m.formatVersion(), "../../escaped", m.partition(),
+                m.baseOffset(), m.lastOffset(), m.recordCount(), m.firstTimestamp(), m.maxTimestamp(), m.codec(),
+                m.writerId(), m.sealedAtMs(), m.log(), m.offsetIndex(), m.timeIndex());
+        io.tieredarchive.segment.SegmentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.tieredarchive.segment.SegmentException.class, () -> cache.install(hostile, staging[0]));
+        assertTrue(e.getMessage().contains("outside the restore cache"), e.getMessage());
+        assertFalse(Files.exists(tempDir.resolve("escaped")), "nothing moved out");
+        try (var files = Files.list(tempDir.resolve("parent"))) {
+            assertEquals(java.util.List.of(dir), files.toList(), "nothing beside the cache");
+        }
+        assertFalse(Files.exists(staging[0]), "the staged files are dropped");
+    }
+
+    @Test
     void evictsTheLeastRecentlyUsedSegmentsByBytes() throws Exception {
         Path dir = tempDir.resolve("cache");
         SegmentMetadata probe = TestArchive.meta(TestArchive.seal(tempDir.resolve("probe"), TOPIC, 0, 0, 100, "w1",
