@@ -73,15 +73,7 @@ class S3FaultsIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {admin, connect == null ? null : connect::stop, store, proxy, s3,
-                logs}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                System.err.println("closing: " + e);
-            }
+        SinkFixture.closeAll(admin, connect == null ? null : connect::stop, store, proxy, s3, logs);
         }
     }
 
@@ -96,7 +88,7 @@ class S3FaultsIT {
         String topic = "down";
         Path localDir = tmp.resolve(topic);
         startSink(topic, localDir, 2, Map.of("local.retention.ms", "1000"));
-        long warnsBefore = count(logs.text(), "Upload of " + topic + "-");
+        long warnsBefore = SinkFixture.occurrences(logs.text(), "Upload of " + topic + "-");
 
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
         try (TierWatch watch = new TierWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic);
@@ -124,7 +116,7 @@ class S3FaultsIT {
             assertEquals("RUNNING", connect.connectorStatus(topic).tasks().get(0).state());
             watch.assertHeld();
             assertTrue(watch.commitsChecked() > 10, "the watch saw commits: " + watch.commitsChecked());
-            long warns = count(logs.text(), "Upload of " + topic + "-") - warnsBefore;
+            long warns = SinkFixture.occurrences(logs.text(), "Upload of " + topic + "-") - warnsBefore;
             assertTrue(warns > 0, "the failed uploads were logged (WARN 'Upload of <topic>-<p> failed ...')");
             System.out.printf("FIGURE down: S3 refused connections for 30 s; %d upload WARNs; everything in S3 "
                     + "%d s after it came back; %d records; %d local segments freed, none before S3 had them%n",
@@ -241,13 +233,5 @@ class S3FaultsIT {
                     .mapToInt(d -> (int) SegmentFiles.list(d).stream().filter(SegmentFiles::isSealed).count())
                     .sum();
         }
-    }
-
-    private static long count(String text, String what) {
-        long n = 0;
-        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
-            n++;
-        }
-        return n;
     }
 }

@@ -266,6 +266,28 @@ public final class SinkFixture {
         }
     }
 
+    /** How often {@code what} occurs in {@code text} (log lines, for instance). */
+    public static long occurrences(String text, String what) {
+        long n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Closes each in turn (nulls skipped), printing rather than throwing what fails: for {@code @AfterAll}. */
+    public static void closeAll(AutoCloseable... closeables) {
+        for (AutoCloseable c : closeables) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.err.println("closing " + c + ": " + e);
+            }
+        }
+    }
+
     public static void assertSame(ConsumerRecord<byte[], byte[]> expected, ArchivedRecord actual, String where) {
         String at = where + " offset " + expected.offset();
         assertEquals(expected.timestamp(), actual.timestamp(), at + ": timestamp");
