@@ -80,7 +80,6 @@ class DiskFullIT {
     @AfterAll
     static void stop() throws Exception {
         SinkFixture.closeAll(admin, connect == null ? null : connect::stop, store, s3, logs);
-        }
         if (mounted) {
             String result = run("umount", mount.toString());
             if (result != null) {

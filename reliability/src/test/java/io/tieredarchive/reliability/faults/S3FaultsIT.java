@@ -74,7 +74,6 @@ class S3FaultsIT {
     @AfterAll
     static void stop() {
         SinkFixture.closeAll(admin, connect == null ? null : connect::stop, store, proxy, s3, logs);
-        }
     }
 
     /**
