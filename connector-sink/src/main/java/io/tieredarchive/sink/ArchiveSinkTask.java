@@ -59,6 +59,8 @@ public class ArchiveSinkTask extends SinkTask {
 
     static final long INITIAL_BACKOFF_MS = 1_000L;
     static final long MAX_BACKOFF_MS = 30_000L;
+    /** How long put() must succeed after the last failure before the backoff starts at 1 s again. */
+    static final long BACKOFF_RESET_AFTER_MS = 2 * MAX_BACKOFF_MS;
 
     private final LongSupplier clock;
     private final BiFunction<ArchiveSinkConfig, Runnable, Durability> durabilities;
@@ -78,6 +80,7 @@ public class ArchiveSinkTask extends SinkTask {
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
     private long backoffMs = INITIAL_BACKOFF_MS;
+    private long lastFailureMs;
     private long nextAgeCheckMs = Long.MAX_VALUE;
     private volatile int activePartitions;
     private volatile int assignedPartitions;
@@ -161,8 +164,12 @@ public class ArchiveSinkTask extends SinkTask {
         }
     }
 
-    /** Asks Connect to wait before it calls put() again: 1 s, doubling to 30 s while failures repeat. */
+    /**
+     * Asks Connect to wait before it calls put() again: 1 s, doubling to 30 s while failures repeat, back to 1 s
+     * once put() has succeeded for {@link #BACKOFF_RESET_AFTER_MS} after the last failure.
+     */
     private long backOff() {
+        lastFailureMs = clock.getAsLong();
         long wait = backoffMs;
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         context.timeout(wait);
@@ -206,7 +213,11 @@ public class ArchiveSinkTask extends SinkTask {
         seekPastSkipped(lastSkipped);
         failedBatch.clear();
         rewound.clear();
-        backoffMs = INITIAL_BACKOFF_MS;
+        // Not after any put() that succeeds: the retried batch minus its stale copies usually does (it is only
+        // buffered), and the failure comes back with the next one. Failures "repeat" until a quiet minute.
+        if (now - lastFailureMs >= BACKOFF_RESET_AFTER_MS) {
+            backoffMs = INITIAL_BACKOFF_MS;
+        }
         metrics.recordsWritten(written);
         metrics.recordsSkipped(skipped);
         updateGauges();

@@ -235,6 +235,39 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         assertEquals(List.of(ArchiveSinkTask.INITIAL_BACKOFF_MS), context.timeouts);
     }
 
+    /**
+     * A full disk fails every write, but the retried batch (its stale copies dropped, the rest only buffered) goes
+     * through in between: the backoff still doubles while failures repeat, and starts at 1 s again only after a
+     * quiet minute. It used to start at 1 s after each such put, so a full disk was retried every second for ever.
+     */
+    @Test
+    void theBackoffDoublesWhileWriteFailuresRepeatAndResetsAfterAQuietMinute() throws Exception {
+        FakeSinkTaskContext context = new FakeSinkTaskContext();
+        ArchiveSinkTask task = start(context);
+        task.open(List.of(TP));
+        task.put(records(TP, 0, 10));
+        task.close(List.of(TP));
+        task.open(List.of(TP));
+        Path blocker = SegmentFiles.of(dir(TP), 10).offsetIndex();
+        Files.createDirectories(blocker); // the next segment cannot start, as on a full disk
+        for (int attempt = 0; attempt < 3; attempt++) {
+            List<SinkRecord> batch = records(TP, 10, 20);
+            assertThrows(RetriableException.class, () -> task.put(batch));
+            task.put(batch); // Connect retries the same batch: its stale copies are dropped, the put succeeds
+            clock.addAndGet(context.timeouts.get(context.timeouts.size() - 1));
+        }
+        assertEquals(List.of(1_000L, 2_000L, 4_000L), context.timeouts);
+
+        Files.delete(blocker);
+        task.put(records(TP, 10, 20));
+        clock.addAndGet(ArchiveSinkTask.BACKOFF_RESET_AFTER_MS);
+        task.put(records(TP, 20, 21)); // a minute without failure
+        deleteRecursively(dir(TP)); // sealing the active segment fails
+        expire();
+        assertThrows(RetriableException.class, () -> task.put(records(TP, 21, 22)));
+        assertEquals(List.of(1_000L, 2_000L, 4_000L, ArchiveSinkTask.INITIAL_BACKOFF_MS), context.timeouts);
+    }
+
     @Test
     void openRefusesOverlappingSealedSegments() throws Exception {
         SegmentWriterOptions options = new SegmentWriterOptions("none", null, 1024, "test");

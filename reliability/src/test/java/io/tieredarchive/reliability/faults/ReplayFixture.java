@@ -1,0 +1,76 @@
+package io.tieredarchive.reliability.faults;
+
+import io.tieredarchive.testing.S3ProxyServer;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/** The replay connector and its checks, for the reliability suite. */
+final class ReplayFixture {
+
+    private ReplayFixture() {
+    }
+
+    /** Replays {@code topic} (archived under the bucket's root) from {@code endpoint} into {@code target}. */
+    static Map<String, String> replayConfig(String endpoint, S3ProxyServer s3, EmbeddedConnectCluster connect,
+                                            String topic, String target) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", "io.tieredarchive.source.ArchiveReplaySourceConnector");
+        c.put("tasks.max", "2");
+        c.put("key.converter", SinkFixture.BYTES);
+        c.put("value.converter", SinkFixture.BYTES);
+        c.put("header.converter", SinkFixture.BYTES);
+        c.put("s3.bucket", SinkFixture.BUCKET);
+        c.put("s3.endpoint", endpoint);
+        c.put("s3.path.style.access", "true");
+        c.put("s3.region", "us-east-1");
+        c.put("s3.access.key.id", s3.accessKey());
+        c.put("s3.secret.access.key", s3.secretKey());
+        c.put("replay.topics", topic);
+        c.put("replay.topic.format", target.replace(topic, "${topic}"));
+        c.put("replay.admin.bootstrap.servers", connect.kafka().bootstrapServers());
+        c.put("replay.batch.records", "2000");
+        return c;
+    }
+
+    /** The sum of the topic's end offsets: every record written to it. */
+    static long endOffsetSum(EmbeddedConnectCluster connect, String topic, int partitions) throws Exception {
+        long sum = 0;
+        for (int p = 0; p < partitions; p++) {
+            sum += connect.kafka().endOffset(new TopicPartition(topic, p));
+        }
+        return sum;
+    }
+
+    /** The same records (key, value, timestamp, headers) in the same order, each once. */
+    static void assertSameRecords(String where, List<ConsumerRecord<byte[], byte[]>> expected,
+                                  List<ConsumerRecord<byte[], byte[]>> actual) {
+        assertNotNull(actual, where + ": nothing replayed");
+        assertEquals(expected.size(), actual.size(), where + ": record count (a duplicate or a loss)");
+        for (int i = 0; i < expected.size(); i++) {
+            ConsumerRecord<byte[], byte[]> e = expected.get(i);
+            ConsumerRecord<byte[], byte[]> a = actual.get(i);
+            String at = where + " record " + i + " (offset " + e.offset() + ")";
+            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
+            assertArrayEquals(e.key(), a.key(), at + ": key");
+            assertArrayEquals(e.value(), a.value(), at + ": value");
+            Header[] eh = e.headers().toArray();
+            Header[] ah = a.headers().toArray();
+            assertEquals(eh.length, ah.length, at + ": header count");
+            for (int h = 0; h < eh.length; h++) {
+                assertEquals(eh[h].key(), ah[h].key(), at + ": header key");
+                assertArrayEquals(eh[h].value(), ah[h].value(), at + ": header value");
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.tieredarchive.reliability.faults;
+
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.segment.SegmentMetadata;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Watches a sink's archive of one topic while it runs, every 200 ms, and records any breach of the two promises of
+ * the S3 tier (the idea of the sink's own ArchiveWatch, whose test classes are not shared):
+ * <ul>
+ *   <li>with {@code commit.mode=remote}, a committed offset never passes the end of what S3 holds without a gap
+ *       from offset 0;</li>
+ *   <li>a local segment is never deleted before its marker is in S3.</li>
+ * </ul>
+ * S3 is read through S3Proxy's files ({@code bucketDir}), so the watch keeps checking while S3 is unreachable.
+ * Each check reads Kafka or the local disk first and S3 second: S3 only grows, so a later look can only help.
+ */
+public final class TierWatch implements AutoCloseable {
+
+    private static final Pattern MARKER = Pattern.compile("\\d{20}-.+\\.json");
+
+    private final Admin admin;
+    private final String group;
+    private final Path localDir;
+    private final Path bucketDir;
+    private final String topic;
+    private final Thread thread;
+    private final List<String> breaches = new ArrayList<>();
+    private final Set<String> seenLocal = new HashSet<>();
+    private final Set<String> deletedLocal = new HashSet<>();
+    private volatile boolean stopped;
+    private volatile int commitsChecked;
+
+    public TierWatch(Admin admin, String connector, Path localDir, Path bucketDir, String topic) {
+        this.admin = admin;
+        this.group = "connect-" + connector;
+        this.localDir = localDir;
+        this.bucketDir = bucketDir;
+        this.topic = topic;
+        this.thread = new Thread(this::run, "tier-watch-" + topic);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        while (!stopped) {
+            try {
+                check();
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                synchronized (this) {
+                    breaches.add("watch failed: " + e);
+                }
+                return;
+            }
+        }
+    }
+
+    private void check() throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Set<String> local = localSegments();
+        Map<Integer, List<SegmentMetadata>> remote = remoteMarkers(bucketDir, topic);
+        Set<String> inS3 = new HashSet<>();
+        remote.forEach((p, metas) -> metas.forEach(m -> inS3.add(p + "/" + m.baseOffset())));
+        synchronized (this) {
+            for (String gone : new ArrayList<>(seenLocal)) {
+                if (!local.contains(gone) && deletedLocal.add(gone) && !inS3.contains(gone)) {
+                    breaches.add("local segment " + gone + " was deleted but is not in S3");
+                }
+            }
+            seenLocal.addAll(local);
+            committed.forEach((tp, offset) -> {
+                if (tp.topic().equals(topic) && offset != null) {
+                    long end = contiguousEnd(remote.getOrDefault(tp.partition(), List.of()));
+                    if (offset.offset() > end) {
+                        breaches.add(tp + ": committed " + offset.offset() + " but S3 holds 0.." + end);
+                    }
+                    commitsChecked++;
+                }
+            });
+        }
+    }
+
+    private Set<String> localSegments() throws IOException {
+        Set<String> found = new HashSet<>();
+        if (!Files.isDirectory(localDir)) {
+            return found;
+        }
+        try (Stream<Path> dirs = Files.list(localDir)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(topic + "-")).toList()) {
+                String partition = dir.getFileName().toString().substring(topic.length() + 1);
+                SegmentFiles.list(dir).stream().filter(SegmentFiles::isSealed)
+                        .forEach(f -> found.add(partition + "/" + f.baseOffset()));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The markers S3 holds for {@code topic}, by partition, read from S3Proxy's files. S3Proxy writes an object to
+     * a temporary file and renames it, so a walk can meet a file that is gone the next moment: it starts over then.
+     */
+    public static Map<Integer, List<SegmentMetadata>> remoteMarkers(Path bucketDir, String topic) throws IOException {
+        while (true) {
+            try {
+                return listMarkers(bucketDir.resolve(topic));
+            } catch (UncheckedIOException | NoSuchFileException e) {
+                if (!(e instanceof NoSuchFileException) && !(e.getCause() instanceof NoSuchFileException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Map<Integer, List<SegmentMetadata>> listMarkers(Path topicDir) throws IOException {
+        Map<Integer, List<SegmentMetadata>> markers = new TreeMap<>();
+        if (!Files.isDirectory(topicDir)) {
+            return markers;
+        }
+        try (Stream<Path> files = Files.walk(topicDir, 2)) {
+            for (Path file : files.filter(f -> MARKER.matcher(f.getFileName().toString()).matches()).toList()) {
+                try {
+                    markers.computeIfAbsent(Integer.parseInt(file.getParent().getFileName().toString()),
+                            p -> new ArrayList<>()).add(SegmentMetadata.read(file));
+                } catch (SegmentException beingWritten) {
+                    // S3Proxy is still writing the object: it is not in S3 yet
+                }
+            }
+        }
+        markers.values().forEach(l -> l.sort(Comparator.comparingLong(SegmentMetadata::baseOffset)));
+        return markers;
+    }
+
+    /** The offset up to which {@code markers} (sorted) cover a partition without a gap from offset 0; 0 if none. */
+    public static long contiguousEnd(List<SegmentMetadata> markers) {
+        long end = 0;
+        for (SegmentMetadata m : markers) {
+            if (m.baseOffset() > end) {
+                break;
+            }
+            end = Math.max(end, m.nextOffset());
+        }
+        return end;
+    }
+
+    /** Per partition, {@link #contiguousEnd} of what S3 holds now. */
+    public static Map<Integer, Long> s3Ends(Path bucketDir, String topic) throws IOException {
+        Map<Integer, Long> ends = new HashMap<>();
+        remoteMarkers(bucketDir, topic).forEach((p, metas) -> ends.put(p, contiguousEnd(metas)));
+        return ends;
+    }
+
+    public synchronized Set<String> deletedLocal() {
+        return new HashSet<>(deletedLocal);
+    }
+
+    public int commitsChecked() {
+        return commitsChecked;
+    }
+
+    /** Fails with every breach seen so far. */
+    public synchronized void assertHeld() {
+        if (!breaches.isEmpty()) {
+            throw new AssertionError(breaches.size() + " breach(es), e.g. " + breaches.stream().limit(10).toList());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopped = true;
+        thread.interrupt();
+        thread.join(10_000);
+    }
+}
