@@ -24,6 +24,8 @@ final class CrashTopics {
         Properties props = new Properties();
         props.put("transaction.state.log.replication.factor", "1");
         props.put("transaction.state.log.min.isr", "1");
+        // A killed task's open transaction is aborted within a second of its timeout, not ten.
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, props);
         kafka.start();
         return kafka;
