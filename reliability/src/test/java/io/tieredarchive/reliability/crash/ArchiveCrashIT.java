@@ -1,7 +1,6 @@
 package io.tieredarchive.reliability.crash;
 
 import io.tieredarchive.config.S3Connection;
-import io.tieredarchive.testing.ConnectWorkerProcess;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -16,12 +15,10 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 
 import static io.tieredarchive.reliability.crash.ArchiveChecks.sealedRecords;
 import static io.tieredarchive.reliability.crash.ArchiveChecks.unsealedSegments;
@@ -72,35 +69,22 @@ class ArchiveCrashIT {
     void fiveKillsOfOneOfTwoWorkersLeaveAContiguousArchiveWithoutDuplicates() throws Exception {
         long began = System.nanoTime();
         Path localDir = tmp.resolve("archive");
-        List<String> kills = new ArrayList<>();
         try (CrashingCluster cluster = new CrashingCluster(CrashingCluster.logsDir("archive"),
                 kafka.bootstrapServers(), "archive-crash", Map.of());
              ContinuousProducer producer = new ContinuousProducer(kafka, TOPIC, PARTITIONS, 400, 17)) {
             cluster.startWorkers(2);
             cluster.any().putConnector(CONNECTOR, connectorConfig(localDir));
             cluster.awaitRunningOnLiveWorkers(CONNECTOR, TASKS, Duration.ofSeconds(90));
-            awaitSealedAbove(localDir, 2_000, Duration.ofSeconds(60));
+            KillRounds.awaitAbove(() -> sealedRecords(localDir, TOPIC, PARTITIONS), 2_000);
 
-            for (int kill = 1; kill <= KILLS; kill++) {
-                Thread.sleep(cluster.pauseMs(500, 3_000));
-                long sealedAtKill = sealedRecords(localDir, TOPIC, PARTITIONS);
-                long unsealed = unsealedSegments(localDir, TOPIC, PARTITIONS);
-                long produced = producer.acked();
-                assertTrue(producer.isRunning() && produced > sealedAtKill,
-                        "kill " + kill + " lands while records wait to be archived");
-                ConnectWorkerProcess victim = cluster.killOne();
-                CompletableFuture<ConnectWorkerProcess> replacement = cluster.startWorkerAsync();
-                // The survivor takes the dead worker's tasks over while the replacement boots.
-                long alone = awaitSealedAbove(localDir, sealedAtKill + 500, Duration.ofSeconds(60));
-                replacement.join();
-                cluster.awaitRunningOnLiveWorkers(CONNECTOR, TASKS, Duration.ofSeconds(90));
-                long after = sealedRecords(localDir, TOPIC, PARTITIONS);
-                String line = String.format("kill %d of %s: %d produced, %d archived, %d active segments cut; "
-                        + "%d archived by the survivor alone, %d once two workers ran all tasks again", kill,
-                        victim.workerId(), produced, sealedAtKill, unsealed, alone, after);
-                log.info(line);
-                kills.add(line);
-            }
+            List<KillRounds.Round> kills = KillRounds.run(cluster, CONNECTOR, TASKS, KILLS, 500,
+                    () -> sealedRecords(localDir, TOPIC, PARTITIONS), (kill, sealed) -> {
+                        long produced = producer.acked();
+                        assertTrue(producer.isRunning() && produced > sealed,
+                                "kill " + kill + " lands while records wait to be archived");
+                        return produced + " produced, " + unsealedSegments(localDir, TOPIC, PARTITIONS)
+                                + " active segments";
+                    });
             producer.close();
 
             Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed = ArchiveChecks.consumeAll(kafka, TOPIC);
@@ -119,18 +103,6 @@ class ArchiveCrashIT {
                     + "kills in {} s; {} discards of cut segments; {}", cluster.seed(), total, PARTITIONS, KILLS,
                     (System.nanoTime() - began) / 1_000_000_000L, discarded, kills);
         }
-    }
-
-    /** Waits until the sealed segments hold more than {@code records}; returns how many they hold. */
-    private static long awaitSealedAbove(Path localDir, long records, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long sealed;
-        while ((sealed = sealedRecords(localDir, TOPIC, PARTITIONS)) <= records) {
-            assertTrue(System.nanoTime() < deadline, "the archive did not pass " + records + " records within "
-                    + timeout + " (" + sealed + ")");
-            Thread.sleep(100);
-        }
-        return sealed;
     }
 
     private static Map<String, String> connectorConfig(Path localDir) {

@@ -2,7 +2,6 @@ package io.tieredarchive.reliability.crash;
 
 import io.tieredarchive.reliability.crash.CopyObjects.Seeded;
 import io.tieredarchive.s3.S3ClientFactory;
-import io.tieredarchive.testing.ConnectWorkerProcess;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,12 +17,10 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,7 +77,6 @@ class CopyCrashIT {
         long began = System.nanoTime();
         int total = seeded.size();
         Map<String, Integer> counts = new HashMap<>();
-        List<String> kills = new ArrayList<>();
         Map<String, String> workerProps = Map.of("exactly.once.source.support", "enabled",
                 "producer.transaction.timeout.ms", "10000");
         try (PacedTcpRelay relay = new PacedTcpRelay(store.port(), 200 * 1024);
@@ -91,32 +87,21 @@ class CopyCrashIT {
                      "isolation.level", "read_committed"), EVENTS)) {
             cluster.startWorkers(2);
             cluster.any().putConnector(CONNECTOR, connectorConfig(relay.endpoint()));
-            cluster.awaitRunningOnLiveWorkers(CONNECTOR, 1, Duration.ofSeconds(90));
-            awaitEventsAbove(events, counts, 20, Duration.ofSeconds(90));
-
-            for (int kill = 1; kill <= KILLS; kill++) {
-                long pauseUntil = System.nanoTime() + cluster.pauseMs(500, 3_000) * 1_000_000;
-                while (System.nanoTime() < pauseUntil) {
-                    CopyObjects.drainEvents(events, counts);
-                }
-                int atKill = sum(counts);
-                int uploadsInFlight = openUploads().size();
-                long bytesAtKill = relay.bytesToClients();
-                assertTrue(atKill < total, "kill " + kill + " lands in the middle of the copy");
-                ConnectWorkerProcess victim = cluster.killOne();
-                CompletableFuture<ConnectWorkerProcess> replacement = cluster.startWorkerAsync();
-                int alone = awaitEventsAbove(events, counts, atKill + 3, Duration.ofSeconds(90));
-                replacement.join();
-                cluster.awaitRunningOnLiveWorkers(CONNECTOR, 1, Duration.ofSeconds(90));
-                String line = String.format("kill %d of %s: %d of %d objects reported, %d multipart uploads open, "
-                        + "%d bytes read; %d reported after the kill before the replacement was up", kill,
-                        victim.workerId(), atKill, total, uploadsInFlight, bytesAtKill, alone);
-                log.info(line);
-                kills.add(line);
-            }
+            cluster.awaitRunningOnLiveWorkers(CONNECTOR, 2, Duration.ofSeconds(90));
+            KillRounds.Progress reported = () -> {
+                CopyObjects.drainEvents(events, counts);
+                return sum(counts);
+            };
+            KillRounds.awaitAbove(reported, 20);
+            List<KillRounds.Round> kills = KillRounds.run(cluster, CONNECTOR, 2, KILLS, 3, reported,
+                    (kill, atKill) -> {
+                        assertTrue(atKill < total, "kill " + kill + " lands in the middle of the copy");
+                        return openUploads().size() + " multipart uploads open, " + relay.bytesToClients()
+                                + " bytes read";
+                    });
             relay.unlimited();
 
-            awaitEventsAbove(events, counts, total - 1, Duration.ofSeconds(120));
+            KillRounds.awaitAbove(reported, total - 1, Duration.ofSeconds(150));
             long quietUntil = System.nanoTime() + 3_000_000_000L; // anything repeated would show now
             while (System.nanoTime() < quietUntil) {
                 CopyObjects.drainEvents(events, counts);
@@ -144,22 +129,11 @@ class CopyCrashIT {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** Reads events until more than {@code count} (read-committed) were seen; returns how many. */
-    private static int awaitEventsAbove(KafkaConsumer<byte[], byte[]> events, Map<String, Integer> counts, int count,
-                                        Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (sum(counts) <= count) {
-            assertTrue(System.nanoTime() < deadline, "only " + sum(counts) + " events, waiting for more than "
-                    + count + ", after " + timeout);
-            CopyObjects.drainEvents(events, counts);
-        }
-        return sum(counts);
-    }
-
     private Map<String, String> connectorConfig(String sourceEndpoint) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", "io.tieredarchive.source.BucketCopySourceConnector");
-        config.put("tasks.max", "1");
+        // Two shards: each worker runs one, so every kill cuts a copy in flight.
+        config.put("tasks.max", "2");
         config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         config.put("value.converter.schemas.enable", "false");

@@ -2,7 +2,6 @@ package io.tieredarchive.reliability.crash;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
-import io.tieredarchive.testing.ConnectWorkerProcess;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,7 +86,6 @@ class ReplayCrashIT {
         for (int p = 0; p < PARTITIONS; p++) {
             targets.add(new TopicPartition(TARGET, p));
         }
-        List<String> kills = new ArrayList<>();
         // A dead worker's open transaction blocks read-committed reads of the offsets topic until it times out.
         Map<String, String> workerProps = Map.of("exactly.once.source.support", "enabled",
                 "producer.transaction.timeout.ms", "10000");
@@ -99,24 +96,15 @@ class ReplayCrashIT {
             cluster.startWorkers(2);
             cluster.any().putConnector(CONNECTOR, connectorConfig(relay.endpoint()));
             cluster.awaitRunningOnLiveWorkers(CONNECTOR, 2, Duration.ofSeconds(90));
-            awaitWrittenAbove(admin, targets, 500, Duration.ofSeconds(60));
+            KillRounds.awaitAbove(() -> CrashTopics.endOffsetSum(admin, targets), 500);
 
-            for (int kill = 1; kill <= KILLS; kill++) {
-                Thread.sleep(cluster.pauseMs(500, 3_000));
-                long atKill = CrashTopics.endOffsetSum(admin, targets);
-                assertTrue(atKill < (long) PARTITIONS * PER_PARTITION, "kill " + kill + " lands before the end");
-                ConnectWorkerProcess victim = cluster.killOne();
-                CompletableFuture<ConnectWorkerProcess> replacement = cluster.startWorkerAsync();
-                long alone = awaitWrittenAbove(admin, targets, atKill + 200, Duration.ofSeconds(90));
-                replacement.join();
-                cluster.awaitRunningOnLiveWorkers(CONNECTOR, 2, Duration.ofSeconds(90));
-                long after = CrashTopics.endOffsetSum(admin, targets);
-                String line = String.format("kill %d of %s: target end offsets %d at the kill, %d with the survivor "
-                        + "alone, %d once two workers ran both tasks again", kill, victim.workerId(), atKill, alone,
-                        after);
-                log.info(line);
-                kills.add(line);
-            }
+            KillRounds.Progress written = () -> CrashTopics.endOffsetSum(admin, targets);
+            List<KillRounds.Round> kills = KillRounds.run(cluster, CONNECTOR, 2, KILLS, 200, written,
+                    (kill, atKill) -> {
+                        assertTrue(atKill < (long) PARTITIONS * PER_PARTITION,
+                                "kill " + kill + " lands before the end");
+                        return relay.bytesToClients() + " bytes read from S3";
+                    });
             relay.unlimited();
 
             long expected = (long) PARTITIONS * PER_PARTITION;
@@ -162,19 +150,6 @@ class ReplayCrashIT {
             }
         }
         Files.writeString(file, sb);
-    }
-
-    /** Waits until the target's end offsets (records, committed or not) pass {@code records}; returns their sum. */
-    private static long awaitWrittenAbove(Admin admin, List<TopicPartition> targets, long records, Duration timeout)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long written;
-        while ((written = CrashTopics.endOffsetSum(admin, targets)) <= records) {
-            assertTrue(System.nanoTime() < deadline, "the replay did not pass " + records + " records within "
-                    + timeout + " (" + written + ")");
-            Thread.sleep(100);
-        }
-        return written;
     }
 
     /** Waits until a read-committed consumer sees {@code records} records in the target. */
