@@ -79,7 +79,8 @@ public class ArchiveReplaySourceTask extends SourceTask {
                 new ReplayMetrics.Gauges(this::lag, this::partitionsDone, this::segmentsRead,
                         () -> reader.stats().bytesFetched()));
         List<Map<String, Object>> sourcePartitions = assigned.stream().map(ReplayRecords::sourcePartition).toList();
-        Map<Map<String, Object>, Map<String, Object>> stored = context.offsetStorageReader().offsets(sourcePartitions);
+        Map<Map<String, Object>, List<Map<String, Object>>> stored =
+                SourcePartitions.storedOffsets(context.offsetStorageReader(), sourcePartitions);
         ReplaySettings settings = new ReplaySettings(config.range(), config.follow(), config.followIntervalMs(),
                 config.toleratesErrors());
         TopicFormat format = config.topicFormat();

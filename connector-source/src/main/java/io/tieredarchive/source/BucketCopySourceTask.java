@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -109,10 +111,21 @@ public class BucketCopySourceTask extends SourceTask {
                 config.concurrency(), pool.limitBytes(), after == null ? "from the start" : "after '" + after + "'");
     }
 
+    /**
+     * The key after which this shard resumes: the furthest, in listing order (UTF-8 bytes), of the offsets stored
+     * under any field order of the partition (see {@link SourcePartitions}); null to start from the beginning.
+     */
     private String resumePoint(Map<String, Object> partition) {
-        Map<String, Object> offset = context.offsetStorageReader().offset(partition);
-        Object after = offset == null ? null : offset.get(CopyEvents.OFFSET_AFTER);
-        return after == null ? null : after.toString();
+        String furthest = null;
+        for (Map<String, Object> offset : SourcePartitions.storedOffsets(context.offsetStorageReader(),
+                List.of(partition)).get(partition)) {
+            Object after = offset.get(CopyEvents.OFFSET_AFTER);
+            if (after != null && (furthest == null || Arrays.compareUnsigned(
+                    after.toString().getBytes(StandardCharsets.UTF_8), furthest.getBytes(StandardCharsets.UTF_8)) > 0)) {
+                furthest = after.toString();
+            }
+        }
+        return furthest;
     }
 
     @Override

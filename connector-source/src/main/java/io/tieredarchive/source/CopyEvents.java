@@ -71,9 +71,9 @@ public final class CopyEvents {
         this.destinationBucket = destinationBucket;
     }
 
-    /** The source partition of one task: its bucket, prefix and shard. */
+    /** The source partition of one task: its bucket, prefix and shard, in this order in every JVM. */
     public static Map<String, Object> partition(String bucket, String prefix, int shard, int shards) {
-        return Map.of(PARTITION_BUCKET, bucket, PARTITION_PREFIX, prefix, PARTITION_SHARD, shard,
+        return SourcePartitions.of(PARTITION_BUCKET, bucket, PARTITION_PREFIX, prefix, PARTITION_SHARD, shard,
                 PARTITION_SHARDS, shards);
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One multipart upload at the destination, its parts produced in parallel on the part pool (by UploadPartCopy or
@@ -52,6 +53,7 @@ final class MultipartUpload {
     String run(ObjectJob job, CreateMultipartUploadRequest create, PartPlan plan, PartWriter writer)
             throws CopyException, InterruptedException {
         String key = job.destinationKey();
+        abortOrphans(key);
         String uploadId = job.call(S3Failures.Operation.WRITE, connection, key,
                 () -> client.createMultipartUpload(create)).uploadId();
         List<Future<CompletedPart>> futures = new ArrayList<>(plan.count());
@@ -96,6 +98,32 @@ final class MultipartUpload {
                 throw ie;
             }
             throw new CopyException(CopyException.Kind.FATAL, "Unexpected failure writing a part: " + cause, cause);
+        }
+    }
+
+    /**
+     * Aborts the multipart uploads of {@code key} still open at the destination before a new one starts. Only this
+     * task writes the key (its shard), and a task aborts its own uploads when it fails or stops, so an open one was
+     * left by a task that died in the middle of copying the object (a worker killed, a machine lost), which is why
+     * the object is copied again now. Best effort: a store that cannot list uploads keeps such parts until its
+     * lifecycle rule for incomplete multipart uploads removes them.
+     */
+    private void abortOrphans(String key) throws InterruptedException {
+        List<software.amazon.awssdk.services.s3.model.MultipartUpload> open;
+        try {
+            open = client.listMultipartUploads(b -> b.bucket(connection.bucket()).prefix(key))
+                    .get(ABORT_TIMEOUT_SECONDS, TimeUnit.SECONDS).uploads();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Could not list the open multipart uploads of s3://{}/{}; any left by a worker that died stay "
+                    + "until a lifecycle rule removes them: {}", connection.bucket(), key, e.toString());
+            return;
+        }
+        for (var upload : open) {
+            if (key.equals(upload.key())) {
+                log.info("Aborting multipart upload {} of s3://{}/{}, started {} and left open by a task that "
+                        + "died while copying it", upload.uploadId(), connection.bucket(), key, upload.initiated());
+                abort(key, upload.uploadId());
+            }
         }
     }
 

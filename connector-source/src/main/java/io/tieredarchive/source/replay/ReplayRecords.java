@@ -10,6 +10,9 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
+import io.tieredarchive.source.SourcePartitions;
+
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,12 +33,28 @@ public final class ReplayRecords {
     private ReplayRecords() {
     }
 
+    /** {@code {"topic": .., "partition": ..}} in this order in every JVM (see {@link SourcePartitions}). */
     public static Map<String, Object> sourcePartition(TopicPartition tp) {
-        return Map.of(PARTITION_TOPIC, tp.topic(), PARTITION_PARTITION, tp.partition());
+        return SourcePartitions.of(PARTITION_TOPIC, tp.topic(), PARTITION_PARTITION, tp.partition());
     }
 
     public static Map<String, Object> sourceOffset(long nextOffset) {
         return Map.of(OFFSET, nextOffset);
+    }
+
+    /**
+     * The furthest next offset among {@code stored}, the offsets found for one partition under any field order
+     * ({@link SourcePartitions#storedOffsets}); null when there is none.
+     */
+    public static Long nextOffset(List<Map<String, Object>> stored) {
+        Long furthest = null;
+        for (Map<String, Object> offset : stored) {
+            Long next = nextOffset(offset);
+            if (next != null && (furthest == null || next > furthest)) {
+                furthest = next;
+            }
+        }
+        return furthest;
     }
 
     /** The next offset to replay stored in {@code offset}, or null when there is none. */

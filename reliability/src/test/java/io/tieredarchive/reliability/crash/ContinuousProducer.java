@@ -1,0 +1,100 @@
+package io.tieredarchive.reliability.crash;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Produces to every partition of a topic from a background thread, at a steady rate, until {@link #close()}, so that
+ * records keep arriving however long the crashes take. The records vary the way real ones do: null keys, tombstones,
+ * 0 to 2 headers (one with a null value), timestamps out of order now and then.
+ */
+final class ContinuousProducer implements AutoCloseable {
+
+    /** A day ago: within the broker's retention, and in the past. */
+    private static final long T0 = System.currentTimeMillis() - 86_400_000L;
+
+    private final Thread thread;
+    private final AtomicLong acked = new AtomicLong();
+    private volatile Throwable failure;
+    private volatile boolean stopped;
+
+    /** {@code perPartitionPerSecond} records a second to each of {@code partitions}, random content from {@code seed}. */
+    ContinuousProducer(EmbeddedKafkaCluster kafka, String topic, int partitions, int perPartitionPerSecond,
+                       long seed) {
+        int chunk = Math.max(1, perPartitionPerSecond / 10);
+        thread = new Thread(() -> {
+            Random random = new Random(seed);
+            try (KafkaProducer<byte[], byte[]> producer = kafka.createProducer(Map.of("linger.ms", 5,
+                    "acks", "all", "compression.type", "lz4"))) {
+                for (int i = 0; !stopped; i++) {
+                    for (int p = 0; p < partitions; p++) {
+                        producer.send(record(topic, p, i, random), (metadata, e) -> {
+                            if (e != null) {
+                                failure = e;
+                            } else {
+                                acked.incrementAndGet();
+                            }
+                        });
+                    }
+                    if (i % chunk == chunk - 1) {
+                        producer.flush();
+                        Thread.sleep(100);
+                    }
+                }
+                producer.flush();
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }, "continuous-producer-" + topic);
+        thread.start();
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, int partition, int i, Random random) {
+        byte[] key = i % 50 == 0 ? null : ("key-" + partition + "-" + (i % 5000)).getBytes(StandardCharsets.UTF_8);
+        byte[] value = null;
+        if (i % 101 != 0) {
+            value = new byte[40 + random.nextInt(200)];
+            for (int b = 0; b < value.length; b++) {
+                value[b] = b % 3 == 0 ? (byte) random.nextInt() : (byte) ('a' + b % 26);
+            }
+        }
+        List<Header> headers = new ArrayList<>();
+        if (i % 2 == 0) {
+            headers.add(new RecordHeader("trace", ("t-" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (i % 3 == 0) {
+            headers.add(new RecordHeader("empty", null));
+        }
+        long timestamp = i % 37 == 0 ? T0 + i * 10L - random.nextInt(3_600_000) : T0 + i * 10L;
+        return new ProducerRecord<>(topic, partition, timestamp, key, value, headers);
+    }
+
+    /** Records acknowledged so far. */
+    long acked() {
+        return acked.get();
+    }
+
+    boolean isRunning() {
+        return thread.isAlive() && !stopped;
+    }
+
+    /** Stops producing, waits for the last acks; fails if producing failed. */
+    @Override
+    public void close() throws InterruptedException {
+        stopped = true;
+        thread.join(60_000);
+        if (failure != null) {
+            throw new AssertionError("The producer failed", failure);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.tieredarchive.reliability.crash;
+
+import io.tieredarchive.testing.TcpRelay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link TcpRelay} whose responses, over all connections together, flow at most {@link #pace(long)} bytes a
+ * second, a rate the test can change while it runs: slow while workers are killed, so the work is still in flight
+ * at every kill however slow the machine is, then unlimited ({@link #unlimited()}) to finish. Requests flow freely.
+ */
+final class PacedTcpRelay extends TcpRelay {
+
+    private static final int CHUNK = 8 * 1024;
+
+    private final AtomicLong bytesToClients = new AtomicLong();
+    private volatile long bytesPerSecond;
+    /** When the bytes handed out so far have all gone at the current pace. */
+    private long paidUntilNanos;
+
+    PacedTcpRelay(int targetPort, long bytesPerSecond) {
+        super(targetPort);
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
+    /** Sets the pace of all responses; takes effect for the next chunk of each connection. */
+    void pace(long newBytesPerSecond) {
+        this.bytesPerSecond = newBytesPerSecond;
+    }
+
+    void unlimited() {
+        pace(0);
+    }
+
+    /** Bytes relayed from the target back to clients so far. */
+    long bytesToClients() {
+        return bytesToClients.get();
+    }
+
+    @Override
+    protected void relay(Socket client, Socket target) {
+        daemon(() -> pump(client, target, false), "paced-relay-requests");
+        daemon(() -> pump(target, client, true), "paced-relay-responses");
+    }
+
+    private void pump(Socket from, Socket to, boolean paced) {
+        byte[] buffer = new byte[CHUNK];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                if (paced) {
+                    waitTurn(n);
+                    bytesToClients.addAndGet(n);
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // One side closed: close both.
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    /** Sleeps until {@code n} more bytes fit the pace of all connections together. */
+    private void waitTurn(int n) throws InterruptedException {
+        long rate = bytesPerSecond;
+        if (rate <= 0) {
+            return;
+        }
+        long waitNanos;
+        synchronized (this) {
+            long now = System.nanoTime();
+            paidUntilNanos = Math.max(paidUntilNanos, now) + n * 1_000_000_000L / rate;
+            waitNanos = paidUntilNanos - now;
+        }
+        Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+    }
+}

@@ -1,0 +1,162 @@
+package io.tieredarchive.reliability.crash;
+
+import io.tieredarchive.segment.ArchivedRecord;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentWriter;
+import io.tieredarchive.segment.SegmentWriterOptions;
+import io.tieredarchive.tier.RemoteSegmentStore;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An archive in S3 for the replay crash test, written as the sink writes it ({@link SegmentWriter}, zstd) and
+ * uploaded as the tier uploads it ({@link RemoteSegmentStore}: objects verified, marker last, manifest registered),
+ * and the check that a topic holds it exactly once.
+ */
+final class ReplayArchive {
+
+    private ReplayArchive() {
+    }
+
+    /**
+     * {@code count} records from offset 0: a key (null every 13th), a value that starts with
+     * {@code "<partition>:<offset>:"} followed by random bytes (a tombstone every 97th), 0 to 2 headers (one with a
+     * null value), CreateTime timestamps from {@code t0}.
+     */
+    static List<ArchivedRecord> records(int partition, int count, long t0) {
+        Random random = new Random(1000L + partition);
+        List<ArchivedRecord> records = new ArrayList<>(count);
+        for (long o = 0; o < count; o++) {
+            byte[] key = o % 13 == 0 ? null : ("k-" + partition + "-" + o).getBytes(StandardCharsets.UTF_8);
+            byte[] value = null;
+            if (o % 97 != 0) {
+                value = new byte[100 + random.nextInt(100)];
+                random.nextBytes(value);
+                byte[] id = (partition + ":" + o + ":").getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(id, 0, value, 0, id.length);
+            }
+            Header[] headers = new Header[(int) (o % 3)];
+            for (int h = 0; h < headers.length; h++) {
+                headers[h] = new RecordHeader("h" + h, h == 1 ? null : ("v" + o).getBytes(StandardCharsets.UTF_8));
+            }
+            records.add(new ArchivedRecord(o, t0 + o * 3, TimestampType.CREATE_TIME, key, value, headers));
+        }
+        return records;
+    }
+
+    /** Writes {@code records} as segments of {@code perSegment} records, uploads and registers them. */
+    static void archive(RemoteSegmentStore store, Path localDir, String topic, int partition,
+                        List<ArchivedRecord> records, int perSegment) throws SegmentException {
+        Path dir = localDir.resolve(topic + "-" + partition);
+        List<SegmentMetadata> metas = new ArrayList<>();
+        for (int i = 0; i < records.size(); i += perSegment) {
+            List<ArchivedRecord> chunk = records.subList(i, Math.min(records.size(), i + perSegment));
+            SegmentWriterOptions options = new SegmentWriterOptions("zstd", null, 16 * 1024, "crash-test-writer");
+            try (SegmentWriter writer = SegmentWriter.create(dir, topic, partition, chunk.get(0).offset(), options)) {
+                for (ArchivedRecord r : chunk) {
+                    writer.append(r);
+                }
+                SegmentMetadata meta = writer.seal(System.currentTimeMillis());
+                store.upload(writer.files(), meta);
+                metas.add(meta);
+            }
+        }
+        store.register(topic, partition, metas);
+    }
+
+    /** The records of {@code topic} a read-committed consumer sees now, by partition, in order. */
+    static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readCommitted(EmbeddedKafkaCluster kafka,
+                                                                           String topic, int partitions) {
+        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
+        Map<String, Object> props = Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        try (KafkaConsumer<byte[], byte[]> consumer = kafka.createConsumer(props)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                tps.add(new TopicPartition(topic, p));
+                byPartition.put(p, new ArrayList<>());
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                assertTrue(System.currentTimeMillis() < deadline, "could not read " + topic + " to its end");
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> byPartition.get(r.partition()).add(r));
+            }
+        }
+        return byPartition;
+    }
+
+    /** The replayed records equal the archived ones one by one: each once, in order, every byte the same. */
+    static void assertReplayedOnce(String where, List<ArchivedRecord> archived,
+                                   List<ConsumerRecord<byte[], byte[]>> replayed) {
+        assertEquals(archived.size(), replayed.size(), where + ": record count; the archived offsets the target "
+                + "holds, in runs: " + runs(archived, replayed));
+        for (int i = 0; i < archived.size(); i++) {
+            ArchivedRecord e = archived.get(i);
+            ConsumerRecord<byte[], byte[]> a = replayed.get(i);
+            String at = where + " record " + i + " (archived offset " + e.offset() + ")";
+            assertArrayEquals(e.key(), a.key(), at + ": key");
+            assertArrayEquals(e.value(), a.value(), at + ": value");
+            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
+            Header[] headers = a.headers().toArray();
+            assertEquals(e.headers().length, headers.length, at + ": header count");
+            for (int h = 0; h < headers.length; h++) {
+                assertEquals(e.headers()[h].key(), headers[h].key(), at + ": header key");
+                assertArrayEquals(e.headers()[h].value(), headers[h].value(), at + ": header " + h + " value");
+            }
+        }
+    }
+
+    /**
+     * The archived offsets of {@code replayed}, in the target's order, as runs of consecutive offsets ("0..1199,
+     * 1000..19999" shows 200 records twice). A record is told by its timestamp and key (or value).
+     */
+    static String runs(List<ArchivedRecord> archived, List<ConsumerRecord<byte[], byte[]>> replayed) {
+        Map<String, Long> offsetOf = new java.util.HashMap<>();
+        archived.forEach(r -> offsetOf.put(identity(r.key(), r.value(), r.timestamp()), r.offset()));
+        StringBuilder sb = new StringBuilder();
+        long start = -2;
+        long prev = -2;
+        int count = 0;
+        for (ConsumerRecord<byte[], byte[]> r : replayed) {
+            long o = offsetOf.getOrDefault(identity(r.key(), r.value(), r.timestamp()), -1L);
+            if (o != prev + 1) {
+                if (start != -2) {
+                    sb.append(start).append("..").append(prev).append(", ");
+                    count++;
+                }
+                start = o;
+            }
+            prev = o;
+        }
+        sb.append(start).append("..").append(prev);
+        return (count > 40 ? count + 1 + " runs, e.g. " + sb.substring(0, 800) : sb.toString());
+    }
+
+    private static String identity(byte[] key, byte[] value, long timestamp) {
+        byte[] b = key != null ? key : value;
+        return timestamp + (key != null ? "k" : "v") + (b == null ? "null" : java.util.HexFormat.of().formatHex(b));
+    }
+}
