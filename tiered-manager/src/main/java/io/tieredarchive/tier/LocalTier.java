@@ -106,10 +106,22 @@ public final class LocalTier {
             }
             SegmentFiles files = SegmentFiles.of(partitionDir, Long.parseLong(marker.group(1)));
             Optional<SegmentMetadata> meta = readMarker(files.marker(), seen);
+            if (meta.isPresent() && !describes(meta.get(), partitionDir, files)) {
+                // Files of another partition put here: the sink refuses to open the partition; never upload them.
+                log.error("Skipping local segment {}: its marker describes {}-{} base offset {}, not this folder's "
+                        + "partition and base offset; it is not uploaded", files.marker(), meta.get().topic(),
+                        meta.get().partition(), meta.get().baseOffset());
+                continue;
+            }
             if (meta.isPresent() && Files.exists(files.log())) {
                 found.add(new LocalSegment(files, meta.get(), Files.exists(tieredFile(files))));
             }
         }
+    }
+
+    private static boolean describes(SegmentMetadata meta, Path partitionDir, SegmentFiles files) {
+        return partitionDir.getFileName().toString().equals(meta.topic() + "-" + meta.partition())
+                && meta.baseOffset() == files.baseOffset();
     }
 
     private Optional<SegmentMetadata> readMarker(Path marker, Map<Path, CachedMarker> seen) throws IOException {
