@@ -10,7 +10,7 @@ set -euo pipefail
 
 PARTITIONS=4
 PER_PARTITION=2
-SEGMENT_BYTES=$(scale_pick $((8 * 1024 * 1024)) $((128 * 1024 * 1024)))
+SEGMENT_BYTES=$(scale_pick $((8 * 1024 * 1024)) $((64 * 1024 * 1024)))
 BUCKET=bench-tier
 TOOL=(s3bench)
 DIR="$BENCH_WORK/case3/local"
