@@ -148,7 +148,7 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   log "case 4 repeat $i stream: live heap idle $base MiB, peak $peak MiB (+${heap[-1]} MiB, bound $BOUND_MIB MiB), ${stream_rate[-1]} MB/s"
 done
 
-SETTINGS="tasks.max=$TASKS, copy.concurrency=$CONCURRENCY, copy.part.size.bytes=$((PART_BYTES / 1048576)) MiB, copy.multipart.threshold.bytes default 64 MiB; rclone $(rclone version 2>/dev/null | head -n 1 | cut -d' ' -f2) --transfers $((TASKS * CONCURRENCY)) --checkers $((TASKS * CONCURRENCY)) (server-side CopyObject); one Connect worker, S3Proxy 4.1 filesystem backend"
+SETTINGS="tasks.max=$TASKS, copy.concurrency=$CONCURRENCY, copy.part.size.bytes=$((PART_BYTES / 1048576)) MiB, copy.multipart.threshold.bytes default 64 MiB; rclone $(rclone version 2>/dev/null | sed -n 1p | cut -d' ' -f2) --transfers $((TASKS * CONCURRENCY)) --checkers $((TASKS * CONCURRENCY)) (server-side CopyObject); one Connect worker, S3Proxy 4.1 filesystem backend"
 write_result 4 copy-small what="Bucket copy, $SMALL_COUNT objects of $((SMALL_BYTES / 1024)) KiB" unit="objects/s" \
   higher_is_better=true reference="rclone copy (server-side)" target=">= 1.2x" target_op=">=" target_ratio=1.2 \
   ours="${small_ours[*]}" ref="${small_ref[*]}" \
