@@ -78,13 +78,19 @@ public final class RemoteByteSource implements ByteSource {
         dropBefore(index - 1); // keep one chunk behind: a reader refilling its buffer may step back into it
         boolean miss = !chunks.containsKey(index);
         CompletableFuture<byte[]> wanted = chunks.computeIfAbsent(index, this::fetchAsync);
-        if (!miss) {
+        if (miss) {
+            // The caller waits: fetch the chunks this read asks for at once (a buffer starting inside a chunk
+            // needs the next one too), and the read-ahead only once they are here, so that it does not share
+            // the connection and the store's time with them.
+            long lastWanted = Math.min((size - 1) / chunkBytes, (position + dst.remaining() - 1) / chunkBytes);
+            for (long i = index + 1; i <= lastWanted; i++) {
+                chunks.computeIfAbsent(i, this::fetchAsync);
+            }
+        } else {
             fetchAhead(index);
         }
         byte[] chunk = await(wanted, position);
         if (miss) {
-            // The reader waited for this chunk alone: read-ahead sent with it would share the connection and the
-            // store's time with it, and delay the first bytes of a read that starts here.
             fetchAhead(index);
         }
         long chunkStart = index * chunkBytes;

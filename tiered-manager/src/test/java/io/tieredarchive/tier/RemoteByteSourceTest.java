@@ -91,6 +91,24 @@ class RemoteByteSourceTest {
     }
 
     @Test
+    void aMissFetchesEveryChunkTheReadAsksForAtOnce() throws Exception {
+        TimedFetcher fetcher = new TimedFetcher(500);
+        try (RemoteByteSource source = source(fetcher)) {
+            ByteBuffer dst = ByteBuffer.allocate(100); // from 550: the end of chunk 500 and the start of chunk 600
+            source.readFully(550, dst);
+            assertArrayEquals(Arrays.copyOfRange(OBJECT, 550, 650), dst.array());
+
+            Thread.sleep(200); // let the read-ahead finish
+            List<TimedFetcher.Call> calls = fetcher.calls();
+            TimedFetcher.Call wanted = calls.stream().filter(c -> c.position() == 500).findFirst().orElseThrow();
+            TimedFetcher.Call next = calls.stream().filter(c -> c.position() == 600).findFirst().orElseThrow();
+            assertTrue(next.startNanos() < wanted.endNanos(), "both chunks of the read fetched together: " + calls);
+            assertTrue(calls.stream().filter(c -> c.position() > 600).allMatch(c -> c.startNanos() >= wanted.endNanos()),
+                    "the read-ahead after them: " + calls);
+        }
+    }
+
+    @Test
     void aSequentialReadFetchesEachChunkOnceWithReadAheadInFlight() throws Exception {
         TimedFetcher fetcher = new TimedFetcher(-1);
         try (RemoteByteSource source = source(fetcher)) {
