@@ -12,3 +12,15 @@ s3bench() {
   java -Xmx1g -cp "$classes:$BENCH_JAVA_CP" S3BenchTool "$@"
 }
 export S3_ENDPOINT S3_ACCESS_KEY S3_SECRET_KEY
+
+# s3b_aws ARGS...: the AWS CLI against the stack's S3 server (path-style addressing, the stack's keys, a scratch
+# config so that the user's own AWS settings play no part).
+s3b_aws() {
+  local cfg="$BENCH_WORK/s3b-aws-config"
+  mkdir -p "$BENCH_WORK"
+  if [ ! -f "$cfg" ]; then
+    printf '[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n' >"$cfg"
+  fi
+  AWS_CONFIG_FILE="$cfg" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" \
+    AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" aws --endpoint-url "$S3_ENDPOINT" "$@"
+}

@@ -33,7 +33,7 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   "${TOOL[@]}" empty "$BUCKET" "ours-$i" >/dev/null
   sync
   t0=$(now_ms)
-  aws_s3 s3 cp --recursive --only-show-errors "$DIR" "s3://$BUCKET/ref-$i/"
+  s3b_aws s3 cp --recursive --only-show-errors "$DIR" "s3://$BUCKET/ref-$i/"
   rms=$(( $(now_ms) - t0 ))
   read -r n b < <("${TOOL[@]}" count "$BUCKET" "ref-$i")
   [ "$b" -eq "$BYTES" ] || die "aws s3 cp stored $b bytes, expected $BYTES"
