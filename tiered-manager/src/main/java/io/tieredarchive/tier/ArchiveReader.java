@@ -143,9 +143,10 @@ public final class ArchiveReader implements Closeable {
         }
         rangedReads.increment();
         SegmentKeys keys = store.layout().keys(meta);
+        RemoteByteSource timeIndex = remote(keys.timeIndex(), meta.timeIndex().size());
+        timeIndex.prefetch(0); // on its way while the offset index is read: both come in one round trip
         return SegmentReader.open(meta, remote(keys.log(), meta.log().size()),
-                remote(keys.offsetIndex(), meta.offsetIndex().size()),
-                remote(keys.timeIndex(), meta.timeIndex().size()), options.chunkBytes());
+                remote(keys.offsetIndex(), meta.offsetIndex().size()), timeIndex, options.chunkBytes());
     }
 
     /** Downloads {@code meta}'s segment into the restore cache (if not there yet) and returns its files there. */
@@ -249,7 +250,7 @@ public final class ArchiveReader implements Closeable {
         }
     }
 
-    private ByteSource remote(String key, long size) {
+    private RemoteByteSource remote(String key, long size) {
         return new RemoteByteSource((k, position, length) -> {
             byte[] bytes = store.backend().fetch(k, position, length);
             bytesFetched.add(bytes.length);

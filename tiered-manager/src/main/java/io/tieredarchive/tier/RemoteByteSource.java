@@ -18,7 +18,9 @@ import java.util.concurrent.Executor;
 /**
  * An object read with ranged GETs as a {@link ByteSource}. The object is seen as chunks of {@code chunkBytes}
  * (chunk {@code i} covers {@code [i * chunkBytes, (i + 1) * chunkBytes)}); a read at a position fetches that
- * chunk and, on {@code executor}, the {@code readAhead} chunks after it, so a forward reader rarely waits.
+ * chunk and, on {@code executor}, the {@code readAhead} chunks after it, so a forward reader rarely waits. On a
+ * miss (the reader has to wait) the chunk is fetched alone and the read-ahead starts once it is there, so that the
+ * first bytes of a read come as fast as one GET allows.
  * Nothing before the first position read is fetched, and chunks behind the reader are dropped (but the last
  * one, which a reader refilling its buffer at a batch boundary may step back into): reading from the
  * middle of a segment costs only the bytes from there on (plus at most {@code readAhead} chunks past where the
@@ -74,11 +76,23 @@ public final class RemoteByteSource implements ByteSource {
         }
         long index = position / chunkBytes;
         dropBefore(index - 1); // keep one chunk behind: a reader refilling its buffer may step back into it
-        long last = (size - 1) / chunkBytes;
-        for (long i = index; i <= Math.min(last, index + readAhead); i++) {
-            chunks.computeIfAbsent(i, this::fetchAsync);
+        boolean miss = !chunks.containsKey(index);
+        CompletableFuture<byte[]> wanted = chunks.computeIfAbsent(index, this::fetchAsync);
+        if (miss) {
+            // The caller waits: fetch the chunks this read asks for at once (a buffer starting inside a chunk
+            // needs the next one too), and the read-ahead only once they are here, so that it does not share
+            // the connection and the store's time with them.
+            long lastWanted = Math.min((size - 1) / chunkBytes, (position + dst.remaining() - 1) / chunkBytes);
+            for (long i = index + 1; i <= lastWanted; i++) {
+                chunks.computeIfAbsent(i, this::fetchAsync);
+            }
+        } else {
+            fetchAhead(index);
         }
-        byte[] chunk = await(chunks.get(index), position);
+        byte[] chunk = await(wanted, position);
+        if (miss) {
+            fetchAhead(index);
+        }
         long chunkStart = index * chunkBytes;
         long expected = Math.min(chunkBytes, size - chunkStart);
         if (chunk.length != expected) {
@@ -89,6 +103,26 @@ public final class RemoteByteSource implements ByteSource {
         int n = Math.min(dst.remaining(), chunk.length - offset);
         dst.put(chunk, offset, n);
         return n;
+    }
+
+    /**
+     * Starts fetching the chunk holding {@code position} and the read-ahead after it, without waiting: for a
+     * caller that knows it will read there soon (an index, while another one is read).
+     */
+    public synchronized void prefetch(long position) {
+        if (position < 0 || position >= size) {
+            return;
+        }
+        long index = position / chunkBytes;
+        chunks.computeIfAbsent(index, this::fetchAsync);
+        fetchAhead(index);
+    }
+
+    private void fetchAhead(long index) {
+        long last = (size - 1) / chunkBytes;
+        for (long i = index + 1; i <= Math.min(last, index + readAhead); i++) {
+            chunks.computeIfAbsent(i, this::fetchAsync);
+        }
     }
 
     private CompletableFuture<byte[]> fetchAsync(long index) {
