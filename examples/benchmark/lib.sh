@@ -170,3 +170,24 @@ jvm_heap_used_mib() {
 
 # connect_pid: the pid of the stack's Connect worker.
 connect_pid() { cat "$STACK_DIR/connect.pid"; }
+
+# --- the Java driver of cases 1, 2, 6, 7 (drivers/BenchTool.java), compiled once per run -------------------------
+# bench_tool COMMAND ARGS...: see drivers/BenchTool.java. BENCH_TOOL_READY=FILE makes a waiting command create
+# FILE once it is polling (wait_for_file FILE waits for it).
+bench_tool() {
+  local classes="$BENCH_WORK/classes"
+  if [ ! -f "$classes/BenchTool.class" ]; then
+    mkdir -p "$classes"
+    javac -nowarn -d "$classes" -cp "$BENCH_JAVA_CP" "$BENCH_ROOT/examples/benchmark/drivers/BenchTool.java"
+  fi
+  java -Xmx512m ${BENCH_TOOL_READY:+-Dready.file="$BENCH_TOOL_READY"} -cp "$classes:$BENCH_JAVA_CP" BenchTool "$@"
+}
+
+# wait_for_file FILE [SECONDS]
+wait_for_file() {
+  local deadline=$((SECONDS + ${2:-60}))
+  until [ -e "$1" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "$1 did not appear within ${2:-60}s"
+    sleep 0.1
+  done
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Case 1: sink archive throughput, MB/s of record bytes (values of about 1 KiB JSON events, 8 partitions, zstd),
+# next to kafka-consumer-perf-test reading the same topic. Leaves the archive of its last repeat for cases 2 and 6
+# ($BENCH_WORK/archive.env).
+set -euo pipefail
+# shellcheck source=examples/benchmark/lib.sh
+. "$BENCH_ROOT/examples/benchmark/lib.sh"
+
+RECORDS=$(scale_pick 200000 1000000)
+PARTITIONS=8
+TOPIC=bench-events
+BUCKET=bench-archive
+EVENTS="$BENCH_WORK/events.txt"
+
+log "generating 20,000 distinct JSON events of about 1 KiB ($EVENTS)"
+python3 "$BENCH_ROOT/examples/benchmark/events.py" 20000 "$EVENTS"
+s3_bucket_create "$BUCKET"
+
+log "producing $RECORDS events into $TOPIC ($PARTITIONS partitions), uncompressed on the broker"
+topic_create "$TOPIC" "$PARTITIONS"
+kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" --num-records "$RECORDS" \
+  --payload-file "$EVENTS" --throughput -1 --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=all \
+  linger.ms=10 batch.size=262144 compression.type=none | tail -n 1
+[ "$(topic_record_count "$TOPIC")" -eq "$RECORDS" ] || die "$TOPIC does not hold $RECORDS records"
+
+ours=() ref=() ours_s3=() bytes=0
+for r in $(seq 1 "$BENCH_REPEATS"); do
+  # Reference: Kafka's consumer perf tool, a new group each time, reading every record from the start.
+  # fetch.MB.sec leaves out the group join, so the sink's time below starts at its first segment file too.
+  line=$(kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --topic "$TOPIC" --messages "$RECORDS" --group "bench-cperf-$r" --timeout 60000 | tail -n 1)
+  log "consumer perf test: $line"
+  mib=$(cut -d, -f3 <<<"$line" | tr -d ' ')
+  fetch_ms=$(cut -d, -f8 <<<"$line" | tr -d ' ')
+  bytes=$(awk -v m="$mib" 'BEGIN { printf "%d", m * 1048576 }')
+  ref+=("$(mb_per_s "$bytes" "$fetch_ms")")
+
+  name="bench-sink-r$r"
+  dir="$BENCH_WORK/$name"
+  rm -rf "$dir"
+  rm -f "$BENCH_WORK/$name.ready"
+  BENCH_TOOL_READY="$BENCH_WORK/$name.ready" bench_tool wait-archived "$KAFKA_BOOTSTRAP" "$TOPIC" "$dir" \
+    "$CONNECT_URL" 600 >"$BENCH_WORK/$name.times" &
+  waiter=$!
+  wait_for_file "$BENCH_WORK/$name.ready"
+  put_ms=$(now_ms)
+  connect_put "$name" "$(cat <<JSON
+{
+  "connector.class": "io.tieredarchive.sink.ArchiveSinkConnector",
+  "tasks.max": "2",
+  "topics": "$TOPIC",
+  "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+  "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+  "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+  "s3.bucket": "$BUCKET",
+  "s3.prefix": "$name",
+  "s3.endpoint": "$S3_ENDPOINT",
+  "s3.path.style.access": "true",
+  "s3.access.key.id": "$S3_ACCESS_KEY",
+  "s3.secret.access.key": "$S3_SECRET_KEY",
+  "local.dir": "$dir",
+  "segment.bytes": "16777216",
+  "segment.ms": "1000",
+  "compression.type": "zstd",
+  "local.retention.ms": "-1"
+}
+JSON
+)"
+  wait "$waiter" || die "the sink did not archive $TOPIC; status: $(connector_status "$name")"
+  read -r first_ms sealed_ms archived_ms log_bytes segments <"$BENCH_WORK/$name.times"
+  log "sink: first segment file $((first_ms - put_ms)) ms after PUT, all sealed $((sealed_ms - first_ms)) ms later," \
+    "all in S3 $((archived_ms - first_ms)) ms later; $segments segments, $log_bytes .log bytes"
+  ours+=("$(mb_per_s "$bytes" $((sealed_ms - first_ms)))")
+  ours_s3+=("$(mb_per_s "$bytes" $((archived_ms - first_ms)))")
+  echo "$name $log_bytes $segments" >>"$BENCH_WORK/sink-log-bytes.txt"
+  fail_if_connector_failed "$name"
+  connect_delete "$name"
+done
+
+cat >"$BENCH_WORK/archive.env" <<ENV
+ARCHIVE_TOPIC=$TOPIC
+ARCHIVE_PARTITIONS=$PARTITIONS
+ARCHIVE_RECORDS=$RECORDS
+ARCHIVE_BYTES=$bytes
+ARCHIVE_BUCKET=$BUCKET
+ARCHIVE_PREFIX=bench-sink-r$BENCH_REPEATS
+ENV
+
+write_result 1 sink-throughput what="Sink archive throughput" unit="MB/s" higher_is_better=true \
+  reference="kafka-consumer-perf-test (fetch.MB.sec), same topic" target=">= 0.7x" target_op=">=" target_ratio=0.7 \
+  ours="${ours[*]}" ref="${ref[*]}" \
+  notes="$RECORDS JSON events (~1 KiB values, no keys, $((bytes / 1000000)) MB), $PARTITIONS partitions, sink tasks.max=2, zstd level 3, batch.bytes 1 MiB, segment.bytes 16 MiB, segment.ms 1000; ours: first segment file to the last partition's end sealed on local disk (tiering to S3 runs meanwhile); until all in S3: $(printf '%s ' "${ours_s3[@]}")MB/s. Reference: one consumer, fetch time without the group join."

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Case 7: the Connect worker's heap while one archive sink writes 2,000 partitions at once (every partition with
+# an active segment and an open batch). Measured over JMX from the running worker (-Xmx1g, the stack's): the most
+# heap in use right after a collection (what the worker needs: live objects plus what the collector left), and
+# the most heap in use before a collection (which G1 lets grow with the free heap). No reference: target 512 MiB.
+set -euo pipefail
+# shellcheck source=examples/benchmark/lib.sh
+. "$BENCH_ROOT/examples/benchmark/lib.sh"
+
+PARTITIONS=2000
+TOPIC=bench-wide
+BUCKET=bench-archive
+SECONDS_PER_REPEAT=$(scale_pick 25 60)
+RATE=$(scale_pick 4000 8000) # records per second, about 1 KiB each
+EVENTS="$BENCH_WORK/events.txt"
+[ -f "$EVENTS" ] || python3 "$BENCH_ROOT/examples/benchmark/events.py" 20000 "$EVENTS"
+s3_bucket_create "$BUCKET"
+log "creating $TOPIC with $PARTITIONS partitions"
+topic_create "$TOPIC" "$PARTITIONS"
+pid=$(connect_pid)
+
+ours=() peaks=() notes=()
+for r in $(seq 1 "$BENCH_REPEATS"); do
+  name="bench-heap-r$r"
+  jcmd "$pid" GC.run >/dev/null
+  base=$(jvm_heap_used_mib "$pid")
+  connect_put "$name" "$(cat <<JSON
+{
+  "connector.class": "io.tieredarchive.sink.ArchiveSinkConnector",
+  "tasks.max": "2",
+  "topics": "$TOPIC",
+  "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+  "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+  "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+  "s3.bucket": "$BUCKET",
+  "s3.prefix": "$name",
+  "s3.endpoint": "$S3_ENDPOINT",
+  "s3.path.style.access": "true",
+  "s3.access.key.id": "$S3_ACCESS_KEY",
+  "s3.secret.access.key": "$S3_SECRET_KEY",
+  "local.dir": "$BENCH_WORK/$name",
+  "segment.ms": "3600000",
+  "compression.type": "zstd"
+}
+JSON
+)"
+  wait_for_task_running "$name" 120
+  # Records for every partition while the heap is watched: the producer's sticky partitioner moves to another
+  # partition with each batch, so all 2,000 get records within seconds; none is sealed (segment.ms 1 h).
+  kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" \
+    --num-records $((RATE * SECONDS_PER_REPEAT)) --payload-file "$EVENTS" --throughput "$RATE" \
+    --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=1 linger.ms=5 batch.size=16384 \
+    >"$BENCH_WORK/$name.producer.log" 2>&1 &
+  producer=$!
+  read -r peak_used peak_after_gc gcs active buffered < <(bench_tool heap-watch "$pid" "$SECONDS_PER_REPEAT" "$name")
+  wait "$producer" || die "the producer failed: $(tail -n 5 "$BENCH_WORK/$name.producer.log")"
+  log "heap: baseline after GC ${base} MiB; peak after GC ${peak_after_gc} MiB, peak in use ${peak_used} MiB" \
+    "($gcs collections); active partitions up to $active; sink buffers up to $buffered bytes"
+  [ "$active" -ge $((PARTITIONS * 9 / 10)) ] || die "only $active of $PARTITIONS partitions were active"
+  ours+=("$peak_after_gc")
+  peaks+=("$peak_used")
+  notes+=("r$r: baseline ${base} MiB, active partitions ${active}, buffered-bytes-max ${buffered}")
+  fail_if_connector_failed "$name"
+  connect_delete "$name"
+  rm -rf "${BENCH_WORK:?}/$name"
+done
+topic_delete "$TOPIC"
+
+write_result 7 sink-heap what="Sink peak heap, 2,000 active partitions" unit="MiB" higher_is_better=false \
+  reference="none" target="<= 512 MiB" target_op="<=" target_abs=512 ours="${ours[*]}" \
+  notes="The whole Connect worker's heap (-Xmx1g, G1), read over JMX while one sink (tasks.max=2) archives $PARTITIONS partitions receiving $RATE records/s of ~1 KiB for ${SECONDS_PER_REPEAT}s, every partition with an active segment (segment.ms 1 h, batch.bytes 1 MiB, zstd). Figure: the largest heap in use right after a collection. Largest heap in use before a collection (G1 lets it grow with free heap): $(printf '%s ' "${peaks[@]}")MiB. $(printf '%s; ' "${notes[@]}")"
