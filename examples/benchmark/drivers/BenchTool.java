@@ -58,11 +58,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *     record were there.
  * dump-values BOOTSTRAP TOPIC OUT_FILE
  *     Writes the values of TOPIC, partition after partition in offset order, concatenated; prints "records bytes".
- * heap-watch PID SECONDS CONNECTOR
- *     Attaches to the JVM PID over JMX for SECONDS. Prints "peakUsedMiB peakAfterGcMiB gcs maxActivePartitions
- *     maxBufferedBytes": the most heap in use seen before any collection (sampled every 200 ms and from each GC's
- *     before-figures), the most heap in use right after a collection (the live set plus what the collector left),
- *     the collections seen, and the sink's active-partitions and buffered-bytes-max summed over CONNECTOR's tasks.
+ * heap-watch PID CONNECTOR EXPECTED_ACTIVE HOLD_S TIMEOUT_S
+ *     Attaches to the JVM PID over JMX and watches its heap until the sink CONNECTOR's tasks have had
+ *     EXPECTED_ACTIVE active partitions (active-partitions summed over its tasks) for HOLD_S seconds. Prints
+ *     "peakUsedMiB peakAfterGcMiB gcs maxActivePartitions maxBufferedBytes secondsToActive": the most heap in use
+ *     seen before any collection (sampled every 200 ms and from each GC's before-figures), the most heap in use
+ *     right after a collection (the live set plus what the collector left), the collections seen, the most
+ *     active partitions, the sum of the tasks' buffered-bytes-max, and how long until EXPECTED_ACTIVE.
  * </pre>
  */
 public class BenchTool {
@@ -74,7 +76,8 @@ public class BenchTool {
             case "wait-archived" -> waitArchived(args[1], args[2], Path.of(args[3]), args[4], Long.parseLong(args[5]));
             case "wait-count" -> waitCount(args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]));
             case "dump-values" -> dumpValues(args[1], args[2], Path.of(args[3]));
-            case "heap-watch" -> heapWatch(args[1], Long.parseLong(args[2]), args[3]);
+            case "heap-watch" -> heapWatch(args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]),
+                    Long.parseLong(args[5]));
             default -> {
                 System.err.println("usage: BenchTool wait-archived|wait-count|dump-values|heap-watch ...");
                 System.exit(2);
@@ -267,7 +270,8 @@ public class BenchTool {
         System.out.println(records + " " + bytes);
     }
 
-    private static void heapWatch(String pid, long seconds, String connector) throws Exception {
+    private static void heapWatch(String pid, String connector, long expectedActive, long holdS, long timeoutS)
+            throws Exception {
         VirtualMachine vm = VirtualMachine.attach(pid);
         String address;
         try {
@@ -296,9 +300,11 @@ public class BenchTool {
             }
             long maxActive = 0;
             long maxBuffered = 0;
-            long end = System.currentTimeMillis() + seconds * 1000;
+            long start = System.currentTimeMillis();
+            long deadline = start + timeoutS * 1000;
+            long activeSince = 0;
             ObjectName tasks = new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*");
-            while (System.currentTimeMillis() < end) {
+            while (activeSince == 0 || System.currentTimeMillis() < activeSince + holdS * 1000) {
                 peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
                 long active = 0;
                 long buffered = 0;
@@ -308,10 +314,15 @@ public class BenchTool {
                 }
                 maxActive = Math.max(maxActive, active);
                 maxBuffered = Math.max(maxBuffered, buffered);
+                if (activeSince == 0 && active >= expectedActive) {
+                    activeSince = System.currentTimeMillis();
+                }
+                checkDeadline(deadline, expectedActive + " active partitions of " + connector + " (" + active
+                        + " now)");
                 Thread.sleep(200);
             }
-            System.out.printf("%.1f %.1f %d %d %d%n", peakUsed.get() / 1048576.0, peakAfterGc.get() / 1048576.0,
-                    gcs.get(), maxActive, maxBuffered);
+            System.out.printf("%.1f %.1f %d %d %d %d%n", peakUsed.get() / 1048576.0, peakAfterGc.get() / 1048576.0,
+                    gcs.get(), maxActive, maxBuffered, (activeSince - start) / 1000);
         }
     }
 
