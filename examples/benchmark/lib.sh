@@ -108,7 +108,7 @@ sys.exit(0 if ok else 1)' "$status" 2>/dev/null; then
 # kafka_tool CLASS ARGS...: e.g. kafka_tool org.apache.kafka.tools.ProducerPerformance --topic t ...
 kafka_tool() {
   local cls="$1"; shift
-  java -Xmx512m -Dlog4j2.configurationFile="$STACK_DIR/log4j2.xml" -cp "$BENCH_KAFKA_CP" "$cls" "$@"
+  java -Xmx1g -Dlog4j2.configurationFile="$STACK_DIR/log4j2.xml" -cp "$BENCH_KAFKA_CP" "$cls" "$@"
 }
 
 # topic_create NAME PARTITIONS [CONFIG=VALUE...]: creates a topic (replication 1); deletes it first if present.

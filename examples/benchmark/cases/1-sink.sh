@@ -7,13 +7,16 @@ set -euo pipefail
 . "$BENCH_ROOT/examples/benchmark/lib.sh"
 
 RECORDS=$(scale_pick 200000 1000000)
+DISTINCT=100000
 PARTITIONS=8
 TOPIC=bench-events
 BUCKET=bench-archive
 EVENTS="$BENCH_WORK/events.txt"
 
-log "generating 20,000 distinct JSON events of about 1 KiB ($EVENTS)"
-python3 "$BENCH_ROOT/examples/benchmark/events.py" 20000 "$EVENTS"
+# Enough distinct events that a repeat within zstd's window is rare: with few, zstd -3 (one stream, a window of
+# several MiB) would find more repeats than a 1 MiB batch can, which says nothing about real data.
+log "generating $DISTINCT distinct JSON events of about 1 KiB ($EVENTS)"
+python3 "$BENCH_ROOT/examples/benchmark/events.py" "$DISTINCT" "$EVENTS"
 s3_bucket_create "$BUCKET"
 
 log "producing $RECORDS events into $TOPIC ($PARTITIONS partitions), uncompressed on the broker"
@@ -24,6 +27,7 @@ kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" --num-rec
 [ "$(topic_record_count "$TOPIC")" -eq "$RECORDS" ] || die "$TOPIC does not hold $RECORDS records"
 
 ours=() ref=() ours_s3=() bytes=0
+run_id=$(date +%s) # a fresh S3 prefix per connector: an archive left by an earlier run would be resumed, not rewritten
 for r in $(seq 1 "$BENCH_REPEATS"); do
   # Reference: Kafka's consumer perf tool, a new group each time, reading every record from the start.
   # fetch.MB.sec leaves out the group join, so the sink's time below starts at its first segment file too.
@@ -53,7 +57,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "s3.bucket": "$BUCKET",
-  "s3.prefix": "$name",
+  "s3.prefix": "$name-$run_id",
   "s3.endpoint": "$S3_ENDPOINT",
   "s3.path.style.access": "true",
   "s3.access.key.id": "$S3_ACCESS_KEY",
@@ -83,7 +87,7 @@ ARCHIVE_PARTITIONS=$PARTITIONS
 ARCHIVE_RECORDS=$RECORDS
 ARCHIVE_BYTES=$bytes
 ARCHIVE_BUCKET=$BUCKET
-ARCHIVE_PREFIX=bench-sink-r$BENCH_REPEATS
+ARCHIVE_PREFIX=bench-sink-r$BENCH_REPEATS-$run_id
 ENV
 
 write_result 1 sink-throughput what="Sink archive throughput" unit="MB/s" higher_is_better=true \

@@ -13,7 +13,7 @@ BUCKET=bench-archive
 HOLD_SECONDS=$(scale_pick 20 45)
 RATE=$(scale_pick 4000 8000) # records per second, about 1 KiB each
 EVENTS="$BENCH_WORK/events.txt"
-[ -f "$EVENTS" ] || python3 "$BENCH_ROOT/examples/benchmark/events.py" 20000 "$EVENTS"
+[ -f "$EVENTS" ] || python3 "$BENCH_ROOT/examples/benchmark/events.py" 100000 "$EVENTS"
 s3_bucket_create "$BUCKET"
 log "creating $TOPIC with $PARTITIONS partitions"
 topic_create "$TOPIC" "$PARTITIONS"
@@ -39,7 +39,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "s3.bucket": "$BUCKET",
-  "s3.prefix": "$name",
+  "s3.prefix": "$name-$(date +%s)",
   "s3.endpoint": "$S3_ENDPOINT",
   "s3.path.style.access": "true",
   "s3.access.key.id": "$S3_ACCESS_KEY",
@@ -53,7 +53,7 @@ JSON
 )"
   # Records for every partition while the heap is watched: the producer's sticky partitioner moves to another
   # partition with each batch, so all 2,000 get records within seconds; none is sealed (segment.ms 1 h).
-  java -Xmx512m -cp "$BENCH_KAFKA_CP" org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" \
+  java -Xmx1g -cp "$BENCH_KAFKA_CP" org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" \
     --num-records $((RATE * 3600)) --payload-file "$EVENTS" --throughput "$RATE" \
     --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=1 linger.ms=5 batch.size=16384 \
     >"$BENCH_WORK/$name.producer.log" 2>&1 &
@@ -79,4 +79,4 @@ topic_delete "$TOPIC"
 
 write_result 7 sink-heap what="Sink peak heap, 2,000 active partitions" unit="MiB" higher_is_better=false \
   reference="none" target="<= 512 MiB" target_op="<=" target_abs=512 ours="${ours[*]}" \
-  notes="The whole Connect worker's heap (-Xmx1g, G1), read over JMX while one sink (tasks.max=2) archives $PARTITIONS partitions receiving $RATE records/s in all of ~1 KiB from the connector start until all partitions have been active for ${HOLD_SECONDS}s, every partition with an active segment (segment.ms 1 h, batch.bytes 1 MiB, zstd). Figure: the largest heap in use right after a collection. Largest heap in use before a collection (G1 lets it grow with free heap): $(printf '%s ' "${peaks[@]}")MiB. $(printf '%s; ' "${notes[@]}")"
+  notes="The whole Connect worker's heap (-Xmx1g, G1), read over JMX while one sink (tasks.max=2) archives $PARTITIONS partitions receiving $RATE records/s of ~1 KiB in all, from the connector start until all partitions have been active for ${HOLD_SECONDS}s, every partition with an active segment (segment.ms 1 h, batch.bytes 1 MiB, zstd). Figure: the largest heap in use right after a collection. Largest heap in use before a collection (G1 lets it grow with free heap): $(printf '%s ' "${peaks[@]}")MiB. $(printf '%s; ' "${notes[@]}")"

@@ -44,7 +44,7 @@ public class Plot {
             return;
         }
         int rows = (figures.size() + COLUMNS - 1) / COLUMNS;
-        int columns = Math.min(COLUMNS, figures.size());
+        int columns = Math.max(2, Math.min(COLUMNS, figures.size()));
         BufferedImage image = new BufferedImage(columns * PANEL_W, rows * PANEL_H + 50, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -52,8 +52,10 @@ public class Plot {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString("Tiered Archive throughput vs. reference (median of repeats, whiskers: min-max)", 16, 32);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.drawString("Tiered Archive throughput vs. its reference", 16, 24);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawString("bars: median of the repeats; whiskers: smallest to largest repeat", 16, 42);
         for (int i = 0; i < figures.size(); i++) {
             panel(g, figures.get(i), (i % COLUMNS) * PANEL_W, 50 + (i / COLUMNS) * PANEL_H);
         }
@@ -96,7 +98,7 @@ public class Plot {
     private static void panel(Graphics2D g, Figure f, int x, int y) {
         int left = x + 60;
         int bottom = y + PANEL_H - 60;
-        int top = y + 60;
+        int top = y + 80;
         int height = bottom - top;
         double max = Math.max(f.ours()[f.ours().length - 1], f.ref().length > 0 ? f.ref()[f.ref().length - 1] : 0);
         double scale = niceCeiling(max * 1.1);
