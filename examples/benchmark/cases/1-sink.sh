@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=examples/benchmark/lib.sh
 . "$BENCH_ROOT/examples/benchmark/lib.sh"
 
-RECORDS=$(scale_pick 200000 1000000)
+RECORDS=$(scale_pick 200000 600000)
 DISTINCT=100000
 PARTITIONS=8
 TOPIC=bench-events
@@ -27,7 +27,9 @@ kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" --num-rec
 [ "$(topic_record_count "$TOPIC")" -eq "$RECORDS" ] || die "$TOPIC does not hold $RECORDS records"
 
 ours=() ref=() ours_s3=() bytes=0
-run_id=$(date +%s) # a fresh S3 prefix per connector: an archive left by an earlier run would be resumed, not rewritten
+# Fresh connector names and S3 prefixes per run: an archive (or consumer group) left by an earlier run on a kept
+# stack would be resumed, not rewritten.
+run_id=$(date +%s)
 for r in $(seq 1 "$BENCH_REPEATS"); do
   # Reference: Kafka's consumer perf tool, a new group each time, reading every record from the start.
   # fetch.MB.sec leaves out the group join, so the sink's time below starts at its first segment file too.
@@ -39,7 +41,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   bytes=$(awk -v m="$mib" 'BEGIN { printf "%d", m * 1048576 }')
   ref+=("$(mb_per_s "$bytes" "$fetch_ms")")
 
-  name="bench-sink-r$r"
+  name="bench-sink-r$r-$run_id"
   dir="$BENCH_WORK/$name"
   rm -rf "$dir"
   rm -f "$BENCH_WORK/$name.ready"
@@ -57,7 +59,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "s3.bucket": "$BUCKET",
-  "s3.prefix": "$name-$run_id",
+  "s3.prefix": "$name",
   "s3.endpoint": "$S3_ENDPOINT",
   "s3.path.style.access": "true",
   "s3.access.key.id": "$S3_ACCESS_KEY",

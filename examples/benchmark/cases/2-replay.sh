@@ -18,6 +18,7 @@ overrides=""
 for s in "${PRODUCER_SETTINGS[@]}"; do overrides+="  \"producer.override.${s%%=*}\": \"${s#*=}\","$'\n'; done
 
 ours=() ref=()
+run_id=$(date +%s) # fresh names: Connect keeps a deleted source connector's offsets, a namesake would resume them
 for r in $(seq 1 "$BENCH_REPEATS"); do
   # Reference: Kafka's producer perf tool, the same record count and payloads, into a fresh topic.
   topic_create "bench-pperf-r$r" "$ARCHIVE_PARTITIONS"
@@ -31,7 +32,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   ref+=("$(awk -v m="$mib_s" 'BEGIN { printf "%.3f", m * 1.048576 }')")
   topic_delete "bench-pperf-r$r"
 
-  name="bench-replay-r$r"
+  name="bench-replay-r$r-$run_id"
   target="bench-replayed-r$r"
   topic_create "$target" "$ARCHIVE_PARTITIONS"
   rm -f "$BENCH_WORK/$name.ready"

@@ -10,7 +10,7 @@ set -euo pipefail
 PARTITIONS=2000
 TOPIC=bench-wide
 BUCKET=bench-archive
-HOLD_SECONDS=$(scale_pick 20 45)
+HOLD_SECONDS=$(scale_pick 20 30)
 RATE=$(scale_pick 4000 8000) # records per second, about 1 KiB each
 EVENTS="$BENCH_WORK/events.txt"
 [ -f "$EVENTS" ] || python3 "$BENCH_ROOT/examples/benchmark/events.py" 100000 "$EVENTS"
@@ -26,8 +26,9 @@ done
 pid=$(connect_pid)
 
 ours=() peaks=() notes=()
+run_id=$(date +%s) # fresh connector names and S3 prefixes per run
 for r in $(seq 1 "$BENCH_REPEATS"); do
-  name="bench-heap-r$r"
+  name="bench-heap-r$r-$run_id"
   jcmd "$pid" GC.run >/dev/null
   base=$(jvm_heap_used_mib "$pid")
   connect_put "$name" "$(cat <<JSON
@@ -39,7 +40,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "s3.bucket": "$BUCKET",
-  "s3.prefix": "$name-$(date +%s)",
+  "s3.prefix": "$name",
   "s3.endpoint": "$S3_ENDPOINT",
   "s3.path.style.access": "true",
   "s3.access.key.id": "$S3_ACCESS_KEY",
