@@ -191,3 +191,32 @@ wait_for_file() {
     sleep 0.1
   done
 }
+
+# archive_sink_json NAME TOPIC BUCKET LOCAL_DIR [KEY=VALUE...]: the JSON config of an ArchiveSinkConnector on the
+# stack's S3 server (byte-exact converters, S3 prefix NAME), with KEY=VALUE settings added or replacing defaults.
+archive_sink_json() {
+  python3 - "$@" <<'PY'
+import json, os, sys
+name, topic, bucket, local_dir = sys.argv[1:5]
+config = {
+    "connector.class": "io.tieredarchive.sink.ArchiveSinkConnector",
+    "tasks.max": "2",
+    "topics": topic,
+    "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+    "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+    "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+    "s3.bucket": bucket,
+    "s3.prefix": name,
+    "s3.endpoint": os.environ["S3_ENDPOINT"],
+    "s3.path.style.access": "true",
+    "s3.access.key.id": os.environ["S3_ACCESS_KEY"],
+    "s3.secret.access.key": os.environ["S3_SECRET_KEY"],
+    "local.dir": local_dir,
+    "compression.type": "zstd",
+}
+for kv in sys.argv[5:]:
+    k, _, v = kv.partition("=")
+    config[k] = v
+print(json.dumps(config, indent=2))
+PY
+}

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=examples/benchmark/lib.sh
 . "$BENCH_ROOT/examples/benchmark/lib.sh"
 
-RECORDS=$(scale_pick 200000 600000)
+RECORDS=$(scale_pick 200000 400000)
 DISTINCT=100000
 PARTITIONS=8
 TOPIC=bench-events
@@ -26,7 +26,7 @@ kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" --num-rec
   linger.ms=10 batch.size=262144 compression.type=none | tail -n 1
 [ "$(topic_record_count "$TOPIC")" -eq "$RECORDS" ] || die "$TOPIC does not hold $RECORDS records"
 
-ours=() ref=() ours_s3=() bytes=0
+ours=() ref=() bytes=0
 # Fresh connector names and S3 prefixes per run: an archive (or consumer group) left by an earlier run on a kept
 # stack would be resumed, not rewritten.
 run_id=$(date +%s)
@@ -46,42 +46,38 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   rm -rf "$dir"
   rm -f "$BENCH_WORK/$name.ready"
   BENCH_TOOL_READY="$BENCH_WORK/$name.ready" bench_tool wait-archived "$KAFKA_BOOTSTRAP" "$TOPIC" "$dir" \
-    "$CONNECT_URL" 600 >"$BENCH_WORK/$name.times" &
+    - 600 >"$BENCH_WORK/$name.times" &
   waiter=$!
   wait_for_file "$BENCH_WORK/$name.ready"
   put_ms=$(now_ms)
-  connect_put "$name" "$(cat <<JSON
-{
-  "connector.class": "io.tieredarchive.sink.ArchiveSinkConnector",
-  "tasks.max": "2",
-  "topics": "$TOPIC",
-  "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "s3.bucket": "$BUCKET",
-  "s3.prefix": "$name",
-  "s3.endpoint": "$S3_ENDPOINT",
-  "s3.path.style.access": "true",
-  "s3.access.key.id": "$S3_ACCESS_KEY",
-  "s3.secret.access.key": "$S3_SECRET_KEY",
-  "local.dir": "$dir",
-  "segment.bytes": "16777216",
-  "segment.ms": "1000",
-  "compression.type": "zstd",
-  "local.retention.ms": "-1"
-}
-JSON
-)"
+  # Uploads wait (tier.upload.delay.ms 1 h): this measures the sink's own path, and a backlog of uploads from one
+  # repeat would load the next. Case 3 measures tiering.
+  connect_put "$name" "$(archive_sink_json "$name" "$TOPIC" "$BUCKET" "$dir" segment.bytes=16777216 segment.ms=1000 \
+    local.retention.ms=-1 tier.upload.delay.ms=3600000)"
   wait "$waiter" || die "the sink did not archive $TOPIC; status: $(connector_status "$name")"
-  read -r first_ms sealed_ms archived_ms log_bytes segments <"$BENCH_WORK/$name.times"
-  log "sink: first segment file $((first_ms - put_ms)) ms after PUT, all sealed $((sealed_ms - first_ms)) ms later," \
-    "all in S3 $((archived_ms - first_ms)) ms later; $segments segments, $log_bytes .log bytes"
+  read -r first_ms sealed_ms _ log_bytes segments <"$BENCH_WORK/$name.times"
+  log "sink: first segment file $((first_ms - put_ms)) ms after PUT, all sealed $((sealed_ms - first_ms)) ms later;" \
+    "$segments segments, $log_bytes .log bytes"
   ours+=("$(mb_per_s "$bytes" $((sealed_ms - first_ms)))")
-  ours_s3+=("$(mb_per_s "$bytes" $((archived_ms - first_ms)))")
   echo "$name $log_bytes $segments" >>"$BENCH_WORK/sink-log-bytes.txt"
   fail_if_connector_failed "$name"
   connect_delete "$name"
 done
+
+# The archive cases 2 (replay) and 6 read: one more, unmeasured sink with uploads on, until all of it is in S3.
+name="bench-archive-$run_id"
+rm -f "$BENCH_WORK/$name.ready"
+BENCH_TOOL_READY="$BENCH_WORK/$name.ready" bench_tool wait-archived "$KAFKA_BOOTSTRAP" "$TOPIC" "$BENCH_WORK/$name" \
+  "$CONNECT_URL" 900 >"$BENCH_WORK/$name.times" &
+waiter=$!
+wait_for_file "$BENCH_WORK/$name.ready"
+connect_put "$name" "$(archive_sink_json "$name" "$TOPIC" "$BUCKET" "$BENCH_WORK/$name" segment.bytes=8388608 \
+  segment.ms=5000 local.retention.ms=-1)"
+wait "$waiter" || die "the archive for cases 2 and 6 is not in S3; status: $(connector_status "$name")"
+read -r first_ms sealed_ms archived_ms log_bytes segments <"$BENCH_WORK/$name.times"
+log "archive for replay: $segments segments sealed $((sealed_ms - first_ms)) ms and in S3 $((archived_ms - first_ms)) ms" \
+  "after the first segment file"
+connect_delete "$name"
 
 cat >"$BENCH_WORK/archive.env" <<ENV
 ARCHIVE_TOPIC=$TOPIC
@@ -89,10 +85,10 @@ ARCHIVE_PARTITIONS=$PARTITIONS
 ARCHIVE_RECORDS=$RECORDS
 ARCHIVE_BYTES=$bytes
 ARCHIVE_BUCKET=$BUCKET
-ARCHIVE_PREFIX=bench-sink-r$BENCH_REPEATS-$run_id
+ARCHIVE_PREFIX=$name
 ENV
 
 write_result 1 sink-throughput what="Sink archive throughput" unit="MB/s" higher_is_better=true \
   reference="kafka-consumer-perf-test (fetch.MB.sec), same topic" target=">= 0.7x" target_op=">=" target_ratio=0.7 \
   ours="${ours[*]}" ref="${ref[*]}" \
-  notes="$RECORDS JSON events (~1 KiB values, no keys, $((bytes / 1000000)) MB), $PARTITIONS partitions, sink tasks.max=2, zstd level 3, batch.bytes 1 MiB, segment.bytes 16 MiB, segment.ms 1000; ours: first segment file to the last partition's end sealed on local disk (tiering to S3 runs meanwhile); until all in S3: $(printf '%s ' "${ours_s3[@]}")MB/s. Reference: one consumer, fetch time without the group join."
+  notes="$RECORDS JSON events (~1 KiB values, no keys, $((bytes / 1000000)) MB), $PARTITIONS partitions, sink tasks.max=2, zstd level 3, batch.bytes 1 MiB, segment.bytes 16 MiB, segment.ms 1000, uploads held back (tier.upload.delay.ms 1 h: case 3 measures tiering); ours: from the first segment file to the last partition's end sealed (fsynced, marker written) on local disk. Reference: one consumer, fetch time without the group join."

@@ -31,27 +31,8 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   name="bench-heap-r$r-$run_id"
   jcmd "$pid" GC.run >/dev/null
   base=$(jvm_heap_used_mib "$pid")
-  connect_put "$name" "$(cat <<JSON
-{
-  "connector.class": "io.tieredarchive.sink.ArchiveSinkConnector",
-  "tasks.max": "2",
-  "topics": "$TOPIC",
-  "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "s3.bucket": "$BUCKET",
-  "s3.prefix": "$name",
-  "s3.endpoint": "$S3_ENDPOINT",
-  "s3.path.style.access": "true",
-  "s3.access.key.id": "$S3_ACCESS_KEY",
-  "s3.secret.access.key": "$S3_SECRET_KEY",
-  "local.dir": "$BENCH_WORK/$name",
-  "segment.ms": "3600000",
-  "compression.type": "zstd",
-  "consumer.override.auto.offset.reset": "latest"
-}
-JSON
-)"
+  connect_put "$name" "$(archive_sink_json "$name" "$TOPIC" "$BUCKET" "$BENCH_WORK/$name" segment.ms=3600000 \
+    consumer.override.auto.offset.reset=latest)"
   # Records for every partition while the heap is watched: the producer's sticky partitioner moves to another
   # partition with each batch, so all 2,000 get records within seconds; none is sealed (segment.ms 1 h).
   java -Xmx1g -cp "$BENCH_KAFKA_CP" org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" \

@@ -53,6 +53,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *     the worker's tiering service for LOCAL_DIR has no pending segment. Prints
  *     "firstLogMs sealedMs archivedMs logBytes segments": when the first .log file appeared (polled every 20 ms),
  *     the latest sealedAtMs of the markers covering the ends, when S3 held everything, the .log bytes and segments.
+ *     CONNECT_URL "-": no wait for S3 (the third figure is 0).
  * wait-count BOOTSTRAP TOPIC EXPECTED TIMEOUT_S
  *     Polls TOPIC's end offsets every 50 ms; prints "firstMs doneMs": when the first record and the EXPECTED-th
  *     record were there.
@@ -149,6 +150,10 @@ public class BenchTool {
             }
             checkDeadline(deadline, "sealed segments covering the end of " + topic + " in " + localDir);
             Thread.sleep(20);
+        }
+        if (connectUrl.equals("-")) {
+            System.out.println(firstLogMs + " " + sealedMs + " 0 " + logBytes + " " + segments);
+            return;
         }
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest stats = HttpRequest.newBuilder(URI.create(connectUrl + "/tiered-archive/stats")).GET().build();
