@@ -220,3 +220,16 @@ for kv in sys.argv[5:]:
 print(json.dumps(config, indent=2))
 PY
 }
+
+# --- CPU time (a figure per CPU second does not depend on how busy the machine is) ----------------------------
+# children_cpu_s: user + system CPU seconds of this shell's finished children (bash's `times`, second line),
+# into the variable CHILDREN_CPU_S (`times` must run in this shell, not in a $(...) subshell).
+children_cpu_s() {
+  times >"$BENCH_WORK/.times"
+  CHILDREN_CPU_S=$(sed -n 2p "$BENCH_WORK/.times" | awk '{ s = 0
+    for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] }; printf "%.2f", s }')
+}
+# proc_cpu_s PID: user + system CPU seconds the process PID has used so far.
+proc_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# cpu_between A B: B - A, at least 0.01.
+cpu_between() { awk -v a="$1" -v b="$2" 'BEGIN { d = b - a; if (d < 0.01) d = 0.01; printf "%.2f", d }'; }

@@ -95,7 +95,7 @@ def main():
             d["case"], d.get("what", d["id"]), d.get("unit", ""), fmt(d.get("ours", [])),
             d.get("reference", "—") if d.get("ref") else "—", fmt(d.get("ref", [])),
             "—" if r is None else "%.2f×" % r, d.get("target", ""),
-            "?" if met is None else ("yes" if met else "**no**")))
+            "—" if met is None else ("yes" if met else "**no**")))
     out.append("")
     out.append("Spread = (max − min) / median over %s repeats; ratio = median(ours) / median(reference)." %
                (m.get("command", "").split("--repeats ")[-1].split()[0] if "--repeats" in m.get("command", "")
