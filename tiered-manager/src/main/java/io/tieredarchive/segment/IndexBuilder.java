@@ -1,10 +1,12 @@
 package io.tieredarchive.segment;
 
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.CloseableIterator;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
 
 /**
  * Builds a segment's {@code .index} and {@code .timeindex} the way Kafka's {@code LogSegment} does, from the
@@ -52,13 +54,22 @@ final class IndexBuilder {
             timeIndex.write(entry.array(), 0, TIME_ENTRY_SIZE);
         }
         if (batchCount == 0) {
-            Iterator<org.apache.kafka.common.record.internal.Record> records = batch.iterator();
-            firstTimestamp = records.hasNext() ? records.next().timestamp() : RecordBatch.NO_TIMESTAMP;
+            firstTimestamp = firstTimestamp(batch);
         }
         batchCount++;
         Integer count = batch.countOrNull();
         recordCount += count == null ? 0 : count;
         lastOffset = batch.lastOffset();
+    }
+
+    /**
+     * The first record's timestamp, reading only that record: {@code batch.iterator()} would decompress the whole
+     * batch (Kafka materialises every record of a compressed batch), which the sink had just compressed.
+     */
+    private static long firstTimestamp(RecordBatch batch) {
+        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+            return records.hasNext() ? records.next().timestamp() : RecordBatch.NO_TIMESTAMP;
+        }
     }
 
     private int relative(long offset) {

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Case 1: sink archive throughput, MB/s of record bytes (values of about 1 KiB JSON events, 8 partitions, zstd),
+# next to kafka-consumer-perf-test reading the same topic. Leaves the archive of its last repeat for cases 2 and 6
+# ($BENCH_WORK/archive.env).
+set -euo pipefail
+# shellcheck source=examples/benchmark/lib.sh
+. "$BENCH_ROOT/examples/benchmark/lib.sh"
+
+RECORDS=$(scale_pick 200000 400000)
+DISTINCT=100000
+PARTITIONS=8
+TOPIC=bench-events
+BUCKET=bench-archive
+EVENTS="$BENCH_WORK/events.txt"
+
+# Enough distinct events that a repeat within zstd's window is rare: with few, zstd -3 (one stream, a window of
+# several MiB) would find more repeats than a 1 MiB batch can, which says nothing about real data.
+log "generating $DISTINCT distinct JSON events of about 1 KiB ($EVENTS)"
+python3 "$BENCH_ROOT/examples/benchmark/events.py" "$DISTINCT" "$EVENTS"
+s3_bucket_create "$BUCKET"
+
+log "producing $RECORDS events into $TOPIC ($PARTITIONS partitions), uncompressed on the broker"
+topic_create "$TOPIC" "$PARTITIONS"
+kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" --num-records "$RECORDS" \
+  --payload-file "$EVENTS" --throughput -1 --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=all \
+  linger.ms=10 batch.size=262144 compression.type=none | tail -n 1
+[ "$(topic_record_count "$TOPIC")" -eq "$RECORDS" ] || die "$TOPIC does not hold $RECORDS records"
+
+ours=() ref=() bytes=0 ours_cpu=() ref_cpu=()
+# CPU seconds a consumer perf test JVM spends starting, joining and reading one record: left out of its CPU cost.
+children_cpu_s; c0=$CHILDREN_CPU_S
+kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$KAFKA_BOOTSTRAP" --topic "$TOPIC" \
+  --messages 1 --group bench-cperf-warmup --timeout 60000 >/dev/null
+children_cpu_s; ref_startup_cpu=$(cpu_between "$c0" "$CHILDREN_CPU_S")
+# Fresh connector names and S3 prefixes per run: an archive (or consumer group) left by an earlier run on a kept
+# stack would be resumed, not rewritten.
+run_id=$(date +%s)
+for r in $(seq 1 "$BENCH_REPEATS"); do
+  # Reference: Kafka's consumer perf tool, a new group each time, reading every record from the start.
+  # fetch.MB.sec leaves out the group join, so the sink's time below starts at its first segment file too.
+  children_cpu_s; c0=$CHILDREN_CPU_S
+  line=$(kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --topic "$TOPIC" --messages "$RECORDS" --group "bench-cperf-$r" --timeout 60000 | tail -n 1)
+  children_cpu_s; cpu=$(cpu_between "$ref_startup_cpu" "$(cpu_between "$c0" "$CHILDREN_CPU_S")")
+  log "consumer perf test: $line; ${cpu} CPU-s beyond its start"
+  mib=$(cut -d, -f3 <<<"$line" | tr -d ' ')
+  fetch_ms=$(cut -d, -f8 <<<"$line" | tr -d ' ')
+  bytes=$(awk -v m="$mib" 'BEGIN { printf "%d", m * 1048576 }')
+  ref+=("$(mb_per_s "$bytes" "$fetch_ms")")
+  ref_cpu+=("$(awk -v b="$bytes" -v c="$cpu" 'BEGIN { printf "%.3f", b / 1e6 / c }')")
+
+  name="bench-sink-r$r-$run_id"
+  dir="$BENCH_WORK/$name"
+  rm -rf "$dir"
+  rm -f "$BENCH_WORK/$name.ready"
+  BENCH_TOOL_READY="$BENCH_WORK/$name.ready" bench_tool wait-archived "$KAFKA_BOOTSTRAP" "$TOPIC" "$dir" \
+    - 600 >"$BENCH_WORK/$name.times" &
+  waiter=$!
+  wait_for_file "$BENCH_WORK/$name.ready"
+  put_ms=$(now_ms)
+  w0=$(proc_cpu_s "$(connect_pid)")
+  # Uploads wait (tier.upload.delay.ms 1 h): this measures the sink's own path, and a backlog of uploads from one
+  # repeat would load the next. Case 3 measures tiering.
+  connect_put "$name" "$(archive_sink_json "$name" "$TOPIC" "$BUCKET" "$dir" segment.bytes=16777216 segment.ms=1000 \
+    local.retention.ms=-1 tier.upload.delay.ms=3600000)"
+  wait "$waiter" || die "the sink did not archive $TOPIC; status: $(connector_status "$name")"
+  cpu=$(cpu_between "$w0" "$(proc_cpu_s "$(connect_pid)")")
+  read -r first_ms sealed_ms _ log_bytes segments <"$BENCH_WORK/$name.times"
+  ours_cpu+=("$(awk -v b="$bytes" -v c="$cpu" 'BEGIN { printf "%.3f", b / 1e6 / c }')")
+  log "sink: first segment file $((first_ms - put_ms)) ms after PUT, all sealed $((sealed_ms - first_ms)) ms later;" \
+    "$segments segments, $log_bytes .log bytes; the worker used ${cpu} CPU-s"
+  ours+=("$(mb_per_s "$bytes" $((sealed_ms - first_ms)))")
+  echo "$name $log_bytes $segments" >>"$BENCH_WORK/sink-log-bytes.txt"
+  fail_if_connector_failed "$name"
+  connect_delete "$name"
+done
+
+# The archive cases 2 (replay) and 6 read: one more, unmeasured sink with uploads on, until all of it is in S3.
+name="bench-archive-$run_id"
+rm -f "$BENCH_WORK/$name.ready"
+BENCH_TOOL_READY="$BENCH_WORK/$name.ready" bench_tool wait-archived "$KAFKA_BOOTSTRAP" "$TOPIC" "$BENCH_WORK/$name" \
+  "$CONNECT_URL" 900 >"$BENCH_WORK/$name.times" &
+waiter=$!
+wait_for_file "$BENCH_WORK/$name.ready"
+connect_put "$name" "$(archive_sink_json "$name" "$TOPIC" "$BUCKET" "$BENCH_WORK/$name" segment.bytes=8388608 \
+  segment.ms=5000 local.retention.ms=-1)"
+wait "$waiter" || die "the archive for cases 2 and 6 is not in S3; status: $(connector_status "$name")"
+read -r first_ms sealed_ms archived_ms log_bytes segments <"$BENCH_WORK/$name.times"
+log "archive for replay: $segments segments sealed $((sealed_ms - first_ms)) ms and in S3 $((archived_ms - first_ms)) ms" \
+  "after the first segment file"
+connect_delete "$name"
+
+cat >"$BENCH_WORK/archive.env" <<ENV
+ARCHIVE_TOPIC=$TOPIC
+ARCHIVE_PARTITIONS=$PARTITIONS
+ARCHIVE_RECORDS=$RECORDS
+ARCHIVE_BYTES=$bytes
+ARCHIVE_BUCKET=$BUCKET
+ARCHIVE_PREFIX=$name
+ENV
+
+write_result 1 sink-throughput what="Sink archive throughput" unit="MB/s" higher_is_better=true \
+  reference="kafka-consumer-perf-test (fetch.MB.sec), same topic" target=">= 0.7x" target_op=">=" target_ratio=0.7 \
+  ours="${ours[*]}" ref="${ref[*]}" \
+  notes="$RECORDS JSON events (~1 KiB values, no keys, $((bytes / 1000000)) MB), $PARTITIONS partitions, sink tasks.max=2, zstd level 3, batch.bytes 1 MiB, segment.bytes 16 MiB, segment.ms 1000, uploads held back (tier.upload.delay.ms 1 h: case 3 measures tiering); ours: from the first segment file to the last partition's end sealed (fsynced, marker written) on local disk. Reference: one consumer, fetch time without the group join."
+
+write_result 1 sink-cpu what="Sink archive throughput per CPU second" unit="MB/CPU-s" higher_is_better=true \
+  reference="kafka-consumer-perf-test, same topic" target="— (explains case 1)" \
+  ours="${ours_cpu[*]}" ref="${ref_cpu[*]}" \
+  notes="MB of values per CPU second, which depends much less on what else runs on the machine than MB/s. Ours: user+system CPU of the whole Connect worker from the PUT until every record is sealed (task start, group join, consume, convert, compress, write, seal). Reference: user+system CPU of the consumer perf test's JVM minus that of a run reading one record (${ref_startup_cpu} CPU-s: JVM start, JIT, group join). The broker's CPU, serving both, is in neither."
