@@ -1,7 +1,6 @@
 package io.tieredarchive.reliability.faults;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.List;
@@ -51,8 +49,6 @@ public final class FaultyS3Proxy implements AutoCloseable {
             return new Fault(503, "SlowDown", everyNth, 0, ops);
         }
     }
-
-    private static final String CRLF = "\r\n";
 
     private final int targetPort;
     private final int port;
@@ -274,12 +270,12 @@ public final class FaultyS3Proxy implements AutoCloseable {
             if (response.status() == 100) {
                 out.write(response.bytes());
                 out.flush();
-                copyBody(request, in, targetOut);
+                Head.copyBody(request, in, targetOut);
                 bodySent = true;
                 response = null;
             }
         } else {
-            copyBody(request, in, targetOut);
+            Head.copyBody(request, in, targetOut);
         }
         targetOut.flush();
         while (response == null || (response.status() >= 100 && response.status() < 200)) {
@@ -297,7 +293,7 @@ public final class FaultyS3Proxy implements AutoCloseable {
         boolean framed = true;
         int status = response.status();
         if (!"HEAD".equals(request.method()) && status != 204 && status != 304) {
-            framed = copyBody(response, targetIn, out);
+            framed = Head.copyBody(response, targetIn, out);
         }
         out.flush();
         return framed && bodySent && !"close".equalsIgnoreCase(response.header("connection"));
@@ -307,7 +303,7 @@ public final class FaultyS3Proxy implements AutoCloseable {
     private boolean answerWithError(Head request, Fault f, InputStream in, OutputStream out) throws IOException {
         boolean expectContinue = "100-continue".equalsIgnoreCase(request.header("expect"));
         if (!expectContinue) {
-            copyBody(request, in, OutputStream.nullOutputStream());
+            Head.copyBody(request, in, OutputStream.nullOutputStream());
         }
         String id = "faulty-" + requests();
         String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + f.code() + "</Code><Message>"
@@ -317,78 +313,15 @@ public final class FaultyS3Proxy implements AutoCloseable {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         boolean head = "HEAD".equals(request.method());
         String reason = f.status() == 503 ? "Slow Down" : "Internal Server Error";
-        String headers = "HTTP/1.1 " + f.status() + " " + reason + CRLF + "Content-Type: application/xml" + CRLF
-                + "Content-Length: " + (head ? 0 : bytes.length) + CRLF + "x-amz-request-id: " + id + CRLF
-                + (expectContinue ? "Connection: close" + CRLF : "") + CRLF;
+        String headers = "HTTP/1.1 " + f.status() + " " + reason + Head.CRLF + "Content-Type: application/xml" + Head.CRLF
+                + "Content-Length: " + (head ? 0 : bytes.length) + Head.CRLF + "x-amz-request-id: " + id + Head.CRLF
+                + (expectContinue ? "Connection: close" + Head.CRLF : "") + Head.CRLF;
         out.write(headers.getBytes(StandardCharsets.ISO_8859_1));
         if (!head) {
             out.write(bytes);
         }
         out.flush();
         return !expectContinue;
-    }
-
-    /** Copies the body framed by {@code head}'s headers; false when it ran to end-of-stream (not reusable). */
-    private static boolean copyBody(Head head, InputStream from, OutputStream to) throws IOException {
-        if ("chunked".equalsIgnoreCase(head.header("transfer-encoding"))) {
-            copyChunked(from, to);
-            return true;
-        }
-        String length = head.header("content-length");
-        if (length != null) {
-            copyExactly(from, to, Long.parseLong(length.trim()));
-            return true;
-        }
-        if (head.isRequest()) {
-            return true; // a request without framing has no body
-        }
-        from.transferTo(to);
-        return false;
-    }
-
-    private static void copyChunked(InputStream from, OutputStream to) throws IOException {
-        while (true) {
-            String sizeLine = readLine(from);
-            to.write((sizeLine + CRLF).getBytes(StandardCharsets.ISO_8859_1));
-            int semicolon = sizeLine.indexOf(';');
-            long size = Long.parseLong((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
-            if (size == 0) {
-                String trailer;
-                do {
-                    trailer = readLine(from);
-                    to.write((trailer + CRLF).getBytes(StandardCharsets.ISO_8859_1));
-                } while (!trailer.isEmpty());
-                return;
-            }
-            copyExactly(from, to, size);
-            to.write((readLine(from) + CRLF).getBytes(StandardCharsets.ISO_8859_1));
-        }
-    }
-
-    private static void copyExactly(InputStream from, OutputStream to, long n) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long left = n;
-        while (left > 0) {
-            int read = from.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (read < 0) {
-                throw new SocketException("stream ended " + left + " bytes before the end of a body");
-            }
-            to.write(buffer, 0, read);
-            left -= read;
-        }
-    }
-
-    static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != '\n') {
-            if (b < 0) {
-                throw new SocketException("stream ended in the middle of a line");
-            }
-            line.write(b);
-        }
-        String s = line.toString(StandardCharsets.ISO_8859_1);
-        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static Op op(Head request) {
