@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.metrics.PluginGauges;
 import io.tieredarchive.segment.SegmentMetadata;
 
 import org.apache.kafka.common.MetricName;
@@ -114,7 +115,7 @@ final class SinkMetrics {
 
     private void gauge(String name, String description, Supplier<Number> value) {
         MetricName metricName = name(name, description);
-        metrics.addMetric(metricName, (Gauge<Number>) (config, now) -> value.get());
+        PluginGauges.register(metrics, metricName, (Gauge<Number>) (config, now) -> value.get());
         gauges.add(metricName);
     }
 

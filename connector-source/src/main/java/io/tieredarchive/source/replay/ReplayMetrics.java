@@ -1,5 +1,6 @@
 package io.tieredarchive.source.replay;
 
+import io.tieredarchive.metrics.PluginGauges;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -75,7 +76,8 @@ public final class ReplayMetrics {
     }
 
     private void gauge(String metric, String description, LongSupplier value) {
-        metrics.addMetric(name(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
+        PluginGauges.register(metrics, name(metric, description),
+                (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     private MetricName name(String metric, String description) {

@@ -40,7 +40,7 @@ class ArchiveCrashIT {
     private static final String BUCKET = "archive";
     private static final int PARTITIONS = 4;
     private static final int TASKS = 4;
-    private static final int KILLS = 5;
+    private static final int KILLS = CrashingCluster.KILLS;
 
     @TempDir
     static Path tmp;
@@ -84,7 +84,7 @@ class ArchiveCrashIT {
                                 "kill " + kill + " lands while records wait to be archived");
                         return produced + " produced, " + unsealedSegments(localDir, TOPIC, PARTITIONS)
                                 + " active segments";
-                    });
+                    }, KillRounds.Pacing.NONE);
             producer.close();
 
             Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed = ArchiveChecks.consumeAll(kafka, TOPIC);

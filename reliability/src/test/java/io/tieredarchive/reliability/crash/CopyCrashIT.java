@@ -40,7 +40,7 @@ class CopyCrashIT {
     private static final Logger log = LoggerFactory.getLogger(CopyCrashIT.class);
     private static final String CONNECTOR = "copy-crash";
     private static final String EVENTS = "copy-crash-events";
-    private static final int KILLS = 5;
+    private static final int KILLS = CrashingCluster.KILLS;
 
     @TempDir
     static Path tmp;
@@ -54,7 +54,7 @@ class CopyCrashIT {
         store = S3ProxyServer.startIn(tmp);
         client = S3ClientFactory.asyncClient(S3TestConnections.create(store, "source"));
         S3TestConnections.create(store, "dest");
-        seeded = CopyObjects.seed(client, "source", CopyObjects.sizes("data", 400, 4));
+        seeded = CopyObjects.seed(client, "source", CopyObjects.sizes("data", 300, 4));
         kafka = CrashTopics.startBroker();
         CrashTopics.create(kafka, EVENTS, 1);
     }
@@ -79,7 +79,7 @@ class CopyCrashIT {
         Map<String, Integer> counts = new HashMap<>();
         Map<String, String> workerProps = Map.of("exactly.once.source.support", "enabled",
                 "producer.transaction.timeout.ms", "10000");
-        try (PacedTcpRelay relay = new PacedTcpRelay(store.port(), 200 * 1024);
+        try (PacedTcpRelay relay = new PacedTcpRelay(store.port(), 150 * 1024);
              CrashingCluster cluster = new CrashingCluster(CrashingCluster.logsDir("copy"),
                      kafka.bootstrapServers(), "copy-crash", workerProps);
              KafkaConsumer<byte[], byte[]> events = kafka.createConsumerAndSubscribeTo(Map.of(
@@ -92,13 +92,20 @@ class CopyCrashIT {
                 CopyObjects.drainEvents(events, counts);
                 return sum(counts);
             };
-            KillRounds.awaitAbove(reported, 20);
-            List<KillRounds.Round> kills = KillRounds.run(cluster, CONNECTOR, 2, KILLS, 3, reported,
-                    (kill, atKill) -> {
-                        assertTrue(atKill < total, "kill " + kill + " lands in the middle of the copy");
-                        return openUploads().size() + " multipart uploads open, " + relay.bytesToClients()
-                                + " bytes read";
-                    });
+            // Progress is bytes read from the source: events wait for the objects before them in the listing,
+            // and a large object in flight holds them all back at this pace.
+            KillRounds.Progress read = () -> {
+                reported.read();
+                return relay.bytesToClients();
+            };
+            KillRounds.awaitAbove(read, 256 * 1024);
+            List<KillRounds.Round> kills = KillRounds.run(cluster, CONNECTOR, 2, KILLS, 128 * 1024, read,
+                    (kill, bytes) -> {
+                        int reportedAtKill = sum(counts);
+                        assertTrue(reportedAtKill < total, "kill " + kill + " lands in the middle of the copy");
+                        return reportedAtKill + " of " + total + " objects reported, " + openUploads().size()
+                                + " multipart uploads open";
+                    }, relay);
             relay.unlimited();
 
             KillRounds.awaitAbove(reported, total - 1, Duration.ofSeconds(150));

@@ -36,8 +36,8 @@ final class CopyObjects {
     }
 
     /**
-     * {@code small} objects of 0 to 16 KiB under {@code prefix/small/}, and {@code large} objects of 11 MiB spread
-     * among them in listing order (multipart at a 5 MiB threshold).
+     * {@code small} objects of 0 to 16 KiB under {@code prefix/small/}, and {@code large} objects of 6 MiB early
+     * among them in listing order (multipart at a 5 MiB threshold), so that they are in flight at the first kills.
      */
     static Map<String, Long> sizes(String prefix, int small, int large) {
         Map<String, Long> sizes = new LinkedHashMap<>();
@@ -46,8 +46,8 @@ final class CopyObjects {
             sizes.put(String.format("%s/small/%05d.bin", prefix, i), (long) random.nextInt(16 * 1024));
         }
         for (int i = 1; i <= large; i++) {
-            int at = i * small / (large + 1);
-            sizes.put(String.format("%s/small/%05dx-large.bin", prefix, at), 11 * MIB + at);
+            int at = i * i * 4;
+            sizes.put(String.format("%s/small/%05dx-large.bin", prefix, at), 6 * MIB + at);
         }
         return sizes;
     }

@@ -29,6 +29,9 @@ final class CrashingCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CrashingCluster.class);
 
+    /** Kills per test: 5 (issue 9), or {@code -Dcrash.kills=N} (more for a soak, fewer on a slow machine). */
+    static final int KILLS = Integer.getInteger("crash.kills", 5);
+
     private final Path workDir;
     private final String bootstrapServers;
     private final String groupId;

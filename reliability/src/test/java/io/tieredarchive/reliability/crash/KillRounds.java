@@ -33,6 +33,27 @@ final class KillRounds {
         String check(int kill, long progress) throws Exception;
     }
 
+    /**
+     * Holds the work back while a replacement boots and the tasks move, so that how much gets done in the rounds
+     * does not depend on how slowly the machine boots JVMs; releases it for the pause before a kill and for the
+     * takeover by the survivor.
+     */
+    interface Pacing {
+        Pacing NONE = new Pacing() {
+            @Override
+            public void hold() {
+            }
+
+            @Override
+            public void release() {
+            }
+        };
+
+        void hold();
+
+        void release();
+    }
+
     /** One round: the worker killed, the progress at the kill, with the survivor alone, with both again. */
     record Round(int kill, String worker, long atKill, long alone, long after, String inFlight) {
         @Override
@@ -50,7 +71,7 @@ final class KillRounds {
      * the replacement is counted in.
      */
     static List<Round> run(CrashingCluster cluster, String connector, int tasks, int kills, long minGain,
-                           Progress progress, InFlight inFlight) throws Exception {
+                           Progress progress, InFlight inFlight, Pacing pacing) throws Exception {
         List<Round> rounds = new ArrayList<>();
         for (int kill = 1; kill <= kills; kill++) {
             long pauseUntil = System.nanoTime() + cluster.pauseMs(500, 3_000) * 1_000_000L;
@@ -63,8 +84,10 @@ final class KillRounds {
             ConnectWorkerProcess victim = cluster.killOne();
             CompletableFuture<ConnectWorkerProcess> replacement = cluster.startWorkerAsync();
             long alone = awaitAbove(progress, atKill + minGain);
+            pacing.hold();
             replacement.join();
             cluster.awaitRunningOnLiveWorkers(connector, tasks, TIMEOUT);
+            pacing.release();
             Round round = new Round(kill, victim.workerId(), atKill, alone, progress.read(), seen);
             log.info("{}", round);
             rounds.add(round);

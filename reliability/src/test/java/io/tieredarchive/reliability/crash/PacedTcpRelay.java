@@ -13,11 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * second, a rate the test can change while it runs: slow while workers are killed, so the work is still in flight
  * at every kill however slow the machine is, then unlimited ({@link #unlimited()}) to finish. Requests flow freely.
  */
-final class PacedTcpRelay extends TcpRelay {
+final class PacedTcpRelay extends TcpRelay implements KillRounds.Pacing {
 
     private static final int CHUNK = 8 * 1024;
 
+    /** The pace while held: a trickle, so connections stay alive and nothing times out. */
+    private static final long HELD_BYTES_PER_SECOND = 8 * 1024;
+
     private final AtomicLong bytesToClients = new AtomicLong();
+    private final long normalBytesPerSecond;
     private volatile long bytesPerSecond;
     /** When the bytes handed out so far have all gone at the current pace. */
     private long paidUntilNanos;
@@ -25,6 +29,19 @@ final class PacedTcpRelay extends TcpRelay {
     PacedTcpRelay(int targetPort, long bytesPerSecond) {
         super(targetPort);
         this.bytesPerSecond = bytesPerSecond;
+        this.normalBytesPerSecond = bytesPerSecond;
+    }
+
+    /** Slows responses to a trickle. */
+    @Override
+    public void hold() {
+        pace(HELD_BYTES_PER_SECOND);
+    }
+
+    /** Back to the pace given at construction. */
+    @Override
+    public void release() {
+        pace(normalBytesPerSecond);
     }
 
     /** Sets the pace of all responses; takes effect for the next chunk of each connection. */

@@ -46,7 +46,7 @@ class ReplayCrashIT {
     private static final String CONNECTOR = "replay-crash";
     private static final int PARTITIONS = 4;
     private static final int PER_PARTITION = 20_000;
-    private static final int KILLS = 5;
+    private static final int KILLS = CrashingCluster.KILLS;
 
     @TempDir
     static Path tmp;
@@ -104,7 +104,7 @@ class ReplayCrashIT {
                         assertTrue(atKill < (long) PARTITIONS * PER_PARTITION,
                                 "kill " + kill + " lands before the end");
                         return relay.bytesToClients() + " bytes read from S3";
-                    });
+                    }, relay);
             relay.unlimited();
 
             long expected = (long) PARTITIONS * PER_PARTITION;
