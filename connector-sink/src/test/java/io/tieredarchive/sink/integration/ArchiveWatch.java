@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 
 /**
  * Watches a sink's archive of one topic while it runs, every 200 ms, and records any breach of the two promises of
- * the S3 tier:
+ * the S3 tier (shared with the reliability suite through this module's test-jar):
  * <ul>
  *   <li>a committed offset never passes the end of what S3 holds without a gap from offset 0 (with
  *       {@code commit.mode=remote});</li>
@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * It reads S3 through S3Proxy's files ({@code bucketDir}), so it keeps checking while the S3 server is stopped.
  * Each check reads Kafka or the local disk first and S3 second: S3 only grows, so a later look can only help.
  */
-final class ArchiveWatch implements AutoCloseable {
+public final class ArchiveWatch implements AutoCloseable {
 
     private static final Pattern MARKER = Pattern.compile("\\d{20}-.+\\.json");
 
@@ -55,7 +55,7 @@ final class ArchiveWatch implements AutoCloseable {
     private volatile int checks;
     private volatile int commitsChecked;
 
-    ArchiveWatch(Admin admin, String connector, Path localDir, Path bucketDir, String topic, boolean remoteCommit) {
+    public ArchiveWatch(Admin admin, String connector, Path localDir, Path bucketDir, String topic, boolean remoteCommit) {
         this.admin = admin;
         this.group = "connect-" + connector;
         this.localDir = localDir;
@@ -129,7 +129,7 @@ final class ArchiveWatch implements AutoCloseable {
      * The markers S3 holds for {@code topic}, by partition, read from S3Proxy's files. S3Proxy writes an object to
      * a temporary file and renames it, so a walk can meet a file that is gone the next moment: it starts over then.
      */
-    static Map<Integer, List<SegmentMetadata>> remoteMarkers(Path bucketDir, String topic) throws IOException {
+    public static Map<Integer, List<SegmentMetadata>> remoteMarkers(Path bucketDir, String topic) throws IOException {
         while (true) {
             try {
                 return listMarkers(bucketDir.resolve(topic));
@@ -161,7 +161,7 @@ final class ArchiveWatch implements AutoCloseable {
     }
 
     /** The offset up to which {@code markers} (sorted) cover a partition without a gap from offset 0; 0 if none. */
-    static long contiguousEnd(List<SegmentMetadata> markers) {
+    public static long contiguousEnd(List<SegmentMetadata> markers) {
         long end = 0;
         for (SegmentMetadata m : markers) {
             if (m.baseOffset() > end) {
@@ -173,26 +173,26 @@ final class ArchiveWatch implements AutoCloseable {
     }
 
     /** Per partition, {@link #contiguousEnd} of what S3 holds now. */
-    static Map<Integer, Long> s3Ends(Path bucketDir, String topic) throws IOException {
+    public static Map<Integer, Long> s3Ends(Path bucketDir, String topic) throws IOException {
         Map<Integer, Long> ends = new HashMap<>();
         remoteMarkers(bucketDir, topic).forEach((p, metas) -> ends.put(p, contiguousEnd(metas)));
         return ends;
     }
 
-    synchronized Set<String> deletedLocal() {
+    public synchronized Set<String> deletedLocal() {
         return new HashSet<>(deletedLocal);
     }
 
-    int checks() {
+    public int checks() {
         return checks;
     }
 
-    int commitsChecked() {
+    public int commitsChecked() {
         return commitsChecked;
     }
 
     /** Fails with every breach seen so far. */
-    synchronized void assertHeld() {
+    public synchronized void assertHeld() {
         if (!breaches.isEmpty()) {
             throw new AssertionError(breaches.size() + " breach(es), e.g. " + breaches.stream().limit(10).toList());
         }

@@ -2,11 +2,11 @@ package io.tieredarchive.reliability.disk;
 
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.reliability.faults.SinkFixture;
-import io.tieredarchive.reliability.faults.TierWatch;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentReader;
+import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
@@ -101,10 +101,10 @@ class DiskFullIT {
 
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
         long fullForMs;
-        try (TierWatch watch = new TierWatch(admin, TOPIC, localDir, s3.bucketDir(BUCKET), TOPIC);
+        try (ArchiveWatch watch = new ArchiveWatch(admin, TOPIC, localDir, s3.bucketDir(BUCKET), TOPIC, true);
              var producer = new SinkFixture.BackgroundProducer(connect.kafka(), TOPIC, 2, 20_000,
                      Duration.ofSeconds(40), 41)) {
-            await(() -> TierWatch.s3Ends(s3.bucketDir(BUCKET), TOPIC).size() == 2, Duration.ofSeconds(60),
+            await(() -> ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), TOPIC).size() == 2, Duration.ofSeconds(60),
                     "segments sealed and tiered");
             long fullAt = System.nanoTime();
             fillAndHold(localDir, filler);
@@ -201,7 +201,7 @@ class DiskFullIT {
 
     /** Per partition, the end of what is archived: local sealed segments or S3, whichever is further. */
     private static Map<Integer, Long> archivedEnds(Path localDir) throws Exception {
-        Map<Integer, Long> ends = new TreeMap<>(TierWatch.s3Ends(s3.bucketDir(BUCKET), TOPIC));
+        Map<Integer, Long> ends = new TreeMap<>(ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), TOPIC));
         for (int p = 0; p < 2; p++) {
             for (SegmentFiles files : sealed(localDir.resolve(TOPIC + "-" + p))) {
                 ends.merge(p, SegmentMetadata.read(files.marker()).nextOffset(), Math::max);

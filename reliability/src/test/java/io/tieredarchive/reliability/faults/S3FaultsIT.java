@@ -3,6 +3,7 @@ package io.tieredarchive.reliability.faults;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Fault;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Op;
 import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
@@ -42,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The sink (commit.mode=remote, tiering on) and the replay connector talking to a real S3 server (S3Proxy) through
  * a {@link FaultyS3Proxy}: S3 gone for 30 s, slow responses, 500 InternalError and 503 SlowDown, while records
- * arrive. A {@link TierWatch} checks all through each run that no committed offset passes what S3 holds and no
+ * arrive. An {@link ArchiveWatch} checks all through each run that no committed offset passes what S3 holds and no
  * local segment is deleted before its marker is in S3; at the end S3 must hold every record exactly once, read back
  * from S3 alone. docs/sink.md: "S3 trouble never fails the task"; docs/troubleshooting.md: replay retries 5xx.
  */
@@ -90,20 +91,20 @@ class S3FaultsIT {
         long warnsBefore = SinkFixture.occurrences(logs.text(), "Upload of " + topic + "-");
 
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
-        try (TierWatch watch = new TierWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic);
+        try (ArchiveWatch watch = new ArchiveWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic, true);
              var producer = new SinkFixture.BackgroundProducer(connect.kafka(), topic, 2, 15_000,
                      Duration.ofSeconds(45), 31)) {
-            await(() -> TierWatch.s3Ends(s3.bucketDir(BUCKET), topic).size() == 2, Duration.ofSeconds(60),
+            await(() -> ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), topic).size() == 2, Duration.ofSeconds(60),
                     "uploads under way");
             proxy.down();
             long downAt = System.nanoTime();
-            Map<Integer, Long> endAtDown = TierWatch.s3Ends(s3.bucketDir(BUCKET), topic);
+            Map<Integer, Long> endAtDown = ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), topic);
             while (System.nanoTime() - downAt < TimeUnit.SECONDS.toNanos(30)) {
                 assertEquals("RUNNING", connect.connectorStatus(topic).tasks().get(0).state(), "during the outage");
                 Thread.sleep(1_000);
             }
             assertTrue(localSealedCount(localDir, topic) > 0, "segments sealed during the outage wait locally");
-            assertEquals(endAtDown, TierWatch.s3Ends(s3.bucketDir(BUCKET), topic), "nothing reached S3");
+            assertEquals(endAtDown, ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), topic), "nothing reached S3");
             proxy.up();
             long upAt = System.nanoTime();
 
@@ -141,7 +142,7 @@ class S3FaultsIT {
         long retriedBefore = proxy.retriedAfterFault();
 
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
-        try (TierWatch watch = new TierWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic);
+        try (ArchiveWatch watch = new ArchiveWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic, true);
              var producer = new SinkFixture.BackgroundProducer(connect.kafka(), topic, 2, 15_000,
                      Duration.ofSeconds(40), 32)) {
             proxy.slow(2_000, ALL);

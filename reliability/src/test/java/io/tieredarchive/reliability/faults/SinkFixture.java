@@ -2,6 +2,7 @@ package io.tieredarchive.reliability.faults;
 
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.tier.ArchiveCursor;
 import io.tieredarchive.tier.ArchiveReader;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -212,7 +213,7 @@ public final class SinkFixture {
     public static void awaitInS3(Path bucketDir, String topic, Map<Integer, Long> last, Duration timeout)
             throws Exception {
         await(() -> {
-            Map<Integer, Long> ends = TierWatch.s3Ends(bucketDir, topic);
+            Map<Integer, Long> ends = ArchiveWatch.s3Ends(bucketDir, topic);
             return last.entrySet().stream().allMatch(e -> ends.getOrDefault(e.getKey(), 0L) > e.getValue());
         }, timeout, topic + " complete in S3");
     }
@@ -238,7 +239,7 @@ public final class SinkFixture {
     public static void assertS3HoldsExactlyOnce(RemoteSegmentStore store, Path bucketDir, String topic,
                                                 Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed)
             throws Exception {
-        Map<Integer, List<SegmentMetadata>> markers = TierWatch.remoteMarkers(bucketDir, topic);
+        Map<Integer, List<SegmentMetadata>> markers = ArchiveWatch.remoteMarkers(bucketDir, topic);
         try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
             for (Map.Entry<Integer, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
                 String where = topic + "-" + e.getKey() + " in S3";
