@@ -40,13 +40,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Test data and checks shared by the sink's end-to-end tests. */
-final class ArchiveFixture {
+/**
+ * Test data and checks shared by the sink's end-to-end tests, and by the reliability suite through this module's
+ * test-jar.
+ */
+public final class ArchiveFixture {
 
     /** A day ago: recent enough for the broker's 7-day retention, and the timestamps stay in the past. */
-    static final long T0 = System.currentTimeMillis() - 86_400_000L;
-    static final String BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
-    static final String BUCKET = "archive";
+    public static final long T0 = System.currentTimeMillis() - 86_400_000L;
+    public static final String BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
+    public static final String BUCKET = "archive";
 
     private ArchiveFixture() {
     }
@@ -55,7 +58,7 @@ final class ArchiveFixture {
      * Starts an in-process Connect cluster of one worker for the sink's tests: offsets flushed every second,
      * plugins found by service loading; {@code workerProps} add or replace worker keys.
      */
-    static EmbeddedConnectCluster startConnect(String name, Map<String, String> workerProps, Properties brokerProps) {
+    public static EmbeddedConnectCluster startConnect(String name, Map<String, String> workerProps, Properties brokerProps) {
         Map<String, String> props = new HashMap<>(Map.of("offset.flush.interval.ms", "1000",
                 "plugin.discovery", "service_load"));
         props.putAll(workerProps);
@@ -71,7 +74,7 @@ final class ArchiveFixture {
      * out-of-order sequence errors until its delivery timeout. A partition answers ListOffsets once its leader
      * has it.
      */
-    static void createTopic(EmbeddedKafkaCluster kafka, String topic, int partitions, Map<String, String> configs)
+    public static void createTopic(EmbeddedKafkaCluster kafka, String topic, int partitions, Map<String, String> configs)
             throws Exception {
         kafka.createTopic(topic, partitions, 1, configs);
         Map<TopicPartition, OffsetSpec> all = new HashMap<>();
@@ -95,7 +98,7 @@ final class ArchiveFixture {
     }
 
     /** Starts an S3 server (S3Proxy, a child JVM) under {@code parent} with the sink's bucket {@link #BUCKET}. */
-    static S3ProxyServer startS3(Path parent) {
+    public static S3ProxyServer startS3(Path parent) {
         S3ProxyServer s3 = S3ProxyServer.startIn(parent);
         S3TestConnections.create(s3, BUCKET);
         return s3;
@@ -105,18 +108,24 @@ final class ArchiveFixture {
      * The sink's config for tests: small segments and batches, so that a test seals many segments quickly; the
      * archive is tiered to {@link #BUCKET} on {@code s3}.
      */
-    static Map<String, String> connectorConfig(Path localDir, String topics, int tasks, S3ProxyServer s3) {
+    public static Map<String, String> connectorConfig(Path localDir, String topics, int tasks, S3ProxyServer s3) {
+        return connectorConfig(localDir, topics, tasks, s3.endpoint(), s3.accessKey(), s3.secretKey());
+    }
+
+    /** {@link #connectorConfig(Path, String, int, S3ProxyServer)} for an S3 endpoint and keys given one by one. */
+    public static Map<String, String> connectorConfig(Path localDir, String topics, int tasks, String endpoint,
+                                                      String accessKey, String secretKey) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", "io.tieredarchive.sink.ArchiveSinkConnector");
         config.put("tasks.max", Integer.toString(tasks));
         config.put("topics", topics);
         config.put("local.dir", localDir.toString());
         config.put("s3.bucket", BUCKET);
-        config.put("s3.endpoint", s3.endpoint());
+        config.put("s3.endpoint", endpoint);
         config.put("s3.path.style.access", "true");
         config.put("s3.region", "us-east-1");
-        config.put("s3.access.key.id", s3.accessKey());
-        config.put("s3.secret.access.key", s3.secretKey());
+        config.put("s3.access.key.id", accessKey);
+        config.put("s3.secret.access.key", secretKey);
         config.put("segment.bytes", Integer.toString(256 * 1024));
         config.put("batch.bytes", Integer.toString(16 * 1024));
         config.put("segment.ms", "2000");
@@ -132,7 +141,7 @@ final class ArchiveFixture {
      * 101st), 0..2 headers (one with a null value every 3rd), and a timestamp rising by 10 ms, except every 37th
      * which is up to an hour in the past (CreateTime out of order).
      */
-    static ProducerRecord<byte[], byte[]> record(String topic, int partition, int i, Random random) {
+    public static ProducerRecord<byte[], byte[]> record(String topic, int partition, int i, Random random) {
         byte[] key = i % 50 == 0 ? null : ("key-" + partition + "-" + (i % 5000)).getBytes(StandardCharsets.UTF_8);
         byte[] value = null;
         if (i % 101 != 0) {
@@ -153,7 +162,7 @@ final class ArchiveFixture {
     }
 
     /** Produces {@code perPartition} records of {@link #record} to each partition, and waits for the acks. */
-    static void produce(EmbeddedKafkaCluster kafka, String topic, int partitions, int perPartition, long seed)
+    public static void produce(EmbeddedKafkaCluster kafka, String topic, int partitions, int perPartition, long seed)
             throws Exception {
         Random random = new Random(seed);
         try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
@@ -170,26 +179,38 @@ final class ArchiveFixture {
         }
     }
 
+    /** Makes record {@code i} of {@code partition}, such as {@link #record}. */
+    @FunctionalInterface
+    public interface RecordMaker {
+        ProducerRecord<byte[], byte[]> make(String topic, int partition, int i, Random random);
+    }
+
     /**
-     * Produces {@code perPartition} records of {@link #record} to each partition from a background thread, at a
-     * steady pace over about {@code duration}, so that workers can come and go while records arrive.
+     * Produces {@code perPartition} records of {@link #record} (or of a given {@link RecordMaker}) to each
+     * partition from a background thread, at a steady pace over about {@code duration}, so that workers can come
+     * and go while records arrive.
      */
-    static final class BackgroundProducer implements AutoCloseable {
+    public static final class BackgroundProducer implements AutoCloseable {
         private final Thread thread;
         private final AtomicLong produced = new AtomicLong();
         private volatile Throwable failure;
         private volatile boolean stopped;
 
-        BackgroundProducer(EmbeddedKafkaCluster kafka, String topic, int partitions, int perPartition,
-                           Duration duration, long seed) {
-            int chunk = 500;
+        public BackgroundProducer(EmbeddedKafkaCluster kafka, String topic, int partitions, int perPartition,
+                                  Duration duration, long seed) {
+            this(kafka, topic, partitions, perPartition, duration, seed, 500, ArchiveFixture::record);
+        }
+
+        /** Flushes and pauses after every {@code chunk} records per partition, which {@code maker} makes. */
+        public BackgroundProducer(EmbeddedKafkaCluster kafka, String topic, int partitions, int perPartition,
+                                  Duration duration, long seed, int chunk, RecordMaker maker) {
             long pauseMs = Math.max(1, duration.toMillis() * chunk / perPartition);
             thread = new Thread(() -> {
                 Random random = new Random(seed);
                 try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
                     for (int i = 0; i < perPartition && !stopped; i++) {
                         for (int p = 0; p < partitions; p++) {
-                            producer.send(record(topic, p, i, random), (metadata, e) -> {
+                            producer.send(maker.make(topic, p, i, random), (metadata, e) -> {
                                 if (e != null) {
                                     failure = e;
                                 }
@@ -208,12 +229,12 @@ final class ArchiveFixture {
             thread.start();
         }
 
-        long produced() {
+        public long produced() {
             return produced.get();
         }
 
         /** Waits until every record is acknowledged; fails if producing failed. */
-        void await(Duration timeout) throws InterruptedException {
+        public void await(Duration timeout) throws InterruptedException {
             thread.join(timeout.toMillis());
             if (thread.isAlive()) {
                 fail("The background producer did not finish within " + timeout + " (" + produced() + " sent)");
@@ -230,13 +251,13 @@ final class ArchiveFixture {
         }
     }
 
-    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaCluster kafka) {
+    public static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaCluster kafka) {
         return kafka.createProducer(Map.of("linger.ms", 5, "batch.size", 128 * 1024, "acks", "all",
                 "compression.type", "lz4"));
     }
 
     /** Every record of {@code topic}, by partition, as a consumer reads it now. */
-    static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumeAll(EmbeddedKafkaCluster kafka, String topic)
+    public static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumeAll(EmbeddedKafkaCluster kafka, String topic)
             throws Exception {
         ConsumerRecords<byte[], byte[]> all = kafka.consumeAll(120_000, topic);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
@@ -248,7 +269,7 @@ final class ArchiveFixture {
     }
 
     /** Waits until each partition's sealed segments reach the offset before {@code endOffsets} (last + 1). */
-    static void awaitArchived(Path localDir, String topic, Map<Integer, Long> lastOffsets, Duration timeout)
+    public static void awaitArchived(Path localDir, String topic, Map<Integer, Long> lastOffsets, Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<Integer, Long> reached = new TreeMap<>();
@@ -277,7 +298,7 @@ final class ArchiveFixture {
     }
 
     /** The last offset in the sealed segments of {@code dir}, -1 when none. */
-    static long lastSealedOffset(Path dir) throws SegmentException {
+    public static long lastSealedOffset(Path dir) throws SegmentException {
         long last = -1;
         for (SegmentFiles files : ArchiveContents.sealed(dir)) {
             SegmentMetadata meta = SegmentMetadata.read(files.marker());
@@ -287,7 +308,7 @@ final class ArchiveFixture {
     }
 
     /** Waits until the sealed segments of {@code topic} hold at least {@code records} records. */
-    static void awaitSealed(Path localDir, String topic, int partitions, long records) throws Exception {
+    public static void awaitSealed(Path localDir, String topic, int partitions, long records) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (sealedRecordCount(localDir, topic, partitions) < records) {
             if (System.nanoTime() > deadline) {
@@ -298,7 +319,7 @@ final class ArchiveFixture {
     }
 
     /** Records in the sealed segments of {@code topic}'s partitions. */
-    static long sealedRecordCount(Path localDir, String topic, int partitions) throws SegmentException {
+    public static long sealedRecordCount(Path localDir, String topic, int partitions) throws SegmentException {
         long count = 0;
         for (int p = 0; p < partitions; p++) {
             for (SegmentFiles files : ArchiveContents.sealed(partitionDir(localDir, topic, p))) {
@@ -309,13 +330,13 @@ final class ArchiveFixture {
     }
 
     /** The last offset of each partition, from the consumer's view. */
-    static Map<Integer, Long> lastOffsets(Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed) {
+    public static Map<Integer, Long> lastOffsets(Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed) {
         Map<Integer, Long> last = new TreeMap<>();
         consumed.forEach((p, records) -> last.put(p, records.get(records.size() - 1).offset()));
         return last;
     }
 
-    static Path partitionDir(Path localDir, String topic, int partition) {
+    public static Path partitionDir(Path localDir, String topic, int partition) {
         return localDir.resolve(topic + "-" + partition);
     }
 
@@ -323,7 +344,7 @@ final class ArchiveFixture {
      * Asserts that the archive of each partition holds exactly the consumed records: the same offsets in the same
      * order (so no gap and no duplicate), and byte for byte the same keys, values, headers and timestamps.
      */
-    static void assertArchiveMatches(Path localDir, String topic,
+    public static void assertArchiveMatches(Path localDir, String topic,
                                      Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed) throws Exception {
         for (Map.Entry<Integer, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
             List<ArchivedRecord> archived = ArchiveContents.read(partitionDir(localDir, topic, e.getKey()));
@@ -337,7 +358,7 @@ final class ArchiveFixture {
         }
     }
 
-    static void assertSame(ConsumerRecord<byte[], byte[]> expected, ArchivedRecord actual, String where) {
+    public static void assertSame(ConsumerRecord<byte[], byte[]> expected, ArchivedRecord actual, String where) {
         String at = where + " offset " + expected.offset();
         assertEquals(expected.timestamp(), actual.timestamp(), at + ": timestamp");
         assertEquals(expected.timestampType(), actual.timestampType(), at + ": timestamp type");
@@ -352,7 +373,7 @@ final class ArchiveFixture {
     }
 
     /** True when the offsets have at least one gap. */
-    static boolean hasGaps(List<ConsumerRecord<byte[], byte[]>> records) {
+    public static boolean hasGaps(List<ConsumerRecord<byte[], byte[]>> records) {
         for (int i = 1; i < records.size(); i++) {
             if (records.get(i).offset() != records.get(i - 1).offset() + 1) {
                 return true;

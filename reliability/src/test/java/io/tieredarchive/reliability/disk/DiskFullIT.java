@@ -6,6 +6,7 @@ import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentReader;
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.S3ProxyServer;
@@ -31,11 +32,12 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import static io.tieredarchive.reliability.faults.SinkFixture.BUCKET;
 import static io.tieredarchive.reliability.faults.SinkFixture.await;
+import static io.tieredarchive.sink.integration.ArchiveFixture.BUCKET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,7 +75,7 @@ class DiskFullIT {
         logs = new CapturedLogs();
         s3 = S3ProxyServer.startIn(tmp);
         store = RemoteSegmentStore.create(S3TestConnections.create(s3, BUCKET));
-        connect = SinkFixture.startConnect("disk-full-it", Map.of());
+        connect = ArchiveFixture.startConnect("disk-full-it", Map.of(), new Properties());
         admin = connect.kafka().createAdminClient();
     }
 
@@ -93,7 +95,7 @@ class DiskFullIT {
     void aFullLocalDirStopsTheSinkCleanlyAndItResumesWhenSpaceReturns() throws Exception {
         Path localDir = mount.resolve("local");
         Path filler = mount.resolve("filler");
-        SinkFixture.createTopic(connect.kafka(), TOPIC, 2);
+        ArchiveFixture.createTopic(connect.kafka(), TOPIC, 2, Map.of());
         Map<String, String> config = SinkFixture.sinkConfig(localDir, TOPIC, 1, s3.endpoint(), s3.accessKey(),
                 s3.secretKey());
         connect.configureConnector(TOPIC, config);
@@ -102,8 +104,8 @@ class DiskFullIT {
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
         long fullForMs;
         try (ArchiveWatch watch = new ArchiveWatch(admin, TOPIC, localDir, s3.bucketDir(BUCKET), TOPIC, true);
-             var producer = new SinkFixture.BackgroundProducer(connect.kafka(), TOPIC, 2, 20_000,
-                     Duration.ofSeconds(40), 41)) {
+             var producer = new ArchiveFixture.BackgroundProducer(connect.kafka(), TOPIC, 2, 20_000,
+                     Duration.ofSeconds(40), 41, 200, SinkFixture::record)) {
             await(() -> ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), TOPIC).size() == 2, Duration.ofSeconds(60),
                     "segments sealed and tiered");
             long fullAt = System.nanoTime();
@@ -116,10 +118,10 @@ class DiskFullIT {
             long resumedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - freedAt);
 
             producer.await(Duration.ofSeconds(120));
-            consumed = SinkFixture.consumeAll(connect.kafka(), TOPIC);
-            SinkFixture.awaitInS3(s3.bucketDir(BUCKET), TOPIC, SinkFixture.lastOffsets(consumed),
+            consumed = ArchiveFixture.consumeAll(connect.kafka(), TOPIC);
+            SinkFixture.awaitInS3(s3.bucketDir(BUCKET), TOPIC, ArchiveFixture.lastOffsets(consumed),
                     Duration.ofSeconds(120));
-            SinkFixture.awaitCommitted(admin, TOPIC, TOPIC, SinkFixture.lastOffsets(consumed),
+            SinkFixture.awaitCommitted(admin, TOPIC, TOPIC, ArchiveFixture.lastOffsets(consumed),
                     Duration.ofSeconds(60));
             watch.assertHeld();
             List<String> failures = logs.text().lines().filter(l -> l.contains("write failed")).toList();

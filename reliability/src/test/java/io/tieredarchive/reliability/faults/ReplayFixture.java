@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.faults;
 
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,10 +28,10 @@ final class ReplayFixture {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", "io.tieredarchive.source.ArchiveReplaySourceConnector");
         c.put("tasks.max", "2");
-        c.put("key.converter", SinkFixture.BYTES);
-        c.put("value.converter", SinkFixture.BYTES);
-        c.put("header.converter", SinkFixture.BYTES);
-        c.put("s3.bucket", SinkFixture.BUCKET);
+        c.put("key.converter", ArchiveFixture.BYTES);
+        c.put("value.converter", ArchiveFixture.BYTES);
+        c.put("header.converter", ArchiveFixture.BYTES);
+        c.put("s3.bucket", ArchiveFixture.BUCKET);
         c.put("s3.endpoint", endpoint);
         c.put("s3.path.style.access", "true");
         c.put("s3.region", "us-east-1");

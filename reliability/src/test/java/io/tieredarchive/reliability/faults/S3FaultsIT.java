@@ -3,6 +3,7 @@ package io.tieredarchive.reliability.faults;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Fault;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Op;
 import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.S3ProxyServer;
@@ -27,16 +28,17 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static io.tieredarchive.reliability.faults.SinkFixture.BUCKET;
 import static io.tieredarchive.reliability.faults.SinkFixture.await;
 import static io.tieredarchive.reliability.faults.SinkFixture.awaitCommitted;
 import static io.tieredarchive.reliability.faults.SinkFixture.awaitInS3;
-import static io.tieredarchive.reliability.faults.SinkFixture.consumeAll;
-import static io.tieredarchive.reliability.faults.SinkFixture.lastOffsets;
+import static io.tieredarchive.sink.integration.ArchiveFixture.BUCKET;
+import static io.tieredarchive.sink.integration.ArchiveFixture.consumeAll;
+import static io.tieredarchive.sink.integration.ArchiveFixture.lastOffsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,7 +70,7 @@ class S3FaultsIT {
         s3 = S3ProxyServer.startIn(tmp);
         store = RemoteSegmentStore.create(S3TestConnections.create(s3, BUCKET));
         proxy = new FaultyS3Proxy(s3.port());
-        connect = SinkFixture.startConnect("s3-faults-it", Map.of());
+        connect = ArchiveFixture.startConnect("s3-faults-it", Map.of(), new Properties());
         admin = connect.kafka().createAdminClient();
     }
 
@@ -92,8 +94,8 @@ class S3FaultsIT {
 
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
         try (ArchiveWatch watch = new ArchiveWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic, true);
-             var producer = new SinkFixture.BackgroundProducer(connect.kafka(), topic, 2, 15_000,
-                     Duration.ofSeconds(45), 31)) {
+             var producer = new ArchiveFixture.BackgroundProducer(connect.kafka(), topic, 2, 15_000,
+                     Duration.ofSeconds(45), 31, 200, SinkFixture::record)) {
             await(() -> ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), topic).size() == 2, Duration.ofSeconds(60),
                     "uploads under way");
             proxy.down();
@@ -143,8 +145,8 @@ class S3FaultsIT {
 
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
         try (ArchiveWatch watch = new ArchiveWatch(admin, topic, localDir, s3.bucketDir(BUCKET), topic, true);
-             var producer = new SinkFixture.BackgroundProducer(connect.kafka(), topic, 2, 15_000,
-                     Duration.ofSeconds(40), 32)) {
+             var producer = new ArchiveFixture.BackgroundProducer(connect.kafka(), topic, 2, 15_000,
+                     Duration.ofSeconds(40), 32, 200, SinkFixture::record)) {
             proxy.slow(2_000, ALL);
             Thread.sleep(12_000);
             proxy.slow(0, ALL);
@@ -185,7 +187,7 @@ class S3FaultsIT {
         String target = topic + ".restored";
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> original = consumeAll(connect.kafka(), topic);
         long total = original.values().stream().mapToInt(List::size).sum();
-        SinkFixture.createTopic(connect.kafka(), target, original.size());
+        ArchiveFixture.createTopic(connect.kafka(), target, original.size(), Map.of());
         long injectedBefore = proxy.injected(500) + proxy.injected(503);
         long retriedBefore = proxy.retriedAfterFault();
         proxy.inject(Fault.internalError(3, EnumSet.of(Op.GET, Op.HEAD, Op.LIST)));
@@ -219,7 +221,7 @@ class S3FaultsIT {
 
     private static void startSink(String topic, Path localDir, int partitions, Map<String, String> overrides)
             throws Exception {
-        SinkFixture.createTopic(connect.kafka(), topic, partitions);
+        ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
         Map<String, String> config = SinkFixture.sinkConfig(localDir, topic, 1, proxy.endpoint(), s3.accessKey(),
                 s3.secretKey());
         config.putAll(overrides);

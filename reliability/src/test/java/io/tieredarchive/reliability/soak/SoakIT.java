@@ -1,6 +1,7 @@
 package io.tieredarchive.reliability.soak;
 
 import io.tieredarchive.reliability.faults.SinkFixture;
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 
@@ -26,13 +27,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
-import static io.tieredarchive.reliability.faults.SinkFixture.BUCKET;
+import static io.tieredarchive.sink.integration.ArchiveFixture.BUCKET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -71,7 +73,7 @@ class SoakIT {
     static void start() {
         s3 = S3ProxyServer.startIn(tmp);
         S3TestConnections.create(s3, BUCKET);
-        connect = SinkFixture.startConnect("soak-it", Map.of());
+        connect = ArchiveFixture.startConnect("soak-it", Map.of(), new Properties());
         admin = connect.kafka().createAdminClient();
     }
 
