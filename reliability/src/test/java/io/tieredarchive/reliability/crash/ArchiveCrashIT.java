@@ -1,6 +1,7 @@
 package io.tieredarchive.reliability.crash;
 
 import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -15,13 +16,12 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static io.tieredarchive.reliability.crash.ArchiveChecks.sealedRecords;
 import static io.tieredarchive.reliability.crash.ArchiveChecks.unsealedSegments;
+import static io.tieredarchive.sink.integration.ArchiveFixture.sealedRecordCount;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -52,7 +52,7 @@ class ArchiveCrashIT {
         s3 = S3ProxyServer.startIn(tmp);
         S3TestConnections.create(s3, BUCKET);
         kafka = CrashTopics.startBroker();
-        CrashTopics.create(kafka, TOPIC, PARTITIONS);
+        ArchiveFixture.createTopic(kafka, TOPIC, PARTITIONS, Map.of());
     }
 
     @AfterAll
@@ -75,10 +75,10 @@ class ArchiveCrashIT {
             cluster.startWorkers(2);
             cluster.any().putConnector(CONNECTOR, connectorConfig(localDir));
             cluster.awaitRunningOnLiveWorkers(CONNECTOR, TASKS, Duration.ofSeconds(90));
-            KillRounds.awaitAbove(() -> sealedRecords(localDir, TOPIC, PARTITIONS), 2_000);
+            KillRounds.awaitAbove(() -> sealedRecordCount(localDir, TOPIC, PARTITIONS), 2_000);
 
             List<KillRounds.Round> kills = KillRounds.run(cluster, CONNECTOR, TASKS, KILLS, 500,
-                    () -> sealedRecords(localDir, TOPIC, PARTITIONS), (kill, sealed) -> {
+                    () -> sealedRecordCount(localDir, TOPIC, PARTITIONS), (kill, sealed) -> {
                         long produced = producer.acked();
                         assertTrue(producer.isRunning() && produced > sealed,
                                 "kill " + kill + " lands while records wait to be archived");
@@ -87,10 +87,10 @@ class ArchiveCrashIT {
                     }, KillRounds.Pacing.NONE);
             producer.close();
 
-            Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed = ArchiveChecks.consumeAll(kafka, TOPIC);
+            Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed = ArchiveFixture.consumeAll(kafka, TOPIC);
             long total = consumed.values().stream().mapToLong(List::size).sum();
-            ArchiveChecks.awaitSealedThrough(localDir, TOPIC, consumed, Duration.ofSeconds(90));
-            ArchiveChecks.assertArchiveEqualsTopic(localDir, TOPIC, consumed);
+            ArchiveFixture.awaitArchived(localDir, TOPIC, ArchiveFixture.lastOffsets(consumed), Duration.ofSeconds(90));
+            ArchiveFixture.assertArchiveMatches(localDir, TOPIC, consumed);
             Map<Integer, Long> ends = new TreeMap<>();
             consumed.forEach((p, records) -> ends.put(p, records.get(records.size() - 1).offset() + 1));
             try (RemoteSegmentStore store = RemoteSegmentStore.create(s3Connection())) {
@@ -105,27 +105,11 @@ class ArchiveCrashIT {
         }
     }
 
+    /** The sink's test config, with smaller segments: they roll every few seconds, so each kill cuts active ones. */
     private static Map<String, String> connectorConfig(Path localDir) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", "io.tieredarchive.sink.ArchiveSinkConnector");
-        config.put("tasks.max", Integer.toString(TASKS));
-        config.put("topics", TOPIC);
-        config.put("local.dir", localDir.toString());
-        config.put("s3.bucket", BUCKET);
-        config.put("s3.endpoint", s3.endpoint());
-        config.put("s3.path.style.access", "true");
-        config.put("s3.region", "us-east-1");
-        config.put("s3.access.key.id", s3.accessKey());
-        config.put("s3.secret.access.key", s3.secretKey());
-        // Small segments and batches: segments roll every few seconds, so each kill cuts active ones.
+        Map<String, String> config = ArchiveFixture.connectorConfig(localDir, TOPIC, TASKS, s3);
         config.put("segment.bytes", Integer.toString(128 * 1024));
-        config.put("batch.bytes", Integer.toString(16 * 1024));
         config.put("segment.ms", "4000");
-        config.put("compression.type", "zstd");
-        String bytes = "org.apache.kafka.connect.converters.ByteArrayConverter";
-        config.put("key.converter", bytes);
-        config.put("value.converter", bytes);
-        config.put("header.converter", bytes);
         return config;
     }
 

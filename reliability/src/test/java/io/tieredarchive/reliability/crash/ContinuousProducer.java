@@ -1,14 +1,10 @@
 package io.tieredarchive.reliability.crash;
 
+import io.tieredarchive.sink.integration.ArchiveFixture;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,12 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Produces to every partition of a topic from a background thread, at a steady rate, until {@link #close()}, so that
  * records keep arriving however long the crashes take. The records vary the way real ones do: null keys, tombstones,
- * 0 to 2 headers (one with a null value), timestamps out of order now and then.
+ * 0 to 2 headers (one with a null value), timestamps out of order now and then: the sink's
+ * {@link ArchiveFixture#record}.
  */
 final class ContinuousProducer implements AutoCloseable {
-
-    /** A day ago: within the broker's retention, and in the past. */
-    private static final long T0 = System.currentTimeMillis() - 86_400_000L;
 
     private final Thread thread;
     private final AtomicLong acked = new AtomicLong();
@@ -38,7 +32,7 @@ final class ContinuousProducer implements AutoCloseable {
                     "acks", "all", "compression.type", "lz4"))) {
                 for (int i = 0; !stopped; i++) {
                     for (int p = 0; p < partitions; p++) {
-                        producer.send(record(topic, p, i, random), (metadata, e) -> {
+                        producer.send(ArchiveFixture.record(topic, p, i, random), (metadata, e) -> {
                             if (e != null) {
                                 failure = e;
                             } else {
@@ -57,26 +51,6 @@ final class ContinuousProducer implements AutoCloseable {
             }
         }, "continuous-producer-" + topic);
         thread.start();
-    }
-
-    private static ProducerRecord<byte[], byte[]> record(String topic, int partition, int i, Random random) {
-        byte[] key = i % 50 == 0 ? null : ("key-" + partition + "-" + (i % 5000)).getBytes(StandardCharsets.UTF_8);
-        byte[] value = null;
-        if (i % 101 != 0) {
-            value = new byte[40 + random.nextInt(200)];
-            for (int b = 0; b < value.length; b++) {
-                value[b] = b % 3 == 0 ? (byte) random.nextInt() : (byte) ('a' + b % 26);
-            }
-        }
-        List<Header> headers = new ArrayList<>();
-        if (i % 2 == 0) {
-            headers.add(new RecordHeader("trace", ("t-" + i).getBytes(StandardCharsets.UTF_8)));
-        }
-        if (i % 3 == 0) {
-            headers.add(new RecordHeader("empty", null));
-        }
-        long timestamp = i % 37 == 0 ? T0 + i * 10L - random.nextInt(3_600_000) : T0 + i * 10L;
-        return new ProducerRecord<>(topic, partition, timestamp, key, value, headers);
     }
 
     /** Records acknowledged so far. */

@@ -2,6 +2,7 @@ package io.tieredarchive.reliability.crash;
 
 import io.tieredarchive.reliability.crash.CopyObjects.Seeded;
 import io.tieredarchive.s3.S3ClientFactory;
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,7 +57,7 @@ class CopyCrashIT {
         S3TestConnections.create(store, "dest");
         seeded = CopyObjects.seed(client, "source", CopyObjects.sizes("data", 300, 4));
         kafka = CrashTopics.startBroker();
-        CrashTopics.create(kafka, EVENTS, 1);
+        ArchiveFixture.createTopic(kafka, EVENTS, 1, Map.of());
     }
 
     @AfterAll

@@ -1,7 +1,6 @@
 package io.tieredarchive.reliability.crash;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -10,10 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** The in-process broker of the crash tests and its topics. */
+/** The in-process broker of the crash tests and its topics (created with the sink's ArchiveFixture.createTopic). */
 final class CrashTopics {
 
     private CrashTopics() {
@@ -29,32 +27,6 @@ final class CrashTopics {
         EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, props);
         kafka.start();
         return kafka;
-    }
-
-    /**
-     * Creates a topic and waits until the broker serves every partition (answers ListOffsets): an idempotent
-     * producer writing into a partition the broker has not created yet can stall until its delivery timeout.
-     */
-    static void create(EmbeddedKafkaCluster kafka, String topic, int partitions) throws Exception {
-        kafka.createTopic(topic, partitions, 1, Map.of());
-        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (Admin admin = kafka.createAdminClient()) {
-            while (true) {
-                try {
-                    admin.listOffsets(all, new ListOffsetsOptions().timeoutMs(30_000)).all().get(60, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException notYet) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("The broker does not serve every partition of " + topic, notYet);
-                    }
-                    Thread.sleep(200);
-                }
-            }
-        }
     }
 
     /** The sum of the end offsets of {@code partitions}. */

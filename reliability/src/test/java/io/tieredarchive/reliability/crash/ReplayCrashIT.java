@@ -2,6 +2,7 @@ package io.tieredarchive.reliability.crash;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -66,7 +67,7 @@ class ReplayCrashIT {
             }
         }
         kafka = CrashTopics.startBroker();
-        CrashTopics.create(kafka, TARGET, PARTITIONS);
+        ArchiveFixture.createTopic(kafka, TARGET, PARTITIONS, Map.of());
     }
 
     @AfterAll
