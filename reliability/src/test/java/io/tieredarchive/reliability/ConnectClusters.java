@@ -1,15 +1,11 @@
 package io.tieredarchive.reliability;
 
 import io.tieredarchive.testing.S3ProxyServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.converters.ByteArrayConverter;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.test.TestUtils;
 
@@ -18,32 +14,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** An embedded Connect cluster as the reliability ITs use it, and the waits and reads they share. */
+/**
+ * Reads and waits the reliability ITs share on an embedded Connect cluster; the cluster itself, topics and
+ * failure traces come from the source's ReplayItSupport (its test-jar).
+ */
 public final class ConnectClusters {
 
     private ConnectClusters() {
-    }
-
-    /** One worker, one broker, plugins by service loader, byte-array converters, offsets flushed each second. */
-    public static EmbeddedConnectCluster start(String name, Map<String, String> extraWorkerProps) {
-        Map<String, String> props = new HashMap<>();
-        props.put("plugin.discovery", "service_load");
-        props.put("key.converter", ByteArrayConverter.class.getName());
-        props.put("value.converter", ByteArrayConverter.class.getName());
-        props.put("header.converter", ByteArrayConverter.class.getName());
-        props.put("offset.flush.interval.ms", "1000");
-        props.putAll(extraWorkerProps);
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(1)
-                .numBrokers(1).brokerProps(broker).workerProps(new HashMap<>(props)).build();
-        connect.start();
-        return connect;
     }
 
     /** The S3 keys of a connector talking to {@code s3}, under {@code keyPrefix} ("" or "source." ...). */
@@ -57,18 +36,6 @@ public final class ConnectClusters {
         c.put(keyPrefix + "s3.secret.access.key", s3.secretKey());
         c.put(keyPrefix + "s3.retry.max.attempts", "2");
         return c;
-    }
-
-    /** Creates a topic and waits until the broker serves every partition. */
-    public static void createTopic(EmbeddedConnectCluster connect, String topic, int partitions) throws Exception {
-        connect.kafka().createTopic(topic, partitions);
-        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        try (Admin admin = connect.kafka().createAdminClient()) {
-            TestUtils.retryOnExceptionWithTimeout(60_000, () -> admin.listOffsets(all).all().get());
-        }
     }
 
     /** Every record of one partition a read-committed consumer sees now, in order. */
@@ -108,40 +75,5 @@ public final class ConnectClusters {
             return seen.get().size() >= count;
         }, timeout.toMillis(), () -> topic + " holds " + seen.get().size() + " records, expected " + count);
         return seen.get();
-    }
-
-    /** Waits until the connector or one of its tasks has failed; returns its trace. */
-    public static String awaitFailure(EmbeddedConnectCluster connect, String connector, Duration timeout)
-            throws InterruptedException {
-        AtomicReference<String> trace = new AtomicReference<>();
-        TestUtils.waitForCondition(() -> {
-            Optional<String> t = failureTrace(connect, connector);
-            t.ifPresent(trace::set);
-            return t.isPresent();
-        }, timeout.toMillis(), () -> connector + " did not fail: " + status(connect, connector));
-        return trace.get();
-    }
-
-    /** The trace of the failed connector or its first failed task, if any. */
-    public static Optional<String> failureTrace(EmbeddedConnectCluster connect, String connector) {
-        ConnectorStateInfo status;
-        try {
-            status = connect.connectorStatus(connector);
-        } catch (RuntimeException notYet) {
-            return Optional.empty();
-        }
-        if ("FAILED".equals(status.connector().state())) {
-            return Optional.of("connector: " + status.connector().trace());
-        }
-        return status.tasks().stream().filter(t -> "FAILED".equals(t.state()))
-                .map(t -> "task " + t.id() + ": " + t.trace()).findFirst();
-    }
-
-    public static String status(EmbeddedConnectCluster connect, String connector) {
-        try {
-            return String.valueOf(connect.connectorStatus(connector));
-        } catch (RuntimeException e) {
-            return e.toString();
-        }
     }
 }

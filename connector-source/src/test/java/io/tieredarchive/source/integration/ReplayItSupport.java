@@ -30,8 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the replay's end-to-end tests share: connector configs, waiting, reading a topic back and comparing. */
-final class ReplayItSupport {
+/**
+ * What the replay's end-to-end tests share: connector configs, waiting, reading a topic back and comparing. The
+ * reliability suite uses the Connect cluster, topic and failure helpers too, through this module's test-jar.
+ */
+public final class ReplayItSupport {
 
     static final String BUCKET = "archive";
     static final String PREFIX = "kafka/archive";
@@ -40,7 +43,7 @@ final class ReplayItSupport {
     }
 
     /** A cluster of {@code workers} workers with plugin discovery by service loader and ByteArrayConverter. */
-    static EmbeddedConnectCluster startConnect(String name, int workers, Map<String, String> extraWorkerProps) {
+    public static EmbeddedConnectCluster startConnect(String name, int workers, Map<String, String> extraWorkerProps) {
         Map<String, String> props = new HashMap<>();
         props.put("plugin.discovery", "service_load");
         props.put("key.converter", ByteArrayConverter.class.getName());
@@ -61,7 +64,7 @@ final class ReplayItSupport {
      * Creates a topic and waits until the broker serves every partition (answers ListOffsets): an idempotent
      * producer writing into a partition the broker has not created yet can stall until its delivery timeout.
      */
-    static void createTopic(EmbeddedConnectCluster connect, String topic, int partitions) throws Exception {
+    public static void createTopic(EmbeddedConnectCluster connect, String topic, int partitions) throws Exception {
         connect.kafka().createTopic(topic, partitions);
         Map<TopicPartition, OffsetSpec> all = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
@@ -177,18 +180,25 @@ final class ReplayItSupport {
         }
     }
 
-    /** Waits until the connector, or one of its tasks, has failed; returns its trace. */
+    /** Waits up to a minute until the connector, or one of its tasks, has failed; returns its trace. */
     static String awaitFailure(EmbeddedConnectCluster connect, String connector) throws InterruptedException {
+        return awaitFailure(connect, connector, Duration.ofSeconds(60));
+    }
+
+    /** Waits until the connector, or one of its tasks, has failed; returns its trace. */
+    public static String awaitFailure(EmbeddedConnectCluster connect, String connector, Duration timeout)
+            throws InterruptedException {
         AtomicReference<String> trace = new AtomicReference<>();
         TestUtils.waitForCondition(() -> {
             Optional<String> t = failureTrace(connect, connector);
             t.ifPresent(trace::set);
             return t.isPresent();
-        }, 60_000, () -> connector + " did not fail: " + safeStatus(connect, connector));
+        }, timeout.toMillis(), () -> connector + " did not fail: " + safeStatus(connect, connector));
         return trace.get();
     }
 
-    private static Optional<String> failureTrace(EmbeddedConnectCluster connect, String connector) {
+    /** The trace of the failed connector or its first failed task, if any. */
+    public static Optional<String> failureTrace(EmbeddedConnectCluster connect, String connector) {
         ConnectorStateInfo status;
         try {
             status = connect.connectorStatus(connector);
@@ -202,7 +212,8 @@ final class ReplayItSupport {
                 .map(t -> "task " + t.id() + ": " + t.trace()).findFirst();
     }
 
-    private static String safeStatus(EmbeddedConnectCluster connect, String connector) {
+    /** The connector's status, or why it cannot be read. */
+    public static String safeStatus(EmbeddedConnectCluster connect, String connector) {
         try {
             return String.valueOf(connect.connectorStatus(connector));
         } catch (RuntimeException e) {

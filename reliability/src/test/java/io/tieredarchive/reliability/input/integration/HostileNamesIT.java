@@ -8,6 +8,7 @@ import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.sink.ArchiveSinkConnector;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.source.BucketCopySourceConnector;
+import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -84,7 +85,7 @@ class HostileNamesIT {
         S3Connection connection = S3TestConnections.create(s3, BUCKET);
         S3TestConnections.create(s3, "copy-dst");
         client = S3ClientFactory.asyncClient(connection);
-        connect = ConnectClusters.start("hostile-names", Map.of());
+        connect = ReplayItSupport.startConnect("hostile-names", 1, Map.of());
     }
 
     @AfterAll
@@ -113,7 +114,7 @@ class HostileNamesIT {
         int count = 300;
         Map<String, List<String>> produced = new LinkedHashMap<>();
         for (String topic : List.of(LONGEST, MIXED)) {
-            ConnectClusters.createTopic(connect, topic, 1);
+            ReplayItSupport.createTopic(connect, topic, 1);
             List<String> values = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 values.add(topic.substring(0, 8) + ":" + i);
@@ -152,7 +153,7 @@ class HostileNamesIT {
         int n = 0;
         for (Map.Entry<String, List<String>> topic : produced.entrySet()) {
             String target = "limits.restored." + n++;
-            ConnectClusters.createTopic(connect, target, 1);
+            ReplayItSupport.createTopic(connect, target, 1);
             Map<String, String> replay = replayConfig(topic.getKey(), target);
             connect.configureConnector("limits-replay-" + n, replay);
             List<ConsumerRecord<byte[], byte[]>> written = ConnectClusters.awaitRecords(connect, target, count,
@@ -195,7 +196,7 @@ class HostileNamesIT {
         Map<String, String> expected = new LinkedHashMap<>();
         Map<String, Long> sizes = new HashMap<>();
         for (String topic : List.of("local-cut", "local-foreign")) {
-            ConnectClusters.createTopic(connect, topic, 1);
+            ReplayItSupport.createTopic(connect, topic, 1);
             for (int i = 0; i < 50; i++) {
                 connect.kafka().produce(topic, 0, "k" + i, "v" + i);
             }
@@ -233,7 +234,7 @@ class HostileNamesIT {
             connect.configureConnector("sink-" + topic, sink);
         }
         for (Map.Entry<String, String> e : expected.entrySet()) {
-            String trace = ConnectClusters.awaitFailure(connect, "sink-" + e.getKey(), WAIT);
+            String trace = ReplayItSupport.awaitFailure(connect, "sink-" + e.getKey(), WAIT);
             assertTrue(trace.contains("Cannot open the archive of " + e.getKey() + "-0 in "
                     + parent.resolve(e.getKey()).resolve(e.getKey() + "-0") + ": Corrupt segment data in "
                     + e.getValue()), trace);

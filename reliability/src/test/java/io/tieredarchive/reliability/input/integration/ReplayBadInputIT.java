@@ -6,6 +6,7 @@ import io.tieredarchive.reliability.ConnectClusters;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
+import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteLayout;
@@ -78,7 +79,7 @@ class ReplayBadInputIT {
                 cases.put(topic, damage(topic, metas.get(1)));
             }
         }
-        connect = ConnectClusters.start("replay-bad-input", Map.of());
+        connect = ReplayItSupport.startConnect("replay-bad-input", 1, Map.of());
     }
 
     @AfterAll
@@ -185,13 +186,13 @@ class ReplayBadInputIT {
     @Test
     void everyDamagedArchiveFailsNamingTheObjectWithNoWrongRecordAndNoFileOutsideTheCache() throws Exception {
         for (String topic : cases.keySet()) {
-            ConnectClusters.createTopic(connect, topic + ".out", 1);
+            ReplayItSupport.createTopic(connect, topic + ".out", 1);
             Files.createDirectories(cacheParent(topic));
             connect.configureConnector("replay-" + topic, replayConfig(topic));
         }
         List<String> problems = new ArrayList<>();
         for (BadCase bad : cases.values()) {
-            String trace = ConnectClusters.awaitFailure(connect, "replay-" + bad.topic(), WAIT);
+            String trace = ReplayItSupport.awaitFailure(connect, "replay-" + bad.topic(), WAIT);
             String firstLine = trace.lines().limit(3).reduce("", (a, b) -> a + b + " | ");
             System.out.println("CASE " + bad.topic() + ": " + firstLine);
             if (!trace.contains(bad.named()) || !trace.contains(bad.alsoInTrace())) {
@@ -230,7 +231,7 @@ class ReplayBadInputIT {
 
     @Test
     void anUndamagedTopicReplaysWhole() throws Exception {
-        ConnectClusters.createTopic(connect, "other.whole", 1);
+        ReplayItSupport.createTopic(connect, "other.whole", 1);
         Map<String, String> c = replayConfig("other");
         c.put("replay.topic.format", "${topic}.whole");
         connect.configureConnector("replay-other", c);

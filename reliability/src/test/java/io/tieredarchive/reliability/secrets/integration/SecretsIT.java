@@ -9,6 +9,7 @@ import io.tieredarchive.reliability.secrets.Secrets;
 import io.tieredarchive.sink.ArchiveSinkConnector;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.source.BucketCopySourceConnector;
+import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
@@ -71,9 +72,9 @@ class SecretsIT {
         try (ServerSocket closed = new ServerSocket(0)) {
             deadEndpoint = "http://127.0.0.1:" + closed.getLocalPort();
         }
-        connect = ConnectClusters.start("secrets", Map.of("rest.extension.classes",
+        connect = ReplayItSupport.startConnect("secrets", 1, Map.of("rest.extension.classes",
                 "io.tieredarchive.rest.TieredArchiveRestExtension"));
-        ConnectClusters.createTopic(connect, "plain", 1);
+        ReplayItSupport.createTopic(connect, "plain", 1);
         for (int i = 0; i < 50; i++) {
             connect.kafka().produce("plain", "k" + i, "v" + i);
         }
@@ -142,8 +143,8 @@ class SecretsIT {
         connect.configureConnector("replay-denied", replay(WRONG_SECRET, s3.endpoint()));
         connect.configureConnector("replay-unreachable", replay(RELIABILITY_SECRET, deadEndpoint));
         connect.configureConnector("copy-denied", copy(WRONG_SECRET));
-        ConnectClusters.awaitFailure(connect, "replay-denied", java.time.Duration.ofSeconds(60));
-        ConnectClusters.awaitFailure(connect, "copy-denied", java.time.Duration.ofSeconds(60));
+        ReplayItSupport.awaitFailure(connect, "replay-denied", java.time.Duration.ofSeconds(60));
+        ReplayItSupport.awaitFailure(connect, "copy-denied", java.time.Duration.ofSeconds(60));
         Thread.sleep(5_000); // the sinks seal, try to upload and retry; the unreachable replay retries
     }
 
@@ -164,12 +165,12 @@ class SecretsIT {
 
     @Test
     void statusTracesNameTheProblemButNotTheSecret() {
-        String replayTrace = ConnectClusters.failureTrace(connect, "replay-denied").orElseThrow();
-        String copyTrace = ConnectClusters.failureTrace(connect, "copy-denied").orElseThrow();
+        String replayTrace = ReplayItSupport.failureTrace(connect, "replay-denied").orElseThrow();
+        String copyTrace = ReplayItSupport.failureTrace(connect, "copy-denied").orElseThrow();
         assertTrue(copyTrace.contains(ACCESS), "the access key id is named: " + copyTrace);
         for (String name : CONNECTORS) {
-            assertNoSecret(name + " status", ConnectClusters.status(connect, name)
-                    + ConnectClusters.failureTrace(connect, name).orElse(""));
+            assertNoSecret(name + " status", ReplayItSupport.safeStatus(connect, name)
+                    + ReplayItSupport.failureTrace(connect, name).orElse(""));
         }
         assertNoSecret("replay trace", replayTrace);
     }
