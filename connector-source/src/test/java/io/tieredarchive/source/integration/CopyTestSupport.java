@@ -32,10 +32,13 @@ import java.util.concurrent.Semaphore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Seeding buckets, configuring the copy connector, reading its events and checking copies, for the ITs. */
-final class CopyTestSupport {
+/**
+ * Seeding buckets, configuring the copy connector, reading its events and checking copies, for the ITs (and, through
+ * this module's test-jar, the reliability suite's copy crash test).
+ */
+public final class CopyTestSupport {
 
-    static final long MIB = 1024L * 1024;
+    public static final long MIB = 1024L * 1024;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private CopyTestSupport() {
@@ -91,13 +94,13 @@ final class CopyTestSupport {
     }
 
     /** Deterministic bytes for a key: the same key and size always give the same content. */
-    static byte[] content(String key, long size) {
+    public static byte[] content(String key, long size) {
         byte[] bytes = new byte[Math.toIntExact(size)];
         new Random(key.hashCode() * 31L + size).nextBytes(bytes);
         return bytes;
     }
 
-    static String md5(byte[] bytes) {
+    public static String md5(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
         } catch (Exception e) {

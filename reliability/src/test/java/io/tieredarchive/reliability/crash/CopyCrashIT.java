@@ -3,6 +3,7 @@ package io.tieredarchive.reliability.crash;
 import io.tieredarchive.reliability.crash.CopyObjects.Seeded;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.sink.integration.ArchiveFixture;
+import io.tieredarchive.source.integration.CopyTestSupport;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -159,8 +160,8 @@ class CopyCrashIT {
         // Streamed (GET through the paced relay, then PUT), 11 MiB objects in 5 MiB parts.
         config.put("copy.mode", "stream");
         config.put("copy.concurrency", "4");
-        config.put("copy.part.size.bytes", Long.toString(5 * CopyObjects.MIB));
-        config.put("copy.multipart.threshold.bytes", Long.toString(5 * CopyObjects.MIB));
+        config.put("copy.part.size.bytes", Long.toString(5 * CopyTestSupport.MIB));
+        config.put("copy.multipart.threshold.bytes", Long.toString(5 * CopyTestSupport.MIB));
         return config;
     }
 }

@@ -9,10 +9,8 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +18,17 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
+import static io.tieredarchive.source.integration.CopyTestSupport.MIB;
+import static io.tieredarchive.source.integration.CopyTestSupport.content;
+import static io.tieredarchive.source.integration.CopyTestSupport.md5;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The objects of the copy crash test: seeding the source, counting events, checking the destination. */
+/**
+ * The objects of the copy crash test: seeding the source, counting events, checking the destination. Contents and
+ * MD5s are the source's {@link io.tieredarchive.source.integration.CopyTestSupport}'s.
+ */
 final class CopyObjects {
 
-    static final long MIB = 1024L * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CopyObjects() {
@@ -50,21 +53,6 @@ final class CopyObjects {
             sizes.put(String.format("%s/small/%05dx-large.bin", prefix, at), 6 * MIB + at);
         }
         return sizes;
-    }
-
-    /** Deterministic bytes for a key: the same key and size always give the same content. */
-    static byte[] content(String key, long size) {
-        byte[] bytes = new byte[Math.toIntExact(size)];
-        new Random(key.hashCode() * 31L + size).nextBytes(bytes);
-        return bytes;
-    }
-
-    static String md5(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Puts each key with its size, 16 at a time; returns what was put. */
