@@ -15,6 +15,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.apache.kafka.test.TestUtils;
 
 import java.time.Duration;
@@ -133,10 +134,16 @@ public final class ReplayItSupport {
     /** The records of {@code topic} a read-committed consumer sees now, by partition, in order. */
     static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readAll(EmbeddedConnectCluster connect, String topic,
                                                                       int partitions) {
+        return readAll(connect.kafka(), topic, partitions);
+    }
+
+    /** {@link #readAll(EmbeddedConnectCluster, String, int)} on a broker without Connect. */
+    public static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readAll(EmbeddedKafkaCluster kafka,
+                                                                             String topic, int partitions) {
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
         Map<String, Object> props = Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = kafka.createConsumer(props)) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
                 tps.add(new TopicPartition(topic, p));

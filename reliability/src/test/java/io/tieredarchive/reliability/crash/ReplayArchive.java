@@ -6,27 +6,20 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentWriter;
 import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.tier.RemoteSegmentStore;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An archive in S3 for the replay crash test, written as the sink writes it ({@link SegmentWriter}, zstd) and
@@ -82,30 +75,6 @@ final class ReplayArchive {
             }
         }
         store.register(topic, partition, metas);
-    }
-
-    /** The records of {@code topic} a read-committed consumer sees now, by partition, in order. */
-    static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readCommitted(EmbeddedKafkaCluster kafka,
-                                                                           String topic, int partitions) {
-        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
-        Map<String, Object> props = Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-        try (KafkaConsumer<byte[], byte[]> consumer = kafka.createConsumer(props)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < partitions; p++) {
-                tps.add(new TopicPartition(topic, p));
-                byPartition.put(p, new ArrayList<>());
-            }
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertTrue(System.currentTimeMillis() < deadline, "could not read " + topic + " to its end");
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> byPartition.get(r.partition()).add(r));
-            }
-        }
-        return byPartition;
     }
 
     /** The replayed records equal the archived ones one by one: each once, in order, every byte the same. */

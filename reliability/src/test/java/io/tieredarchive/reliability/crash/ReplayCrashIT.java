@@ -3,6 +3,7 @@ package io.tieredarchive.reliability.crash;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.sink.integration.ArchiveFixture;
+import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -112,7 +113,7 @@ class ReplayCrashIT {
             awaitCommitted(expected, Duration.ofSeconds(120));
             Thread.sleep(2_000); // anything late or repeated would show now
             Map<Integer, List<ConsumerRecord<byte[], byte[]>>> replayed =
-                    ReplayArchive.readCommitted(kafka, TARGET, PARTITIONS);
+                    ReplayItSupport.readAll(kafka, TARGET, PARTITIONS);
             dumpOffsetsTopic(cluster.workDir().resolve("offsets-topic.txt"));
             for (int p = 0; p < PARTITIONS; p++) {
                 log.info("{}-{}: {} records, archived offsets in runs: {}", TARGET, p, replayed.get(p).size(),
@@ -157,7 +158,7 @@ class ReplayCrashIT {
     private static void awaitCommitted(long records, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen;
-        while ((seen = ReplayArchive.readCommitted(kafka, TARGET, PARTITIONS).values().stream()
+        while ((seen = ReplayItSupport.readAll(kafka, TARGET, PARTITIONS).values().stream()
                 .mapToLong(List::size).sum()) < records) {
             assertTrue(System.nanoTime() < deadline, "the target holds " + seen + " committed records, not "
                     + records + ", after " + timeout);
