@@ -49,6 +49,9 @@ public final class TieredArchiveResource {
 
     private static final Logger log = LoggerFactory.getLogger(TieredArchiveResource.class);
 
+    /** The longest one S3 call of a request may take, retries included: the caller gets a 503, not a hang. */
+    static final java.time.Duration REQUEST_S3_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final ConnectClusterState cluster;
     private final Map<S3Connection, RemoteSegmentStore> stores = new HashMap<>();
 
@@ -151,7 +154,7 @@ public final class TieredArchiveResource {
             throw new RequestException(400, "Connector '" + connector + "' has no usable S3 connection: "
                     + e.getMessage());
         }
-        return stores.computeIfAbsent(connection, RemoteSegmentStore::create);
+        return stores.computeIfAbsent(connection, c -> RemoteSegmentStore.forRequests(c, REQUEST_S3_TIMEOUT));
     }
 
     private Map<String, String> configOf(String connector) {

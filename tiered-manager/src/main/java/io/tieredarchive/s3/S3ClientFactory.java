@@ -105,6 +105,11 @@ public final class S3ClientFactory {
     }
 
     /** Static keys when both are configured, else the SDK's default credentials chain. */
+    /** The interceptor every client of an S3-compatible endpoint (not AWS) carries; see {@link #asyncClientBuilder}. */
+    public static software.amazon.awssdk.core.interceptor.ExecutionInterceptor s3CompatibleInterceptor() {
+        return new WithoutMpuObjectSize();
+    }
+
     public static AwsCredentialsProvider credentialsProvider(S3Connection connection) {
         if (connection.hasStaticCredentials()) {
             return StaticCredentialsProvider.create(AwsBasicCredentials.create(connection.accessKeyId(),

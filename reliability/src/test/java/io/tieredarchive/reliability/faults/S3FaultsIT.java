@@ -89,7 +89,10 @@ class S3FaultsIT {
     void s3DownFor30sLosesNothingAndUploadsResume() throws Exception {
         String topic = "down";
         Path localDir = tmp.resolve(topic);
-        startSink(topic, localDir, 2, Map.of("local.retention.ms", "1000"));
+        // Two attempts per S3 request: the SDK gives up within a second and the tiering service's own backoff (which
+        // logs each failure) takes over. With the default, one upload could ride out the whole outage inside the
+        // SDK's retries, and succeed after it without a failure ever reaching the service (seen under load).
+        startSink(topic, localDir, 2, Map.of("local.retention.ms", "1000", "s3.retry.max.attempts", "2"));
         long warnsBefore = SinkFixture.occurrences(logs.text(), "Upload of " + topic + "-");
 
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> consumed;
