@@ -5,6 +5,7 @@ import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.source.testing.TestArchives;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
+import io.tieredarchive.testing.ThrottledTcpRelay;
 import io.tieredarchive.tier.RemoteSegmentStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,6 +51,8 @@ abstract class ReplayRestartBase {
     @TempDir
     static Path tempDir;
     S3ProxyServer s3;
+    /** The replay reads S3 through this relay, at a pace that keeps it running across the restarts. */
+    ThrottledTcpRelay slowS3;
     EmbeddedConnectCluster connect;
 
     /** Worker settings of the subclass's mode. */
@@ -72,6 +75,9 @@ abstract class ReplayRestartBase {
                 TestArchives.archive(store, tempDir.resolve("local"), TOPIC, p, records, 2_500);
             }
         }
+        // Unthrottled, 100,000 small records replay in a few seconds on a quiet machine, which can be over before
+        // the second restart; at 2 MiB/s the replay lasts about ten seconds of reading, restarts excluded.
+        slowS3 = new ThrottledTcpRelay(s3.port(), 2L * 1024 * 1024);
         Map<String, String> worker = new HashMap<>(workerProps());
         worker.put("task.shutdown.graceful.timeout.ms", "1");
         // A worker whose tasks are cancelled may leave the group late; do not wait a minute for it.
@@ -84,6 +90,9 @@ abstract class ReplayRestartBase {
     void tearDown() {
         if (connect != null) {
             connect.stop();
+        }
+        if (slowS3 != null) {
+            slowS3.close();
         }
         if (s3 != null) {
             s3.stop();
@@ -98,6 +107,7 @@ abstract class ReplayRestartBase {
     Map<Integer, List<Long>> replayWithRestarts() throws Exception {
         Map<String, String> c = ReplayItSupport.replayConfig(s3, connect, TOPIC, "${topic}.restored");
         c.put("replay.batch.records", Integer.toString(batchRecords()));
+        c.put("s3.endpoint", slowS3.endpoint());
         c.putAll(connectorProps());
         connect.configureConnector("replay", c);
         List<TopicPartition> tps = new ArrayList<>();
