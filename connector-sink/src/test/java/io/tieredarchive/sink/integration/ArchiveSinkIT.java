@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,13 +53,8 @@ class ArchiveSinkIT {
     }
 
     @AfterAll
-    static void stopCluster() {
-        if (s3 != null) {
-            s3.stop();
-        }
-        if (connect != null) {
-            connect.stop();
-        }
+    static void stopCluster() throws Exception {
+        Closing.closeAll(s3, connect == null ? null : connect::stop);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tieredarchive.sink.integration;
 
 import io.tieredarchive.sink.ArchiveContents;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -53,13 +54,8 @@ class ArchiveSinkManyPartitionsIT {
     }
 
     @AfterAll
-    static void stopCluster() {
-        if (s3 != null) {
-            s3.stop();
-        }
-        if (connect != null) {
-            connect.stop();
-        }
+    static void stopCluster() throws Exception {
+        Closing.closeAll(s3, connect == null ? null : connect::stop);
     }
 
     @Test

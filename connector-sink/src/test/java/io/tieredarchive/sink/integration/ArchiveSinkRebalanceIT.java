@@ -3,6 +3,7 @@ package io.tieredarchive.sink.integration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,13 +48,8 @@ class ArchiveSinkRebalanceIT {
     }
 
     @AfterAll
-    static void stopCluster() {
-        if (s3 != null) {
-            s3.stop();
-        }
-        if (connect != null) {
-            connect.stop();
-        }
+    static void stopCluster() throws Exception {
+        Closing.closeAll(s3, connect == null ? null : connect::stop);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tieredarchive.source.integration;
 
 import io.tieredarchive.source.integration.CopyTestSupport.Event;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.ThrottledTcpRelay;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
@@ -61,7 +62,7 @@ class BucketCopyErrorsIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        CopyTestSupport.stopAll(connect, client, store, otherStore);
+        Closing.closeAll(connect == null ? null : connect::stop, client, store, otherStore);
     }
 
     @Test

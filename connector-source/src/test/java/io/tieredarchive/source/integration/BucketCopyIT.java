@@ -2,6 +2,7 @@ package io.tieredarchive.source.integration;
 
 import io.tieredarchive.source.integration.CopyTestSupport.Event;
 import io.tieredarchive.source.integration.CopyTestSupport.Seeded;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -71,7 +72,7 @@ class BucketCopyIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        CopyTestSupport.stopAll(connect, sourceClient, otherClient, sourceStore, otherStore);
+        Closing.closeAll(connect == null ? null : connect::stop, sourceClient, otherClient, sourceStore, otherStore);
     }
 
     @Test

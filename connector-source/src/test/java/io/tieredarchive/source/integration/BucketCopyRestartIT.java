@@ -2,6 +2,7 @@ package io.tieredarchive.source.integration;
 
 import io.tieredarchive.source.integration.CopyTestSupport.Event;
 import io.tieredarchive.source.integration.CopyTestSupport.Seeded;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.ThrottledTcpRelay;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,7 +67,7 @@ class BucketCopyRestartIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        CopyTestSupport.stopAll(connect, client, store);
+        Closing.closeAll(connect == null ? null : connect::stop, client, store);
     }
 
     @Test

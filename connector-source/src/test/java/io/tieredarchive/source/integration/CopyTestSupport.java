@@ -73,18 +73,6 @@ public final class CopyTestSupport {
         return server;
     }
 
-    /** Stops what a test class started, in order, skipping what never started. */
-    static void stopAll(EmbeddedConnectCluster connect, AutoCloseable... resources) throws Exception {
-        if (connect != null) {
-            connect.stop();
-        }
-        for (AutoCloseable r : resources) {
-            if (r != null) {
-                r.close();
-            }
-        }
-    }
-
     static S3AsyncClient client(S3ProxyServer server) {
         return S3ClientFactory.asyncClient(connection(server, "any"));
     }

@@ -9,6 +9,7 @@ import io.tieredarchive.segment.SegmentReader;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -81,7 +82,7 @@ class DiskFullIT {
 
     @AfterAll
     static void stop() throws Exception {
-        SinkFixture.closeAll(admin, connect == null ? null : connect::stop, store, s3, logs);
+        Closing.closeAll(admin, connect == null ? null : connect::stop, store, s3, logs);
         if (mounted) {
             String result = run("umount", mount.toString());
             if (result != null) {

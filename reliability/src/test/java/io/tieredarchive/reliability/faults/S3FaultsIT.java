@@ -6,6 +6,7 @@ import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -75,8 +76,8 @@ class S3FaultsIT {
     }
 
     @AfterAll
-    static void stop() {
-        SinkFixture.closeAll(admin, connect == null ? null : connect::stop, store, proxy, s3, logs);
+    static void stop() throws Exception {
+        Closing.closeAll(admin, connect == null ? null : connect::stop, store, proxy, s3, logs);
     }
 
     /**

@@ -141,17 +141,4 @@ public final class SinkFixture {
         }
         return n;
     }
-
-    /** Closes each in turn (nulls skipped), printing rather than throwing what fails: for {@code @AfterAll}. */
-    public static void closeAll(AutoCloseable... closeables) {
-        for (AutoCloseable c : closeables) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                System.err.println("closing " + c + ": " + e);
-            }
-        }
-    }
 }
