@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Builds the AWS SDK v2 S3 clients of this project from an {@link S3Connection}, so that every component talks to
@@ -51,6 +53,13 @@ public final class S3ClientFactory {
     static final Duration CONNECTION_ACQUISITION_TIMEOUT = Duration.ofMinutes(2);
     /** Requests that may wait for a connection; far above any task's own bound on in-flight work. */
     static final int MAX_PENDING_CONNECTION_ACQUIRES = 100_000;
+    /**
+     * The longest one attempt of a single request may take ({@link #requestClient}): a HEAD or LIST answers in
+     * milliseconds, and the largest ranged GET (a restore chunk of a few MiB) in seconds even on a slow link.
+     */
+    public static final Duration REQUEST_ATTEMPT_TIMEOUT = Duration.ofMinutes(2);
+    /** The slowest upload rate an upload attempt is given time for before it is abandoned and retried. */
+    public static final long MIN_UPLOAD_BYTES_PER_SECOND = 256L * 1024;
 
     private S3ClientFactory() {
     }
@@ -60,16 +69,18 @@ public final class S3ClientFactory {
      * parts itself (the bucket copy does, to bound memory and to copy parts server-side). The caller closes it.
      */
     public static S3AsyncClient asyncClient(S3Connection connection) {
-        return asyncClientBuilder(connection).build();
+        return builder(connection, o -> { }).build();
     }
 
     /**
      * An async client with the SDK's multipart support: {@code putObject}, {@code copyObject} and
      * {@code getObject} of objects above {@code s3.part.size.bytes} are split into parts of that size, sent
-     * concurrently. For uploads of whole files (segments). The caller closes it.
+     * concurrently. For uploads of whole files (segments) only: other requests go through a {@link #requestClient}.
+     * Each request (one part) is bounded by {@link #uploadAttemptTimeout}. The caller closes it.
      */
     public static S3AsyncClient multipartAsyncClient(S3Connection connection) {
-        return asyncClientBuilder(connection)
+        Duration attempt = uploadAttemptTimeout(connection.partSizeBytes());
+        return builder(connection, o -> o.apiCallAttemptTimeout(attempt))
                 .multipartEnabled(true)
                 .multipartConfiguration(m -> m
                         .thresholdInBytes(connection.partSizeBytes())
@@ -78,10 +89,23 @@ public final class S3ClientFactory {
     }
 
     /**
-     * The configured builder behind {@link #asyncClient}, for callers that add their own settings. Setting
-     * {@code overrideConfiguration} again replaces it: start from {@code retryStrategy(connection)} then.
+     * A client for single requests (HEAD, LIST, ranged GET, small PUT, DELETE): no SDK multipart, each attempt
+     * bounded by {@link #REQUEST_ATTEMPT_TIMEOUT} and the whole call, retries included, by {@code callTimeout}. A
+     * store that accepts a connection and never answers then turns into an error the caller can retry or report,
+     * instead of a thread that waits for ever. The caller closes it.
      */
-    public static S3AsyncClientBuilder asyncClientBuilder(S3Connection connection) {
+    public static S3AsyncClient requestClient(S3Connection connection, Duration callTimeout) {
+        return builder(connection, o -> o.apiCallAttemptTimeout(REQUEST_ATTEMPT_TIMEOUT).apiCallTimeout(callTimeout))
+                .build();
+    }
+
+    /** The per-attempt bound of a request that sends {@code bytes}: a minute, plus the bytes at 256 KiB/s. */
+    public static Duration uploadAttemptTimeout(long bytes) {
+        return Duration.ofMinutes(1).plusSeconds(bytes / MIN_UPLOAD_BYTES_PER_SECOND);
+    }
+
+    private static S3AsyncClientBuilder builder(S3Connection connection,
+                                                Consumer<ClientOverrideConfiguration.Builder> overrides) {
         log.info("S3 client for bucket '{}' at {} (region {}, path-style {}, {} credentials, checksums {}, "
                         + "{} connections, {} attempts per request)", connection.bucket(),
                 connection.endpoint() == null ? "AWS S3" : connection.endpoint(), connection.region(),
@@ -94,22 +118,20 @@ public final class S3ClientFactory {
                 .requestChecksumCalculation(requestChecksumCalculation(connection.checksumMode()))
                 .responseChecksumValidation(responseChecksumValidation(connection.checksumMode()))
                 .httpClientBuilder(httpClientBuilder(connection));
-        if (connection.endpoint() == null) {
-            builder.overrideConfiguration(o -> o.retryStrategy(retryStrategy(connection)));
-        } else {
-            builder.endpointOverride(URI.create(connection.endpoint()))
-                    .overrideConfiguration(o -> o.retryStrategy(retryStrategy(connection))
-                            .addExecutionInterceptor(new WithoutMpuObjectSize()));
+        if (connection.endpoint() != null) {
+            builder.endpointOverride(URI.create(connection.endpoint()));
         }
+        builder.overrideConfiguration(o -> {
+            o.retryStrategy(retryStrategy(connection));
+            if (connection.endpoint() != null) {
+                o.addExecutionInterceptor(new WithoutMpuObjectSize());
+            }
+            overrides.accept(o);
+        });
         return builder;
     }
 
     /** Static keys when both are configured, else the SDK's default credentials chain. */
-    /** The interceptor every client of an S3-compatible endpoint (not AWS) carries; see {@link #asyncClientBuilder}. */
-    public static software.amazon.awssdk.core.interceptor.ExecutionInterceptor s3CompatibleInterceptor() {
-        return new WithoutMpuObjectSize();
-    }
-
     public static AwsCredentialsProvider credentialsProvider(S3Connection connection) {
         if (connection.hasStaticCredentials()) {
             return StaticCredentialsProvider.create(AwsBasicCredentials.create(connection.accessKeyId(),

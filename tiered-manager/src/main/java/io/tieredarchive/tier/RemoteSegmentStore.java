@@ -2,8 +2,6 @@ package io.tieredarchive.tier;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.S3ConnectionConfig;
-import io.tieredarchive.s3.S3ClientFactory;
-import io.tieredarchive.s3.S3WriteOptions;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -22,7 +20,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.time.Duration;
 import java.io.Closeable;
@@ -74,16 +71,8 @@ public final class RemoteSegmentStore implements Closeable {
      * into an error within that time instead of a request that never returns.
      */
     public static RemoteSegmentStore forRequests(S3Connection connection, Duration callTimeout) {
-        S3AsyncClient client = S3ClientFactory.asyncClientBuilder(connection)
-                .overrideConfiguration(o -> {
-                    o.retryStrategy(S3ClientFactory.retryStrategy(connection)).apiCallTimeout(callTimeout);
-                    if (connection.endpoint() != null) {
-                        o.addExecutionInterceptor(S3ClientFactory.s3CompatibleInterceptor());
-                    }
-                })
-                .build();
-        return new RemoteSegmentStore(new S3StorageBackend(client, connection.bucket(), S3WriteOptions.of(connection)),
-                connection.prefix(), System::currentTimeMillis);
+        return new RemoteSegmentStore(S3StorageBackend.forRequests(connection, callTimeout), connection.prefix(),
+                System::currentTimeMillis);
     }
 
     /** The S3 connection that connector properties ({@code s3.*} keys) describe; fails naming a bad key. */

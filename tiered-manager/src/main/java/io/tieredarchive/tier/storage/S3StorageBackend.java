@@ -25,21 +25,32 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * An S3 bucket (AWS or any S3-compatible store) through the AWS SDK v2: an {@link S3AsyncClient} with the SDK's
- * multipart support (files above {@code s3.part.size.bytes} go up in parts of that size, at most
- * {@code s3.max.concurrency} requests in flight) driven by the {@link S3TransferManager}; the SDK's retry strategy
- * retries each request up to {@code s3.retry.max.attempts} times. Storage class and SSE are set on every object
- * created. Conditional writes use {@code If-Match} / {@code If-None-Match: *}.
+ * An S3 bucket (AWS or any S3-compatible store) through the AWS SDK v2, with two clients:
+ * <ul>
+ *   <li>file uploads go through the {@link S3TransferManager} on a client with the SDK's multipart support (files
+ *       above {@code s3.part.size.bytes} go up in parts of that size, at most {@code s3.max.concurrency} requests
+ *       in flight);</li>
+ *   <li>every other call (HEAD, LIST, ranged GET, conditional PUT, DELETE) is one request on a plain client whose
+ *       attempts and calls are bounded in time ({@link S3ClientFactory#requestClient}).</li>
+ * </ul>
+ * The SDK's retry strategy retries each request up to {@code s3.retry.max.attempts} times. Storage class and SSE
+ * are set on every object created. Conditional writes use {@code If-Match} / {@code If-None-Match: *}.
  *
- * <p>Each call blocks its thread until S3 answers; callers that want concurrency call from several threads.
+ * <p>Each call blocks its thread until S3 answers, and never longer than its time bound plus a margin: the SDK has
+ * had futures that never complete (a multipart-enabled client's GET to a store that refuses connections), and a
+ * tiering pass must not wait for ever on one. A call past its bound is cancelled and fails with a
+ * {@link StorageException} saying so. Callers that want concurrency call from several threads.
  */
 public final class S3StorageBackend implements StorageBackend {
 
@@ -48,24 +59,59 @@ public final class S3StorageBackend implements StorageBackend {
     private static final int CONFLICT = 409;
     private static final int NOT_FOUND = 404;
     private static final int RANGE_NOT_SATISFIABLE = 416;
+    /** The bound of a whole request call (retries included) of the backend that {@link #create} builds. */
+    public static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+    /** How long past the SDK's own bound a call is awaited before it is cancelled here (at most the bound again). */
+    static final Duration MARGIN = Duration.ofSeconds(30);
 
     private final S3AsyncClient client;
+    private final S3AsyncClient uploadClient;
     private final S3TransferManager transferManager;
     private final String bucket;
     private final S3WriteOptions writeOptions;
+    private final Duration callTimeout;
 
-    /** Takes ownership of {@code client}: {@link #close()} closes it. */
-    public S3StorageBackend(S3AsyncClient client, String bucket, S3WriteOptions writeOptions) {
-        this.client = client;
-        this.bucket = bucket;
-        this.writeOptions = writeOptions;
-        this.transferManager = S3TransferManager.builder().s3Client(client).build();
+    /**
+     * A backend that sends everything through {@code client}, waiting for each call at most {@code callTimeout}
+     * (null: as long as it takes), uploads included. Takes ownership of {@code client}: {@link #close()} closes it.
+     */
+    public S3StorageBackend(S3AsyncClient client, String bucket, S3WriteOptions writeOptions, Duration callTimeout) {
+        this(client, client, bucket, writeOptions, callTimeout);
     }
 
-    /** A backend on the bucket of {@code connection}, with its own multipart-enabled client. */
+    /**
+     * A backend that uploads files through {@code uploadClient} and sends every other request through
+     * {@code client}; a request call is awaited at most {@code callTimeout} (null: as long as it takes), an upload
+     * at most {@code callTimeout} plus the file's size at the slowest rate an upload is given time for. Takes
+     * ownership of both clients.
+     */
+    public S3StorageBackend(S3AsyncClient client, S3AsyncClient uploadClient, String bucket,
+                            S3WriteOptions writeOptions, Duration callTimeout) {
+        this.client = client;
+        this.uploadClient = uploadClient;
+        this.bucket = bucket;
+        this.writeOptions = writeOptions;
+        this.callTimeout = callTimeout;
+        this.transferManager = S3TransferManager.builder().s3Client(uploadClient).build();
+    }
+
+    /**
+     * A backend on the bucket of {@code connection}: a multipart-enabled client for uploads and a bounded
+     * single-request client ({@link #CALL_TIMEOUT} per call) for the rest.
+     */
     public static S3StorageBackend create(S3Connection connection) {
-        return new S3StorageBackend(S3ClientFactory.multipartAsyncClient(connection), connection.bucket(),
-                S3WriteOptions.of(connection));
+        return new S3StorageBackend(S3ClientFactory.requestClient(connection, CALL_TIMEOUT),
+                S3ClientFactory.multipartAsyncClient(connection), connection.bucket(), S3WriteOptions.of(connection),
+                CALL_TIMEOUT);
+    }
+
+    /**
+     * A read-mostly backend for answering requests: one bounded single-request client ({@code callTimeout} per
+     * call, retries included) for everything.
+     */
+    public static S3StorageBackend forRequests(S3Connection connection, Duration callTimeout) {
+        return new S3StorageBackend(S3ClientFactory.requestClient(connection, callTimeout), connection.bucket(),
+                S3WriteOptions.of(connection), callTimeout);
     }
 
     @Override
@@ -87,7 +133,10 @@ public final class S3StorageBackend implements StorageBackend {
         PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key).metadata(metadata);
         writeOptions.applyTo(put);
         UploadFileRequest request = UploadFileRequest.builder().putObjectRequest(put.build()).source(file).build();
-        CompletedFileUpload done = await(transferManager.uploadFile(request).completionFuture(), "upload", key);
+        Duration bound = callTimeout == null ? null
+                : callTimeout.plus(Duration.ofSeconds(size / S3ClientFactory.MIN_UPLOAD_BYTES_PER_SECOND));
+        CompletedFileUpload done = await(transferManager.uploadFile(request).completionFuture(), "upload", key,
+                bound);
         log.debug("Uploaded {} ({} bytes) to {}", file, size, describe(key));
         return new ObjectInfo(key, size, unquote(done.response().eTag()), metadata);
     }
@@ -175,18 +224,34 @@ public final class S3StorageBackend implements StorageBackend {
     public void close() {
         transferManager.close();
         client.close();
+        if (uploadClient != client) {
+            uploadClient.close();
+        }
     }
 
-    /** Waits for {@code future}; turns its failure into a {@link StorageException} naming the operation and key. */
     private <T> T await(CompletableFuture<T> future, String operation, String key) throws StorageException {
+        return await(future, operation, key, callTimeout);
+    }
+
+    /**
+     * Waits for {@code future}, at most {@code bound} plus a margin (null: for ever); turns its failure into a
+     * {@link StorageException} naming the operation and key.
+     */
+    private <T> T await(CompletableFuture<T> future, String operation, String key, Duration bound)
+            throws StorageException {
+        Duration limit = bound == null ? null : bound.plus(bound.compareTo(MARGIN) < 0 ? bound : MARGIN);
         try {
-            return future.get();
+            return limit == null ? future.get() : future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new StorageException("Interrupted during S3 " + operation + " " + describe(key), e);
         } catch (ExecutionException e) {
             throw translate(e.getCause(), operation, key);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new StorageException("S3 " + operation + " " + describe(key) + " did not complete within "
+                    + limit.toMillis() + " ms; cancelled (the SDK did not end it itself)", e);
         }
     }
 
