@@ -10,6 +10,7 @@ import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.ArchiveCursor;
 import io.tieredarchive.tier.ArchiveReader;
 import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.TieringServices;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static io.tieredarchive.sink.integration.ArchiveFixture.BUCKET;
 import static io.tieredarchive.sink.integration.ArchiveFixture.connectorConfig;
@@ -119,7 +121,9 @@ class ArchiveSinkTieringIT {
             ArchiveFixture.produce(connect.kafka(), topic, 4, 20_000, 21);
             consumed = consumeAll(connect.kafka(), topic);
             awaitInS3(topic, lastOffsets(consumed), Duration.ofSeconds(120));
-            awaitCommitted(topic, lastOffsets(consumed), Duration.ofSeconds(60));
+            // A segment counts for commits once registered in the manifest, just after its marker is in S3; a
+            // transient store error there waits for the tier's next attempt, at most 60 s (TieringSettings).
+            awaitCommitted(topic, lastOffsets(consumed), Duration.ofSeconds(120));
             await(() -> localSealedBytes(localDir, topic, 4) == 0, Duration.ofSeconds(60),
                     "local copies freed by age");
             watch.assertHeld();
@@ -231,7 +235,7 @@ class ArchiveSinkTieringIT {
             awaitInS3(topic, lastOffsets(consumed), Duration.ofSeconds(150));
             System.out.printf("FIGURE %s: everything in S3 %d s after S3 came back%n", topic,
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - restartedAt));
-            awaitCommitted(topic, lastOffsets(consumed), Duration.ofSeconds(60));
+            awaitCommitted(topic, lastOffsets(consumed), Duration.ofSeconds(120));
             assertEquals("RUNNING", connect.connectorStatus(topic).tasks().get(0).state());
             watch.assertHeld();
             assertS3Matches(topic, consumed);
@@ -266,14 +270,27 @@ class ArchiveSinkTieringIT {
     }
 
     private static void awaitCommitted(String topic, Map<Integer, Long> last, Duration timeout) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> seen = new java.util.concurrent.ConcurrentHashMap<>();
         await(() -> {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-" + topic)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            seen.putAll(committed);
             return last.entrySet().stream().allMatch(e -> {
                 OffsetAndMetadata o = committed.get(new TopicPartition(topic, e.getKey()));
                 return o != null && o.offset() > e.getValue();
             });
-        }, timeout, topic + " committed to the end");
+        }, timeout, () -> topic + " committed to the end (last offsets " + last + "); last seen committed "
+                + seen + ", in S3 " + s3EndsOrError(topic) + ", tiering "
+                + TieringServices.running().entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue().stats()).toList());
+    }
+
+    private static String s3EndsOrError(String topic) {
+        try {
+            return ArchiveWatch.s3Ends(s3.bucketDir(BUCKET), topic).toString();
+        } catch (IOException e) {
+            return "(cannot list: " + e + ")";
+        }
     }
 
     interface Condition {
@@ -281,10 +298,15 @@ class ArchiveSinkTieringIT {
     }
 
     private static void await(Condition condition, Duration timeout, String what) throws Exception {
+        await(condition, timeout, () -> what);
+    }
+
+    /** Waits for {@code condition}; on timeout fails with {@code what}, computed then (the state last seen). */
+    private static void await(Condition condition, Duration timeout, Supplier<String> what) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
-                fail("not reached within " + timeout + ": " + what);
+                fail("not reached within " + timeout + ": " + what.get());
             }
             Thread.sleep(250);
         }
