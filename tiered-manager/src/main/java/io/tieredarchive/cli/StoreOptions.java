@@ -1,6 +1,7 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.config.RestoreCacheConfig;
+import io.tieredarchive.config.ConfigProviders;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.tier.RemoteSegmentStore;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
@@ -39,7 +40,10 @@ public final class StoreOptions {
 
     private static final String LOCAL_DIR = "local.dir";
 
-    /** The keys from the file, then {@code --set}. */
+    /**
+     * The keys from the file, then {@code --set}; config-provider placeholders ({@code ${file:...}}) resolved
+     * through the providers that the same keys declare ({@code config.providers}), as a Connect worker would.
+     */
     Map<String, String> properties() throws IOException {
         Map<String, String> props = new HashMap<>();
         if (configFile != null) {
@@ -50,7 +54,9 @@ public final class StoreOptions {
             p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k).trim()));
         }
         props.putAll(overrides);
-        return props;
+        try (ConfigProviders providers = ConfigProviders.from(props)) {
+            return providers.resolve(props);
+        }
     }
 
     /** The archive's store; the caller closes it. */

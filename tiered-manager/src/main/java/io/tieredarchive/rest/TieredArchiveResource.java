@@ -1,5 +1,6 @@
 package io.tieredarchive.rest;
 
+import io.tieredarchive.config.ConfigProviders;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -53,10 +54,13 @@ public final class TieredArchiveResource {
     static final java.time.Duration REQUEST_S3_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final ConnectClusterState cluster;
+    private final ConfigProviders providers;
     private final Map<S3Connection, RemoteSegmentStore> stores = new HashMap<>();
 
-    public TieredArchiveResource(ConnectClusterState cluster) {
+    /** {@code providers} resolve the placeholders of the connector configs read here (the worker's providers). */
+    public TieredArchiveResource(ConnectClusterState cluster, ConfigProviders providers) {
         this.cluster = cluster;
+        this.providers = providers;
     }
 
     @GET
@@ -160,7 +164,7 @@ public final class TieredArchiveResource {
     private Map<String, String> configOf(String connector) {
         try {
             Map<String, String> config = cluster.connectorConfig(connector);
-            return config == null ? Map.of() : config;
+            return config == null ? Map.of() : providers.resolve(config);
         } catch (RuntimeException e) {
             return Map.of();
         }

@@ -1,5 +1,6 @@
 package io.tieredarchive.rest;
 
+import io.tieredarchive.config.ConfigProviders;
 import io.tieredarchive.config.VersionInfo;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.rest.ConnectRestExtension;
@@ -18,15 +19,20 @@ public final class TieredArchiveRestExtension implements ConnectRestExtension {
 
     private static final Logger log = LoggerFactory.getLogger(TieredArchiveRestExtension.class);
     private TieredArchiveResource resource;
+    private ConfigProviders providers = ConfigProviders.none();
 
+    /**
+     * Connect passes the worker's config: its {@code config.providers} resolve the placeholders of the connector
+     * configs this extension reads, as the worker resolves them for the tasks. No setting of its own.
+     */
     @Override
     public void configure(Map<String, ?> configs) {
-        // no settings: everything comes from the connectors' configs
+        providers = ConfigProviders.from(configs);
     }
 
     @Override
     public void register(ConnectRestExtensionContext context) {
-        resource = new TieredArchiveResource(context.clusterState());
+        resource = new TieredArchiveResource(context.clusterState(), providers);
         context.configurable().register(resource);
         log.info("Tiered Archive REST extension registered at /tiered-archive");
     }
@@ -46,5 +52,6 @@ public final class TieredArchiveRestExtension implements ConnectRestExtension {
         if (resource != null) {
             resource.close();
         }
+        providers.close();
     }
 }

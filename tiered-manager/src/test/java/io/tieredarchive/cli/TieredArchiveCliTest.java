@@ -210,13 +210,23 @@ class TieredArchiveCliTest {
             Result verified = run("verify", "-c", config.toString());
             assertEquals(0, verified.code(), verified.out() + verified.err());
             assertTrue(verified.out().contains("OK orders-1"), verified.out());
+            // The secret as a placeholder of a config provider that the same file declares, as on a worker.
+            Path secretFile = Files.writeString(tempDir.resolve("secret.properties"), "secret=" + s3.secretKey());
+            Path withProvider = Files.writeString(tempDir.resolve("provider.properties"),
+                    Files.readString(config).replace("s3.secret.access.key=" + s3.secretKey(),
+                            "s3.secret.access.key=${file:" + secretFile + ":secret}")
+                            + "\nconfig.providers=file\nconfig.providers.file.class="
+                            + "org.apache.kafka.common.config.provider.FileConfigProvider\n");
+            Result resolved = run("ls", "-c", withProvider.toString());
+            assertEquals(0, resolved.code(), resolved.err());
+            assertTrue(resolved.out().contains("orders"), resolved.out());
             Result wrongSecret = run("ls", "-c", config.toString(), "--set", "s3.secret.access.key=not-the-secret");
             assertEquals(ExitCodes.STORAGE, wrongSecret.code());
             s3.stop();
             Result down = run("stats", "-c", config.toString());
             assertEquals(ExitCodes.STORAGE, down.code());
             assertTrue(down.err().contains("s3://cli/"), down.err());
-            for (Result r : List.of(archived, verified, wrongSecret, down)) {
+            for (Result r : List.of(archived, verified, resolved, wrongSecret, down)) {
                 assertFalse((r.out() + r.err()).contains(s3.secretKey()), "the secret in the output: " + r);
                 assertFalse((r.out() + r.err()).contains("not-the-secret"), "a secret in the output: " + r);
             }

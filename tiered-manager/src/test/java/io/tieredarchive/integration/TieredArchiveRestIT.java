@@ -61,7 +61,9 @@ class TieredArchiveRestIT {
                 5_000), connection); // no upload before the POST /archive
         connect = new EmbeddedConnectCluster.Builder().name("rest-it").numWorkers(1)
                 .workerProps(new HashMap<>(Map.of("rest.extension.classes",
-                        "io.tieredarchive.rest.TieredArchiveRestExtension")))
+                        "io.tieredarchive.rest.TieredArchiveRestExtension", "config.providers", "file",
+                        "config.providers.file.class",
+                        "org.apache.kafka.common.config.provider.FileConfigProvider")))
                 .build();
         connect.start();
     }
@@ -126,6 +128,15 @@ class TieredArchiveRestIT {
         connect.kafka().createTopic("unrelated", 1);
         connect.configureConnector("archiver", config);
         assertEquals(3, get("tiered-archive/segments/orders/0?connector=archiver", 200).get("segments").size());
+
+        // The keys as placeholders of the worker's FileConfigProvider: the extension resolves them as the worker
+        // does for the tasks, so the named connector's archive is readable without the keys in its config.
+        Path secrets = Files.writeString(tmp.resolve("s3.properties"),
+                "access=" + s3.accessKey() + "\nsecret=" + s3.secretKey() + "\n");
+        config.put("s3.access.key.id", "${file:" + secrets + ":access}");
+        config.put("s3.secret.access.key", "${file:" + secrets + ":secret}");
+        connect.configureConnector("archiver-file", config);
+        assertEquals(3, get("tiered-archive/segments/orders/0?connector=archiver-file", 200).get("segments").size());
 
         Path out = tmp.resolve("restored");
         JsonNode restored = post("tiered-archive/restore", JSON.writeValueAsString(Map.of("connector", "archiver",
