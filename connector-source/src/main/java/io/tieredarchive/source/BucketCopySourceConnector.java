@@ -9,6 +9,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +109,23 @@ public class BucketCopySourceConnector extends SourceConnector {
             }
         }
         return true;
+    }
+
+    /**
+     * A task's events and the resume point after them ({@code {"after": key}}) are committed in one producer
+     * transaction per poll (KIP-618), so with exactly-once workers no event repeats after a crash. The copies
+     * themselves are S3 writes outside the transaction: an object in flight at a crash is copied again, with the
+     * same bytes.
+     */
+    @Override
+    public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+        return ExactlyOnceSupport.SUPPORTED;
+    }
+
+    /** Connect's own boundaries ({@code transaction.boundary=poll}, the default, or {@code interval}). */
+    @Override
+    public ConnectorTransactionBoundaries canDefineTransactionBoundaries(Map<String, String> connectorConfig) {
+        return ConnectorTransactionBoundaries.UNSUPPORTED;
     }
 
     @Override

@@ -147,6 +147,7 @@ class CopyCrashIT {
         config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         config.put("value.converter.schemas.enable", "false");
         config.put("copy.events.topic", EVENTS);
+        config.put("exactly.once.support", "required"); // Connect refuses the connector unless it declares support
         config.put("source.s3.bucket", "source");
         config.put("source.s3.prefix", "data");
         config.put("source.s3.endpoint", sourceEndpoint);
