@@ -126,7 +126,7 @@ public class ArchiveSinkTask extends SinkTask {
                 config.segmentMs(), this::onSealed);
         budget = new BufferBudget(BufferBudget.limitFor(config.batchBytes()));
         metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, () -> activePartitions,
-                () -> assignedPartitions);
+                () -> assignedPartitions, durability::tieringStats, clock);
         reporter = context.errantRecordReporter();
         log.info("Archive sink task {} started: writer {}, local.dir {}, buffer budget {} bytes, commit.mode={} "
                         + "(offsets are committed once segments are {})", config.taskIndex(), writerId,

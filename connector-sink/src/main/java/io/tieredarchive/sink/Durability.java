@@ -3,6 +3,7 @@ package io.tieredarchive.sink;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.tier.TieringStats;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -37,6 +38,9 @@ public interface Durability extends AutoCloseable {
 
     /** {@code tp} was closed on this task. */
     void closed(TopicPartition tp);
+
+    /** What the tiering service behind this durability holds and has done now, for the task's metrics. */
+    TieringStats tieringStats();
 
     @Override
     void close();

@@ -2,6 +2,7 @@ package io.tieredarchive.sink;
 
 import io.tieredarchive.metrics.PluginGauges;
 import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.tier.TieringStats;
 
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
@@ -38,6 +39,14 @@ final class SinkMetrics {
     static final String BUFFERED_BYTES_MAX = "buffered-bytes-max";
     static final String BUFFER_BUDGET_BYTES = "buffer-budget-bytes";
     static final String BUFFER_FORCED_FLUSHES_TOTAL = "buffer-forced-flushes-total";
+    static final String TIER_LOCAL_BYTES = "tier-local-bytes";
+    static final String TIER_PENDING_SEGMENTS = "tier-pending-segments";
+    static final String TIER_PENDING_BYTES = "tier-pending-bytes";
+    static final String TIER_UPLOADED_SEGMENTS_TOTAL = "tier-uploaded-segments-total";
+    static final String TIER_UPLOADED_BYTES_TOTAL = "tier-uploaded-bytes-total";
+    static final String TIER_DELETED_SEGMENTS_TOTAL = "tier-deleted-segments-total";
+    static final String TIER_FAILED_ATTEMPTS_TOTAL = "tier-failed-attempts-total";
+    static final String TIER_LAST_PASS_AGE_MS = "tier-last-pass-age-ms";
 
     private final PluginMetrics metrics;
     private final String sensorPrefix;
@@ -51,9 +60,13 @@ final class SinkMetrics {
     private volatile long sealedRecordBytes;
     private volatile long sealedLogBytes;
 
-    /** Registers the metrics; the gauges read {@code budget} and the two partition counts when asked. */
+    /**
+     * Registers the metrics; the gauges read {@code budget}, the two partition counts and the stats of the tiering
+     * service of the task's {@code local.dir} ({@code tiering}; shared by the tasks that write there, so each of
+     * them shows the same values) when asked.
+     */
     SinkMetrics(PluginMetrics metrics, String sensorPrefix, BufferBudget budget, LongSupplier activePartitions,
-                LongSupplier assignedPartitions) {
+                LongSupplier assignedPartitions, Supplier<TieringStats> tiering, LongSupplier clock) {
         this.metrics = metrics;
         this.sensorPrefix = sensorPrefix;
         recordsWritten = meter(RECORDS_WRITTEN, "records appended to segments");
@@ -74,6 +87,23 @@ final class SinkMetrics {
         gauge(BUFFER_BUDGET_BYTES, "the task's limit on record bytes held in memory", budget::limit);
         gauge(BUFFER_FORCED_FLUSHES_TOTAL, "batches written before they were full, to stay within the budget",
                 budget::forcedFlushes);
+        gauge(TIER_LOCAL_BYTES, "bytes of the sealed segments on local disk, under the task's local.dir",
+                () -> tiering.get().localBytes());
+        gauge(TIER_PENDING_SEGMENTS, "sealed local segments not yet verified in S3",
+                () -> tiering.get().pendingSegments());
+        gauge(TIER_PENDING_BYTES, "their bytes", () -> tiering.get().pendingBytes());
+        gauge(TIER_UPLOADED_SEGMENTS_TOTAL, "segments uploaded, verified and registered since the service started",
+                () -> tiering.get().uploadedSegments());
+        gauge(TIER_UPLOADED_BYTES_TOTAL, "bytes sent for them", () -> tiering.get().uploadedBytes());
+        gauge(TIER_DELETED_SEGMENTS_TOTAL, "local copies freed by local retention since the service started",
+                () -> tiering.get().deletedSegments());
+        gauge(TIER_FAILED_ATTEMPTS_TOTAL, "failed partition uploads, each retried with backoff",
+                () -> tiering.get().failedAttempts());
+        gauge(TIER_LAST_PASS_AGE_MS, "milliseconds since the last tiering pass ended (NaN before the first); "
+                + "passes start every second, so a value that keeps growing means a pass is stuck", () -> {
+                    long last = tiering.get().lastPassAtMs();
+                    return last == 0 ? Double.NaN : clock.getAsLong() - last;
+                });
     }
 
     void recordsWritten(int count) {

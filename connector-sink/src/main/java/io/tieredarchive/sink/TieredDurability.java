@@ -8,6 +8,7 @@ import io.tieredarchive.tier.TieringListener;
 import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringServices;
 import io.tieredarchive.tier.TieringSettings;
+import io.tieredarchive.tier.TieringStats;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -89,6 +90,11 @@ final class TieredDurability implements Durability {
     public void closed(TopicPartition tp) {
         open.remove(tp);
         localEnds.remove(tp);
+    }
+
+    @Override
+    public TieringStats tieringStats() {
+        return tier.stats();
     }
 
     /** Releases the tiering service; it goes on until every sealed segment under {@code local.dir} is tiered. */

@@ -5,6 +5,7 @@ import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.LocalTier;
 import io.tieredarchive.tier.TieringService;
+import io.tieredarchive.tier.TieringStats;
 import io.tieredarchive.tier.storage.StorageException;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -63,6 +64,11 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
             }
 
             @Override
+            public TieringStats tieringStats() {
+                return real.tieringStats();
+            }
+
+            @Override
             public void close() {
                 real.close();
             }
@@ -85,9 +91,16 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
         assertEquals(new OffsetAndMetadata(0), task.preCommit(consumed(TP, 120)).get(TP),
                 "sealed locally is not durable with commit.mode=remote");
 
+        assertEquals(1.0, ((Number) context.metric(SinkMetrics.TIER_PENDING_SEGMENTS)).doubleValue());
+        assertEquals(0.0, ((Number) context.metric(SinkMetrics.TIER_UPLOADED_SEGMENTS_TOTAL)).doubleValue());
+
         int requestsBefore = context.commitRequests;
         tiers.of(localDir).runPass();
         assertEquals(new OffsetAndMetadata(100), task.preCommit(consumed(TP, 120)).get(TP));
+        assertEquals(0.0, ((Number) context.metric(SinkMetrics.TIER_PENDING_SEGMENTS)).doubleValue());
+        assertEquals(1.0, ((Number) context.metric(SinkMetrics.TIER_UPLOADED_SEGMENTS_TOTAL)).doubleValue());
+        assertTrue(((Number) context.metric(SinkMetrics.TIER_UPLOADED_BYTES_TOTAL)).doubleValue() > 0);
+        assertTrue(((Number) context.metric(SinkMetrics.TIER_LAST_PASS_AGE_MS)).doubleValue() >= 0);
         task.put(List.of());
         assertEquals(requestsBefore + 1, context.commitRequests, "a segment tiered asks Connect to commit soon");
         assertEquals(100, tiers.of(localDir).store().view(TOPIC, 0).endOffset());

@@ -25,7 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -132,6 +136,18 @@ class ArchiveSinkTieringIT {
         }
         assertS3Matches(topic, consumed);
         assertVerifyPasses(topic);
+        // The tiering counters as an operator reads them: the tasks' plugin metrics over JMX.
+        int inS3 = ArchiveWatch.remoteMarkers(s3.bucketDir(BUCKET), topic).values().stream()
+                .mapToInt(List::size).sum();
+        for (int task = 0; task < 2; task++) {
+            ObjectName name = new ObjectName("kafka.connect:type=plugins,connector=" + topic + ",task=" + task);
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            assertEquals(0, ((Number) jmx.getAttribute(name, "tier-pending-segments")).intValue());
+            int uploaded = ((Number) jmx.getAttribute(name, "tier-uploaded-segments-total")).intValue();
+            assertTrue(uploaded >= inS3, "task " + task + " shows the uploads of the local.dir's tiering service: "
+                    + uploaded + " for " + inS3 + " segments in S3");
+            assertTrue(((Number) jmx.getAttribute(name, "tier-deleted-segments-total")).intValue() >= 4);
+        }
         report(topic, started);
         connect.deleteConnector(topic);
     }
