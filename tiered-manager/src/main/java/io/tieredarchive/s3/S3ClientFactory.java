@@ -40,7 +40,10 @@ import java.util.function.Consumer;
  *   <li>{@code s3.max.concurrency} bounds the Netty client's open connections (requests in flight); requests beyond
  *       it wait for a connection rather than fail.</li>
  * </ul>
- * Storage class and server-side encryption are per request: see {@link S3WriteOptions}.
+ * Three kinds: {@link #asyncClient} (no bound beyond the HTTP client's own timeouts: for the bucket copy, whose
+ * server-side copies of large parts may take minutes),
+ * {@link #requestClient} (each attempt and each call bounded) and {@link #multipartAsyncClient} (each part's attempt
+ * bounded by its size). Storage class and server-side encryption are per request: see {@link S3WriteOptions}.
  *
  * <p>The secret is never logged: {@link S3Connection#toString()} hides it, and this class logs only the endpoint,
  * region, bucket and the kind of credentials.
