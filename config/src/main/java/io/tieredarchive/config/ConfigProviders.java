@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Resolves config-provider placeholders ({@code ${provider:path:key}}) the way a Connect worker resolves them
@@ -42,18 +44,14 @@ public final class ConfigProviders implements AutoCloseable {
         return new ConfigProviders(Map.of());
     }
 
-    /** The providers that {@code config}'s {@code config.providers} keys declare, each configured with its params. */
+    /**
+     * The providers that {@code config}'s {@code config.providers} keys declare, each configured with its params.
+     * When {@code config.providers} itself is absent, every {@code config.providers.<name>.class} counts: the
+     * worker config that Connect passes to a REST extension has lost that one key (Kafka 4.3) but kept the rest.
+     */
     public static ConfigProviders from(Map<String, ?> config) {
-        Object names = config.get(PROVIDERS);
         Map<String, ConfigProvider> providers = new LinkedHashMap<>();
-        if (names == null || names.toString().isBlank()) {
-            return new ConfigProviders(providers);
-        }
-        for (String name : names.toString().split(",")) {
-            String provider = name.trim();
-            if (provider.isEmpty()) {
-                continue;
-            }
+        for (String provider : names(config)) {
             String classKey = PROVIDERS + "." + provider + ".class";
             Object className = config.get(classKey);
             if (className == null || className.toString().isBlank()) {
@@ -69,6 +67,9 @@ public final class ConfigProviders implements AutoCloseable {
                 log.warn("Config provider '{}' ({}={}) cannot be used here: {}; its placeholders stay unresolved",
                         provider, classKey, className, e.toString());
             }
+        }
+        if (!providers.isEmpty()) {
+            log.info("Config-provider placeholders are resolved through: {}", providers.keySet());
         }
         return new ConfigProviders(providers);
     }
@@ -96,6 +97,28 @@ public final class ConfigProviders implements AutoCloseable {
                 log.warn("Cannot close config provider '{}': {}", e.getKey(), ex.toString());
             }
         }
+    }
+
+    private static Set<String> names(Map<String, ?> config) {
+        Set<String> names = new TreeSet<>();
+        Object listed = config.get(PROVIDERS);
+        if (listed != null && !listed.toString().isBlank()) {
+            for (String name : listed.toString().split(",")) {
+                if (!name.isBlank()) {
+                    names.add(name.trim());
+                }
+            }
+            return names;
+        }
+        for (String key : config.keySet()) {
+            if (key.startsWith(PROVIDERS + ".") && key.endsWith(".class")) {
+                String name = key.substring(PROVIDERS.length() + 1, key.length() - ".class".length());
+                if (!name.isEmpty() && !name.contains(".")) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
     }
 
     private static Map<String, String> params(Map<String, ?> config, String prefix) {

@@ -40,6 +40,17 @@ class ConfigProvidersTest {
     }
 
     @Test
+    void withoutTheListEveryProviderWithAClassCounts() throws Exception {
+        // What Connect 4.3 passes a REST extension: the worker config without the config.providers key itself.
+        Path secrets = Files.writeString(tmp.resolve("s3.properties"), "secret=s3cr3t\n");
+        Map<String, Object> worker = Map.of("config.providers.file.class", FILE_PROVIDER,
+                "config.providers.file.param.allowed.paths", tmp.toString(), "bootstrap.servers", "localhost:9092");
+        try (ConfigProviders providers = ConfigProviders.from(worker)) {
+            assertEquals("s3cr3t", providers.resolve(Map.of("k", "${file:" + secrets + ":secret}")).get("k"));
+        }
+    }
+
+    @Test
     void passesTheProviderParams() throws Exception {
         Path allowed = Files.createDirectories(tmp.resolve("allowed"));
         Path inside = Files.writeString(allowed.resolve("a.properties"), "k=inside\n");

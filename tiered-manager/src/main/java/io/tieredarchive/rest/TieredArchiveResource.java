@@ -151,9 +151,20 @@ public final class TieredArchiveResource {
         if (!cluster.connectors().contains(connector)) {
             throw new RequestException(404, "Unknown connector '" + connector + "'");
         }
+        Map<String, String> config;
+        try {
+            config = cluster.connectorConfig(connector);
+        } catch (RuntimeException e) {
+            throw new RequestException(503, "Connect cannot give the config of connector '" + connector
+                    + "' now (" + e.getMessage() + "); try again");
+        }
+        if (config == null || config.isEmpty()) {
+            throw new RequestException(503, "The config of connector '" + connector + "' is not available on "
+                    + "this worker yet; try again");
+        }
         S3Connection connection;
         try {
-            connection = RemoteSegmentStore.connectionOf(configOf(connector));
+            connection = RemoteSegmentStore.connectionOf(providers.resolve(config));
         } catch (ConfigException e) {
             throw new RequestException(400, "Connector '" + connector + "' has no usable S3 connection: "
                     + e.getMessage());
@@ -161,6 +172,7 @@ public final class TieredArchiveResource {
         return stores.computeIfAbsent(connection, c -> RemoteSegmentStore.forRequests(c, REQUEST_S3_TIMEOUT));
     }
 
+    /** The config of {@code connector}, placeholders resolved; empty when Connect cannot give it now. */
     private Map<String, String> configOf(String connector) {
         try {
             Map<String, String> config = cluster.connectorConfig(connector);

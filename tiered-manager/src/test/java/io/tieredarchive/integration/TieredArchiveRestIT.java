@@ -127,6 +127,7 @@ class TieredArchiveRestIT {
                 "s3.access.key.id", s3.accessKey(), "s3.secret.access.key", s3.secretKey()));
         connect.kafka().createTopic("unrelated", 1);
         connect.configureConnector("archiver", config);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("archiver", 1, "archiver did not start");
         assertEquals(3, get("tiered-archive/segments/orders/0?connector=archiver", 200).get("segments").size());
 
         // The keys as placeholders of the worker's FileConfigProvider: the extension resolves them as the worker
@@ -136,6 +137,7 @@ class TieredArchiveRestIT {
         config.put("s3.access.key.id", "${file:" + secrets + ":access}");
         config.put("s3.secret.access.key", "${file:" + secrets + ":secret}");
         connect.configureConnector("archiver-file", config);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("archiver-file", 1, "did not start");
         assertEquals(3, get("tiered-archive/segments/orders/0?connector=archiver-file", 200).get("segments").size());
 
         Path out = tmp.resolve("restored");
