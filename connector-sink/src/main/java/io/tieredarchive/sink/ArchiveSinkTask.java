@@ -57,6 +57,16 @@ public class ArchiveSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(ArchiveSinkTask.class);
 
+    /**
+     * The metadata of every offset the task commits. Not empty on purpose: when the task seeks past records the
+     * archive holds ({@code context.offset}), Connect's WorkerSinkTask records the seek target as the last committed
+     * offset without committing it, and skips any commit equal to its last committed offsets. With empty metadata
+     * an offset equal to that target (the common case: everything up to it is already in S3) would then never
+     * reach Kafka, and the group's committed offset would stay where it was before the seek. The metadata makes
+     * the task's offsets differ from Connect's placeholder, so the first commit after a seek goes through.
+     */
+    static final String COMMIT_METADATA = "tiered-archive";
+
     static final long INITIAL_BACKOFF_MS = 1_000L;
     static final long MAX_BACKOFF_MS = 30_000L;
     /** How long put() must succeed after the last failure before the backoff starts at 1 s again. */
@@ -334,7 +344,7 @@ public class ArchiveSinkTask extends SinkTask {
             long durable = partition.committable(durability.durableEnd(tp));
             OffsetAndMetadata current = currentOffsets.get(tp);
             if (durable >= 0 && current != null) {
-                committable.put(tp, new OffsetAndMetadata(Math.min(durable, current.offset())));
+                committable.put(tp, new OffsetAndMetadata(Math.min(durable, current.offset()), COMMIT_METADATA));
             }
         }
         updateGauges();

@@ -51,14 +51,14 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         task.open(List.of(TP));
         task.put(records(TP, 0, 100));
 
-        assertEquals(new OffsetAndMetadata(0), task.preCommit(consumed(TP, 100)).get(TP),
+        assertEquals(committed(0), task.preCommit(consumed(TP, 100)).get(TP),
                 "nothing is durable before the first seal");
         assertEquals(List.of(), ArchiveContents.sealed(dir(TP)));
 
         expire();
         task.put(List.of()); // Connect calls put() with no records when the topic is quiet
         assertEquals(1, ArchiveContents.sealed(dir(TP)).size());
-        assertEquals(new OffsetAndMetadata(100), task.preCommit(consumed(TP, 100)).get(TP));
+        assertEquals(committed(100), task.preCommit(consumed(TP, 100)).get(TP));
         assertEquals(LongStream.range(0, 100).boxed().toList(), ArchiveContents.offsets(dir(TP)));
         assertEquals(1.0, context.metric(SinkMetrics.SEGMENTS_SEALED + "-total"));
         assertTrue((Double) context.metric(SinkMetrics.COMPRESSION_RATIO) > 1.0);
@@ -71,7 +71,7 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         task.open(List.of(TP));
         task.put(records(TP, 0, 10));
         expire();
-        assertEquals(new OffsetAndMetadata(10), task.preCommit(consumed(TP, 10)).get(TP));
+        assertEquals(committed(10), task.preCommit(consumed(TP, 10)).get(TP));
         assertEquals(1, ArchiveContents.sealed(dir(TP)).size());
     }
 
@@ -131,9 +131,9 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
 
         task.put(records(TP, 0, 40)); // Connect starts at the last committed offset: nothing was committed
         assertEquals(Map.of(TP, 100L), context.takeOffsets(), "skips what the archive holds already");
-        assertEquals(new OffsetAndMetadata(40), task.preCommit(consumed(TP, 40)).get(TP),
+        assertEquals(committed(40), task.preCommit(consumed(TP, 40)).get(TP),
                 "never beyond what Connect delivered");
-        assertEquals(new OffsetAndMetadata(100), task.preCommit(consumed(TP, 100)).get(TP));
+        assertEquals(committed(100), task.preCommit(consumed(TP, 100)).get(TP));
         task.put(records(TP, 100, 200));
         task.close(List.of(TP));
         assertEquals(LongStream.range(0, 200).boxed().toList(), ArchiveContents.offsets(dir(TP)));
@@ -152,7 +152,7 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         task.open(List.of(TP));
         task.put(records(TP, 500, 510));
         assertEquals(Map.of(), context.takeOffsets(), "no rewind to 100: that would archive 100..499 twice");
-        assertEquals(new OffsetAndMetadata(500), task.preCommit(consumed(TP, 510)).get(TP),
+        assertEquals(committed(500), task.preCommit(consumed(TP, 510)).get(TP),
                 "never moves the committed offset back below the consumer's position");
         task.close(List.of(TP));
         List<Long> expected = new ArrayList<>(LongStream.range(0, 100).boxed().toList());

@@ -88,7 +88,7 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
         expire();
         task.put(records(TP, 100, 120)); // seals 0..99
         assertEquals(1, ArchiveContents.sealed(dir(TP)).size());
-        assertEquals(new OffsetAndMetadata(0), task.preCommit(consumed(TP, 120)).get(TP),
+        assertEquals(committed(0), task.preCommit(consumed(TP, 120)).get(TP),
                 "sealed locally is not durable with commit.mode=remote");
 
         assertEquals(1.0, ((Number) context.metric(SinkMetrics.TIER_PENDING_SEGMENTS)).doubleValue());
@@ -96,7 +96,7 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
 
         int requestsBefore = context.commitRequests;
         tiers.of(localDir).runPass();
-        assertEquals(new OffsetAndMetadata(100), task.preCommit(consumed(TP, 120)).get(TP));
+        assertEquals(committed(100), task.preCommit(consumed(TP, 120)).get(TP));
         assertEquals(0.0, ((Number) context.metric(SinkMetrics.TIER_PENDING_SEGMENTS)).doubleValue());
         assertEquals(1.0, ((Number) context.metric(SinkMetrics.TIER_UPLOADED_SEGMENTS_TOTAL)).doubleValue());
         assertTrue(((Number) context.metric(SinkMetrics.TIER_UPLOADED_BYTES_TOTAL)).doubleValue() > 0);

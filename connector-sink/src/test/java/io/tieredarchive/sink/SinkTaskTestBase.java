@@ -102,6 +102,11 @@ abstract class SinkTaskTestBase {
         return Map.of(tp, new OffsetAndMetadata(next));
     }
 
+    /** What the task returns from preCommit for offset {@code next}. */
+    static OffsetAndMetadata committed(long next) {
+        return new OffsetAndMetadata(next, ArchiveSinkTask.COMMIT_METADATA);
+    }
+
     void expire() {
         clock.addAndGet(SEGMENT_MS);
     }

@@ -259,8 +259,45 @@ class ArchiveSinkTieringIT {
         connect.deleteConnector(topic);
     }
 
+    /**
+     * A partition reopened after its whole archive reached S3 commits to the end. Its new owner skips the records
+     * the archive holds and seeks past them; Connect records that seek as committed without committing it, so the
+     * task's commit of the same offset must still reach Kafka ({@code ArchiveSinkTask.COMMIT_METADATA}). Made
+     * certain, not left to timing: the first task archives the second half locally while S3 is down, so its commits
+     * stop at the first half; it is deleted; S3 comes back and the released tiering service uploads the rest; then
+     * the connector is created again under the same name, so the same group and committed offset.
+     */
     @Test
     @Order(5)
+    void aPartitionReopenedAfterItsArchiveReachedS3CommitsToTheEnd() throws Exception {
+        String topic = "reopened";
+        ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of());
+        Path localDir = tmp.resolve("reopened");
+        Map<String, String> overrides = Map.of("s3.retry.max.attempts", "2");
+        startSink(topic, localDir, 1, overrides);
+        ArchiveFixture.produce(connect.kafka(), topic, 1, 1_000, 26);
+        awaitCommitted(topic, Map.of(0, 999L), Duration.ofSeconds(60)); // opened, archived, in S3, committed
+        s3.stop();
+        try {
+            ArchiveFixture.produce(connect.kafka(), topic, 1, 2_000, 27);
+            ArchiveFixture.awaitArchived(localDir, topic, Map.of(0, 2_999L), Duration.ofSeconds(60));
+            connect.deleteConnector(topic);
+        } finally {
+            s3.start();
+        }
+        awaitInS3(topic, Map.of(0, 2_999L), Duration.ofSeconds(150));
+        OffsetAndMetadata before = admin.listConsumerGroupOffsets("connect-" + topic).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+        assertTrue(before != null && before.offset() >= 1_000 && before.offset() < 3_000,
+                "committed past the first half, not past what S3 held while it was down: " + before);
+
+        startSink(topic, localDir, 1, overrides);
+        awaitCommitted(topic, Map.of(0, 2_999L), Duration.ofSeconds(60));
+        connect.deleteConnector(topic);
+    }
+
+    @Test
+    @Order(6)
     void theSecretKeyIsInNoLogLine() {
         String captured = logs.text();
         assertTrue(captured.contains("Tiered"), "the capture works: " + captured.length() + " chars");
