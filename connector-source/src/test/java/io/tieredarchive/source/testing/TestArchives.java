@@ -105,11 +105,18 @@ public final class TestArchives {
     public static List<SegmentMetadata> archive(RemoteSegmentStore store, Path localDir, String topic, int partition,
                                                 List<ArchivedRecord> records, int perSegment)
             throws SegmentException {
+        return archive(store, localDir, topic, partition, records, perSegment,
+                new SegmentWriterOptions("zstd", null, 8 * 1024, WRITER));
+    }
+
+    /** {@link #archive(RemoteSegmentStore, Path, String, int, List, int)} with the writer's own options. */
+    public static List<SegmentMetadata> archive(RemoteSegmentStore store, Path localDir, String topic, int partition,
+                                                List<ArchivedRecord> records, int perSegment,
+                                                SegmentWriterOptions options) throws SegmentException {
         Path dir = localDir.resolve(topic + "-" + partition);
         List<SegmentMetadata> metas = new ArrayList<>();
         for (int i = 0; i < records.size(); i += perSegment) {
             List<ArchivedRecord> chunk = records.subList(i, Math.min(records.size(), i + perSegment));
-            SegmentWriterOptions options = new SegmentWriterOptions("zstd", null, 8 * 1024, WRITER);
             try (SegmentWriter writer = SegmentWriter.create(dir, topic, partition, chunk.get(0).offset(), options)) {
                 for (ArchivedRecord r : chunk) {
                     writer.append(r);

@@ -1,8 +1,8 @@
 package io.tieredarchive.reliability.crash;
 
+import io.tieredarchive.source.testing.TestArchives;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
-import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentWriter;
 import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.tier.RemoteSegmentStore;
@@ -57,24 +57,14 @@ final class ReplayArchive {
         return records;
     }
 
-    /** Writes {@code records} as segments of {@code perSegment} records, uploads and registers them. */
+    /**
+     * Writes {@code records} as segments of {@code perSegment} records (zstd, 16 KiB batches), uploads and registers
+     * them ({@link TestArchives#archive}).
+     */
     static void archive(RemoteSegmentStore store, Path localDir, String topic, int partition,
                         List<ArchivedRecord> records, int perSegment) throws SegmentException {
-        Path dir = localDir.resolve(topic + "-" + partition);
-        List<SegmentMetadata> metas = new ArrayList<>();
-        for (int i = 0; i < records.size(); i += perSegment) {
-            List<ArchivedRecord> chunk = records.subList(i, Math.min(records.size(), i + perSegment));
-            SegmentWriterOptions options = new SegmentWriterOptions("zstd", null, 16 * 1024, "crash-test-writer");
-            try (SegmentWriter writer = SegmentWriter.create(dir, topic, partition, chunk.get(0).offset(), options)) {
-                for (ArchivedRecord r : chunk) {
-                    writer.append(r);
-                }
-                SegmentMetadata meta = writer.seal(System.currentTimeMillis());
-                store.upload(writer.files(), meta);
-                metas.add(meta);
-            }
-        }
-        store.register(topic, partition, metas);
+        TestArchives.archive(store, localDir, topic, partition, records, perSegment,
+                new SegmentWriterOptions("zstd", null, 16 * 1024, "crash-test-writer"));
     }
 
     /** The replayed records equal the archived ones one by one: each once, in order, every byte the same. */

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.input.integration;
 
+import io.tieredarchive.source.testing.TestArchives;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -46,23 +46,8 @@ final class BadArchives {
     /** Writes segments of {@code perSegment} records, uploads and registers them, deletes the local copies. */
     static List<SegmentMetadata> archive(RemoteSegmentStore store, Path localDir, String topic,
                                          List<ArchivedRecord> records, int perSegment) throws SegmentException {
-        Path dir = localDir.resolve(topic + "-0");
-        List<SegmentMetadata> metas = new ArrayList<>();
-        for (int i = 0; i < records.size(); i += perSegment) {
-            List<ArchivedRecord> chunk = records.subList(i, Math.min(records.size(), i + perSegment));
-            SegmentWriterOptions options = new SegmentWriterOptions("zstd", null, 4 * 1024, WRITER);
-            try (SegmentWriter writer = SegmentWriter.create(dir, topic, 0, chunk.get(0).offset(), options)) {
-                for (ArchivedRecord r : chunk) {
-                    writer.append(r);
-                }
-                SegmentMetadata meta = writer.seal(System.currentTimeMillis());
-                store.upload(writer.files(), meta);
-                metas.add(meta);
-            }
-        }
-        store.register(topic, 0, metas);
-        deleteRecursively(dir);
-        return metas;
+        return TestArchives.archive(store, localDir, topic, 0, records, perSegment,
+                new SegmentWriterOptions("zstd", null, 4 * 1024, WRITER));
     }
 
     /** The four object keys of a segment. */
@@ -77,19 +62,6 @@ final class BadArchives {
             int b = f.read();
             f.seek(position);
             f.write(b ^ 0x5a);
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
