@@ -1,6 +1,6 @@
 package io.tieredarchive.sink;
 
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringSettings;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;

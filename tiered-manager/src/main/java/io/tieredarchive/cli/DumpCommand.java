@@ -1,9 +1,9 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.segment.ArchivedRecord;
-import io.tieredarchive.tier.ArchiveCursor;
-import io.tieredarchive.tier.ArchiveReader;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.read.ArchiveCursor;
+import io.tieredarchive.tier.read.ArchiveReader;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,7 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.segment.SegmentException;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Instant;

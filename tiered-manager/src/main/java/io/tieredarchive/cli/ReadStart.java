@@ -1,7 +1,7 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.tier.PartitionView;
+import io.tieredarchive.tier.remote.PartitionView;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 

@@ -1,7 +1,7 @@
 package io.tieredarchive.cli;
 
-import io.tieredarchive.tier.RemoteSegmentStore;
-import io.tieredarchive.tier.SegmentManifest;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.SegmentManifest;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

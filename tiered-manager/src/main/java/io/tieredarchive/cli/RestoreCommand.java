@@ -1,8 +1,8 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.tier.ArchiveReader;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.read.ArchiveReader;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;

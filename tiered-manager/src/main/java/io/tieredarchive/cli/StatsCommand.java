@@ -1,8 +1,8 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.tier.PartitionView;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.PartitionView;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -3,7 +3,7 @@ package io.tieredarchive.cli;
 import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.ConfigProviders;
 import io.tieredarchive.config.S3ConnectionConfig;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;

@@ -1,8 +1,8 @@
 package io.tieredarchive.cli;
 
-import io.tieredarchive.tier.ArchiveReader;
-import io.tieredarchive.tier.ArchiveVerifier;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.read.ArchiveReader;
+import io.tieredarchive.tier.read.ArchiveVerifier;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,5 +1,7 @@
 package io.tieredarchive.tier;
 
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
+
 import io.tieredarchive.config.S3Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -12,26 +12,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** A backend that records every request it forwards, so tests can assert on what was asked of the store. */
-final class RecordingBackend implements StorageBackend {
+public final class RecordingBackend implements StorageBackend {
 
     /** One request: the operation, the key (or prefix), and for fetches the range asked. */
-    record Call(String op, String key, long position, int length) {
+    public record Call(String op, String key, long position, int length) {
     }
 
     private final StorageBackend delegate;
-    final List<Call> calls = new CopyOnWriteArrayList<>();
+    public final List<Call> calls = new CopyOnWriteArrayList<>();
     /** When set, requests whose call it accepts fail, as if the store were down. */
-    volatile Predicate<Call> failWhen = c -> false;
+    public volatile Predicate<Call> failWhen = c -> false;
 
-    RecordingBackend(StorageBackend delegate) {
+    public RecordingBackend(StorageBackend delegate) {
         this.delegate = delegate;
     }
 
-    List<Call> calls(String op) {
+    public List<Call> calls(String op) {
         return calls.stream().filter(c -> c.op().equals(op)).toList();
     }
 
-    void reset() {
+    public void reset() {
         calls.clear();
     }
 

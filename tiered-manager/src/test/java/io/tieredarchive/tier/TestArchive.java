@@ -17,20 +17,20 @@ import java.util.List;
 import java.util.Random;
 
 /** Sealed segments for the tier's tests: contiguous offsets, timestamps rising 10 ms per offset. */
-final class TestArchive {
+public final class TestArchive {
 
-    static final String TOPIC = "orders";
-    static final long T0 = 1_700_000_000_000L;
+    public static final String TOPIC = "orders";
+    public static final long T0 = 1_700_000_000_000L;
 
     private TestArchive() {
     }
 
-    static long timestampOf(long offset) {
+    public static long timestampOf(long offset) {
         return T0 + offset * 10;
     }
 
     /** {@code count} records from {@code from}, values of {@code valueBytes} bytes that compress poorly. */
-    static List<ArchivedRecord> records(long from, int count, int valueBytes) {
+    public static List<ArchivedRecord> records(long from, int count, int valueBytes) {
         List<ArchivedRecord> records = new ArrayList<>(count);
         Random random = new Random(from);
         for (long offset = from; offset < from + count; offset++) {
@@ -44,12 +44,12 @@ final class TestArchive {
     }
 
     /** Writes and seals a segment of {@code count} records from {@code base} in {@code local/<topic>-<partition>}. */
-    static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
+    public static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
                              long sealedAtMs) throws SegmentException {
         return seal(localDir, topic, partition, base, count, writerId, sealedAtMs, 100, 16 * 1024);
     }
 
-    static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
+    public static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
                              long sealedAtMs, int valueBytes, int batchBytes) throws SegmentException {
         Path dir = partitionDir(localDir, topic, partition);
         SegmentWriterOptions options = new SegmentWriterOptions("none", null, batchBytes, writerId);
@@ -62,11 +62,11 @@ final class TestArchive {
         }
     }
 
-    static Path partitionDir(Path localDir, String topic, int partition) {
+    public static Path partitionDir(Path localDir, String topic, int partition) {
         return localDir.resolve(topic + "-" + partition);
     }
 
-    static SegmentMetadata meta(SegmentFiles files) throws SegmentException {
+    public static SegmentMetadata meta(SegmentFiles files) throws SegmentException {
         return SegmentMetadata.read(files.marker());
     }
 }

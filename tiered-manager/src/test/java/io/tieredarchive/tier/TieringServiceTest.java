@@ -1,5 +1,7 @@
 package io.tieredarchive.tier;
 
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
+
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;

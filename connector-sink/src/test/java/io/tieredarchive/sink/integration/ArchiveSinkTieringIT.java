@@ -7,9 +7,9 @@ import io.tieredarchive.sink.ArchiveContents;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
-import io.tieredarchive.tier.ArchiveCursor;
-import io.tieredarchive.tier.ArchiveReader;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.read.ArchiveCursor;
+import io.tieredarchive.tier.read.ArchiveReader;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.TieringServices;
 
 import org.apache.kafka.clients.admin.Admin;

@@ -1,5 +1,7 @@
 package io.tieredarchive.source.replay;
 
+import io.tieredarchive.tier.remote.ArchiveCatalog;
+
 import io.tieredarchive.segment.SegmentException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;

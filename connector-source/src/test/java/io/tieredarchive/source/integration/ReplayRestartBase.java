@@ -6,7 +6,7 @@ import io.tieredarchive.source.testing.TestArchives;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.ThrottledTcpRelay;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;

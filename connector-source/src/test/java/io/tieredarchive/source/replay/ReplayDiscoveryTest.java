@@ -1,6 +1,8 @@
 package io.tieredarchive.source.replay;
 
-import io.tieredarchive.tier.RemoteLayout;
+import io.tieredarchive.tier.remote.ArchiveCatalog;
+
+import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;

@@ -3,7 +3,7 @@ package io.tieredarchive.distribution.docker;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.testing.ConnectWorkerProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

@@ -2,7 +2,7 @@ package io.tieredarchive.reliability.crash;
 
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,9 +4,9 @@ import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.sink.integration.ArchiveWatch;
-import io.tieredarchive.tier.ArchiveCursor;
-import io.tieredarchive.tier.ArchiveReader;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.read.ArchiveCursor;
+import io.tieredarchive.tier.read.ArchiveReader;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -6,8 +6,8 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentWriter;
 import io.tieredarchive.segment.SegmentWriterOptions;
-import io.tieredarchive.tier.RemoteLayout;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteLayout;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.common.record.TimestampType;
 
 import java.io.IOException;

@@ -11,7 +11,7 @@ import io.tieredarchive.source.BucketCopySourceConnector;
 import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
-import io.tieredarchive.tier.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;

@@ -1,4 +1,4 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.remote;
 
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;

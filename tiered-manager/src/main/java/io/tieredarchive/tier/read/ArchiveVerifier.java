@@ -1,4 +1,9 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
+
+import io.tieredarchive.tier.remote.RemoteLayout;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.SegmentManifest;
+import io.tieredarchive.tier.storage.StorageException;
 
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
@@ -7,7 +12,7 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentMetadata.FileInfo;
 import io.tieredarchive.segment.SegmentReader;
 import io.tieredarchive.segment.UncheckedSegmentException;
-import io.tieredarchive.tier.RemoteLayout.SegmentKeys;
+import io.tieredarchive.tier.remote.RemoteLayout.SegmentKeys;
 import io.tieredarchive.tier.storage.ObjectInfo;
 
 import java.io.IOException;

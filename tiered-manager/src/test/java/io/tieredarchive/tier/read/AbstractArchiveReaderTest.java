@@ -1,4 +1,9 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
+
+import io.tieredarchive.tier.LocalTier;
+import io.tieredarchive.tier.RecordingBackend;
+import io.tieredarchive.tier.TestArchive;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.CorruptSegmentException;

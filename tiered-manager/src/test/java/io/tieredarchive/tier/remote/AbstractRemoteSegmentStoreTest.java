@@ -1,4 +1,7 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.remote;
+
+import io.tieredarchive.tier.RecordingBackend;
+import io.tieredarchive.tier.TestArchive;
 
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentFiles;

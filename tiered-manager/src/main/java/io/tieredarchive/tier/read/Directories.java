@@ -1,4 +1,4 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
 
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;

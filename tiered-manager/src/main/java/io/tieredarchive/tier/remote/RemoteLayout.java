@@ -1,4 +1,4 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.remote;
 
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;

@@ -1,4 +1,4 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
 
 import io.tieredarchive.segment.ByteSource;
 import io.tieredarchive.tier.storage.ObjectFetcher;

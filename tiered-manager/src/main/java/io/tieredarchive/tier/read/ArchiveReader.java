@@ -1,4 +1,9 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
+
+import io.tieredarchive.tier.LocalTier;
+import io.tieredarchive.tier.remote.PartitionView;
+import io.tieredarchive.tier.remote.RemoteLayout;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import io.tieredarchive.segment.ByteSource;
 import io.tieredarchive.segment.CorruptSegmentException;
@@ -7,7 +12,7 @@ import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentMetadata.FileInfo;
 import io.tieredarchive.segment.SegmentReader;
-import io.tieredarchive.tier.RemoteLayout.SegmentKeys;
+import io.tieredarchive.tier.remote.RemoteLayout.SegmentKeys;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;

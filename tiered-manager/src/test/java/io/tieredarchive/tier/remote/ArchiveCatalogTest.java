@@ -1,6 +1,6 @@
-package io.tieredarchive.source.replay;
+package io.tieredarchive.tier.remote;
 
-import io.tieredarchive.tier.RemoteLayout;
+import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 import io.tieredarchive.tier.storage.FolderLister;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
+
+import io.tieredarchive.tier.remote.PartitionView;
 
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;

@@ -1,4 +1,4 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.remote;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.S3ConnectionConfig;
@@ -7,8 +7,8 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentMetadata.FileInfo;
-import io.tieredarchive.tier.RemoteLayout.MarkerName;
-import io.tieredarchive.tier.RemoteLayout.SegmentKeys;
+import io.tieredarchive.tier.remote.RemoteLayout.MarkerName;
+import io.tieredarchive.tier.remote.RemoteLayout.SegmentKeys;
 import io.tieredarchive.tier.storage.ObjectInfo;
 import io.tieredarchive.tier.storage.ObjectNotFoundException;
 import io.tieredarchive.tier.storage.PreconditionFailedException;

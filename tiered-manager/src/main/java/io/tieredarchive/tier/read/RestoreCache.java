@@ -1,4 +1,6 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
+
+import io.tieredarchive.tier.remote.RemoteLayout;
 
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;

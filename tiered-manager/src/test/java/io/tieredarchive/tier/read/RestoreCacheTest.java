@@ -1,4 +1,6 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
+
+import io.tieredarchive.tier.TestArchive;
 
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;

@@ -1,4 +1,4 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,7 +40,7 @@ public record SegmentManifest(int formatVersion, String topic, int partition, lo
 
     public static final int FORMAT_VERSION = 1;
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    static final Comparator<SegmentMetadata> ORDER = Comparator.comparingLong(SegmentMetadata::baseOffset)
+    public static final Comparator<SegmentMetadata> ORDER = Comparator.comparingLong(SegmentMetadata::baseOffset)
             .thenComparing(SegmentMetadata::writerId);
 
     public SegmentManifest {

@@ -1,4 +1,4 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.read;
 
 import io.tieredarchive.testing.SharedS3Backend;
 import io.tieredarchive.tier.storage.StorageBackend;

@@ -1,20 +1,15 @@
-package io.tieredarchive.tier;
+package io.tieredarchive.tier.remote;
 
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 import io.tieredarchive.tier.storage.StorageBackend;
 
 import java.nio.file.Path;
 
-/** {@link ArchiveReader} on a local-directory store. */
-class ArchiveReaderTest extends AbstractArchiveReaderTest {
+/** {@link RemoteSegmentStore} on a local directory. */
+class RemoteSegmentStoreTest extends AbstractRemoteSegmentStoreTest {
 
     @Override
     protected StorageBackend createBackend(Path tempDir) {
         return new FileSystemStorageBackend(tempDir.resolve("bucket"));
-    }
-
-    @Override
-    protected Path objectFile(Path tempDir, String key) {
-        return tempDir.resolve("bucket").resolve(key);
     }
 }
