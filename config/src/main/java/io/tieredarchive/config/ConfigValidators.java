@@ -66,6 +66,42 @@ public final class ConfigValidators {
         };
     }
 
+    /**
+     * A list of {@code host:port} addresses (Kafka's {@code bootstrap.servers}); empty only when not
+     * {@code required}.
+     */
+    public static ConfigDef.Validator hostPortList(boolean required) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value == null) {
+                    return; // a missing required key: ConfigDef reports it
+                }
+                @SuppressWarnings("unchecked")
+                java.util.List<String> list = (java.util.List<String>) value;
+                if (list.isEmpty() && required) {
+                    throw new ConfigException(name, value, "name at least one host:port");
+                }
+                for (String address : list) {
+                    String a = address.trim();
+                    int colon = a.lastIndexOf(':');
+                    boolean valid = colon > 0 && colon < a.length() - 1 && a.substring(colon + 1).chars()
+                            .allMatch(Character::isDigit) && a.substring(colon + 1).length() <= 5
+                            && Integer.parseInt(a.substring(colon + 1)) > 0
+                            && Integer.parseInt(a.substring(colon + 1)) <= 65_535;
+                    if (!valid) {
+                        throw new ConfigException(name, value, "'" + address + "' is not host:port");
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return required ? "host:port,..." : "host:port,..., or empty";
+            }
+        };
+    }
+
     /** An S3 key prefix: no "..", no "//", no backslash, no control characters. */
     public static ConfigDef.Validator objectKeyPrefix() {
         return new ConfigDef.Validator() {

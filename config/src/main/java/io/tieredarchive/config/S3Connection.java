@@ -38,6 +38,20 @@ public record S3Connection(String bucket, String prefix, String region, String e
     }
 
     /**
+     * Where this connection archives, as a marker records it ({@code destination}): {@code s3://<bucket>/<prefix>},
+     * and {@code " at <endpoint>"} for an S3-compatible store. Two connections with the same destination write the
+     * same objects, whatever their credentials.
+     */
+    public String destination() {
+        return "s3://" + bucket + "/" + prefix + (endpoint == null ? "" : " at " + endpoint);
+    }
+
+    /** True when the other connection archives to the same place: same bucket, prefix and endpoint. */
+    public boolean sameDestination(S3Connection other) {
+        return destination().equals(other.destination());
+    }
+
+    /**
      * True when a server-side copy between the two connections can work: the same store and the same
      * credentials (a copy is authorised by the destination's credentials reading the source).
      */

@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.config.KafkaClusterConfig;
 import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.config.SegmentConfig;
@@ -24,6 +25,12 @@ public final class ArchiveSinkConfig extends AbstractConfig {
     /** Set by the connector in each task's config: the task's index, for the writer id and the logs. */
     static final String TASK_INDEX = "archive.task.index";
 
+    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "Bootstrap servers of the Kafka cluster whose topics "
+            + "are archived (usually the worker's own bootstrap.servers). The sink reads the cluster id and each "
+            + "topic's id through Kafka's Admin API, so that a topic deleted and created again, or a topic of the "
+            + "same name in another cluster, is archived apart (its own incarnation), never skipped as already "
+            + "archived.";
+
     private static final ConfigDef CONFIG_DEF = build();
 
     public ArchiveSinkConfig(Map<?, ?> props) {
@@ -38,6 +45,7 @@ public final class ArchiveSinkConfig extends AbstractConfig {
     private static ConfigDef build() {
         ConfigDef def = new ConfigDef();
         S3ConnectionConfig.define(def, "");
+        KafkaClusterConfig.define(def, true, KAFKA_BOOTSTRAP_SERVERS_DOC);
         LocalTierConfig.define(def);
         SegmentConfig.define(def);
         return def;
@@ -68,8 +76,13 @@ public final class ArchiveSinkConfig extends AbstractConfig {
         return getInt(SegmentConfig.COMPRESSION_LEVEL);
     }
 
-    public String commitMode() {
-        return getString(LocalTierConfig.COMMIT_MODE);
+    public CommitMode commitMode() {
+        return CommitMode.of(getString(LocalTierConfig.COMMIT_MODE));
+    }
+
+    /** The Admin client's settings for the archived topics' cluster ({@code kafka.*}). */
+    public Map<String, Object> adminConfig() {
+        return KafkaClusterConfig.adminConfig(this, null);
     }
 
     /** The connector's name (Connect's {@code name} key), or "archive-sink" outside Connect. */

@@ -6,8 +6,8 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentWriterOptions;
-import io.tieredarchive.tier.storage.StorageException;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -22,15 +22,14 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.HashSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,20 +37,26 @@ import java.util.function.LongSupplier;
  * partition ({@link PartitionArchive}), and commits only the offsets of durable records ({@link Durability}).
  *
  * <p>Exactly once, in short: a segment is durable once sealed (fsync, then marker); {@link #preCommit} returns no
- * offset beyond the durable end; {@link #open} deletes unsealed segments and finds where the archive ends; records
- * the archive holds already are skipped and the consumer is moved past them. The full argument is in
- * {@code docs/sink.md}.
+ * offset beyond the durable end; {@link #open} deletes unsealed segments and finds where the archive of the live
+ * incarnation of the topic ends ({@link PartitionOpener}); records the archive holds already are skipped and the
+ * consumer is moved past them. The full argument is in {@code docs/sink.md}.
+ *
+ * <p>A topic is known by its identity, not only its name: offsets of a topic deleted and created again, or of
+ * another cluster's topic, are never taken for archived ones. Offsets delivered out of order, and every
+ * {@link #IDENTITY_CHECK_INTERVAL_MS}, make the task ask Kafka again; a partition whose topic changed is sealed and
+ * opened again as the new incarnation ({@link #reopen}).
  *
  * <p>Write failures (full disk, I/O error): the failing partition's active segment is deleted, the consumer is
  * rewound to the first record of that segment, and {@link RetriableException} is thrown after
  * {@code context.timeout(backoff)}. Connect then delivers the same batch again before the rewound records; the
- * copies of the rewound partition's records in that batch are recognised by identity and dropped, so that the
- * archive goes on from the rewind point, not from the middle of the old batch.
+ * copies of the rewound partition's records in that batch are recognised by identity and dropped
+ * ({@link RetryState}), so that the archive goes on from the rewind point, not from the middle of the old batch.
  *
  * <p>S3 trouble: the tier retries uploads on its own threads and the committed offsets simply wait
- * ({@code commit.mode=remote}). When S3 cannot be asked where a partition's archive ends on open, the partition
- * stays unopened: the next {@link #put} asks again and, while it fails, throws {@link RetriableException} after
- * {@code context.timeout(backoff)} before writing anything, so nothing is archived from a guessed position.
+ * ({@code commit.mode=remote}). When S3 or Kafka cannot be asked where a partition's archive ends on open, the
+ * partition stays unopened: the next {@link #put} asks again and, while it fails, throws
+ * {@link RetriableException} after {@code context.timeout(backoff)} before writing anything, so nothing is archived
+ * from a guessed position.
  */
 public class ArchiveSinkTask extends SinkTask {
 
@@ -67,45 +72,43 @@ public class ArchiveSinkTask extends SinkTask {
      */
     static final String COMMIT_METADATA = "tiered-archive";
 
-    static final long INITIAL_BACKOFF_MS = 1_000L;
-    static final long MAX_BACKOFF_MS = 30_000L;
-    /** How long put() must succeed after the last failure before the backoff starts at 1 s again. */
-    static final long BACKOFF_RESET_AFTER_MS = 2 * MAX_BACKOFF_MS;
+    /** How often the identity of the open partitions' topics is checked while records flow. */
+    static final long IDENTITY_CHECK_INTERVAL_MS = 60_000L;
 
     private final LongSupplier clock;
-    private final BiFunction<ArchiveSinkConfig, Runnable, Durability> durabilities;
+    private final Collaborators collaborators;
     private final Map<TopicPartition, PartitionArchive> partitions = new HashMap<>();
     /** Set on the tiering thread when a segment of an open partition reached S3: ask Connect to commit soon. */
     private final AtomicBoolean tieredSinceCommit = new AtomicBoolean();
-    /** Records of the last put() that failed; Connect delivers the same instances again. */
-    private final Set<SinkRecord> failedBatch = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Partitions rewound since the last put() that succeeded: their copies in {@link #failedBatch} are stale. */
-    private final Set<TopicPartition> rewound = new HashSet<>();
 
     private ArchiveSinkConfig config;
     private PartitionOpener opener;
     private RecordConverter converter;
     private Durability durability;
+    private TopicIdentities identities;
     private BufferBudget budget;
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
-    private long backoffMs = INITIAL_BACKOFF_MS;
-    private long lastFailureMs;
+    private RetryState retry;
+    private IdentityWatch identityWatch;
     private long nextAgeCheckMs = Long.MAX_VALUE;
     private volatile int activePartitions;
     private volatile int assignedPartitions;
 
-    public ArchiveSinkTask() {
-        this(System::currentTimeMillis, TieredDurability::acquire);
+    /** What the task is built on: its durability (tier) and where it learns topic identities. For tests. */
+    record Collaborators(Function<ArchiveSinkConfig, Function<Runnable, Durability>> durabilities,
+                         Function<ArchiveSinkConfig, TopicIdentities> identities) {
     }
 
-    /**
-     * For tests: {@code clock} gives the wall-clock time in milliseconds; {@code durabilities} makes the task's
-     * {@link Durability} from its config and the callback to run when a segment reached S3.
-     */
-    ArchiveSinkTask(LongSupplier clock, BiFunction<ArchiveSinkConfig, Runnable, Durability> durabilities) {
+    public ArchiveSinkTask() {
+        this(System::currentTimeMillis, new Collaborators(config -> onTiered -> TieredDurability.acquire(config,
+                onTiered), config -> new AdminTopicIdentities(() -> Admin.create(config.adminConfig()))));
+    }
+
+    /** For tests: {@code clock} gives the wall-clock time in milliseconds. */
+    ArchiveSinkTask(LongSupplier clock, Collaborators collaborators) {
         this.clock = clock;
-        this.durabilities = durabilities;
+        this.collaborators = collaborators;
     }
 
     @Override
@@ -127,63 +130,49 @@ public class ArchiveSinkTask extends SinkTask {
         }
         converter = RecordConverter.fromConnectorConfig(props);
         try {
-            durability = durabilities.apply(config, () -> tieredSinceCommit.set(true));
-        } catch (RuntimeException e) { // a bad s3.* value that validate() could not see, e.g. an endpoint's scheme
+            durability = collaborators.durabilities().apply(config).apply(() -> tieredSinceCommit.set(true));
+        } catch (RuntimeException e) { // a bad s3.* value validate() could not see, or local.dir taken elsewhere
             converter.close();
             throw new ConnectException("Cannot start the S3 tier of " + config.localDir() + ": " + e.getMessage(), e);
         }
-        opener = new PartitionOpener(config.localDir(), durability, options, config.segmentBytes(),
-                config.segmentMs(), this::onSealed);
+        identities = collaborators.identities().apply(config);
+        retry = new RetryState(clock);
+        opener = new PartitionOpener(config.localDir(), durability, identities, options, config.segmentBytes(),
+                config.segmentMs(), this::onSealed, clock);
         budget = new BufferBudget(BufferBudget.limitFor(config.batchBytes()));
         metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, () -> activePartitions,
                 () -> assignedPartitions, durability::tieringStats, clock);
         reporter = context.errantRecordReporter();
-        log.info("Archive sink task {} started: writer {}, local.dir {}, buffer budget {} bytes, commit.mode={} "
-                        + "(offsets are committed once segments are {})", config.taskIndex(), writerId,
-                config.localDir(), budget.limit(), config.commitMode(),
-                "remote".equals(config.commitMode()) ? "verified in S3" : "sealed locally");
+        identityWatch = new IdentityWatch(identities, clock, IDENTITY_CHECK_INTERVAL_MS);
+        log.info("Archive sink task {} started: writer {}, local.dir {} to {}, buffer budget {} bytes, "
+                        + "commit.mode={} (offsets are committed once segments are {})", config.taskIndex(), writerId,
+                config.localDir(), durability.destination(), budget.limit(), config.commitMode().configValue(),
+                config.commitMode() == CommitMode.REMOTE ? "verified in S3" : "sealed locally");
     }
 
     @Override
     public void open(Collection<TopicPartition> assigned) {
-        for (TopicPartition tp : assigned) {
-            if (!partitions.containsKey(tp) && !opener.isPending(tp)) {
-                PartitionArchive opened = opener.open(tp);
-                if (opened != null) {
-                    partitions.put(tp, opened);
-                }
-            }
-        }
-        forgetFailedBatch();
+        List<TopicPartition> opening = assigned.stream()
+                .filter(tp -> !partitions.containsKey(tp) && !opener.isPending(tp)).toList();
+        opener.open(opening, p -> partitions.put(p.topicPartition(), p));
         updateGauges();
     }
 
     /**
-     * Opens the partitions S3 could not be asked about yet; while that fails, throws {@link RetriableException}
-     * after a backoff, before any record of the batch is written.
+     * Opens the partitions S3 or Kafka could not tell about yet; while that fails, throws
+     * {@link RetriableException} after a backoff, before any record of the batch is written.
      */
     private void openPending() {
         try {
             opener.openPending(p -> partitions.put(p.topicPartition(), p));
-        } catch (StorageException e) {
-            long wait = backOff();
-            log.warn("S3 still cannot say where an assigned partition's archive ends ({}); retrying in {} ms",
+        } catch (PartitionOpener.NotNowException e) {
+            long wait = retry.failedWithoutRewind();
+            context.timeout(wait);
+            log.warn("Still cannot tell where an assigned partition's archive ends ({}); retrying in {} ms",
                     e.getMessage(), wait);
-            throw new RetriableException("Cannot ask S3 where an assigned partition's archive ends: "
+            throw new RetriableException("Cannot tell where an assigned partition's archive ends: "
                     + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Asks Connect to wait before it calls put() again: 1 s, doubling to 30 s while failures repeat, back to 1 s
-     * once put() has succeeded for {@link #BACKOFF_RESET_AFTER_MS} after the last failure.
-     */
-    private long backOff() {
-        lastFailureMs = clock.getAsLong();
-        long wait = backoffMs;
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        context.timeout(wait);
-        return wait;
     }
 
     @Override
@@ -196,38 +185,52 @@ public class ArchiveSinkTask extends SinkTask {
             context.requestCommit();
         }
         sealExpired(now, records, true);
-        boolean retrying = !failedBatch.isEmpty();
+        identityWatch.changed(partitions.values()).forEach(this::reopen);
+        boolean redelivery = retry.redelivering();
         Map<TopicPartition, Boolean> lastSkipped = new HashMap<>();
+        Set<TopicPartition> rewinding = new HashSet<>();
         int written = 0;
         int skipped = 0;
         for (SinkRecord record : records) {
-            TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
-            if (retrying && rewound.contains(tp) && failedBatch.contains(record)) {
+            if (retry.isStale(record)) {
                 continue; // a stale copy: the consumer was rewound before these offsets
+            }
+            TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            if (rewinding.contains(tp)) {
+                continue;
             }
             PartitionArchive partition = partitions.get(tp);
             if (partition == null) {
                 throw new ConnectException("Received " + tp + " offset " + record.originalKafkaOffset()
                         + ", a partition this task has not opened");
             }
-            if (!partition.admit(record.originalKafkaOffset())) {
-                skipped++;
-                lastSkipped.put(tp, true);
-                continue;
+            PartitionArchive.Admission admission = partition.admit(record.originalKafkaOffset(), redelivery);
+            if (admission == PartitionArchive.Admission.CHECK_IDENTITY) {
+                partition = verifyIdentity(partition, record.originalKafkaOffset());
+                admission = partition.admit(record.originalKafkaOffset(), redelivery);
             }
-            lastSkipped.put(tp, false);
-            if (append(partition, record, now, records)) {
-                written++;
+            switch (admission) {
+                case APPEND -> {
+                    lastSkipped.put(tp, false);
+                    if (append(partition, record, now, records)) {
+                        written++;
+                    }
+                }
+                case SKIP -> {
+                    skipped++;
+                    lastSkipped.put(tp, true);
+                }
+                case REWIND -> {
+                    rewinding.add(tp);
+                    lastSkipped.remove(tp);
+                    context.offset(tp, partition.rewindTo());
+                }
+                default -> throw new IllegalStateException(tp + ": offset " + record.originalKafkaOffset()
+                        + " still questioned after its topic's identity was checked");
             }
         }
         seekPastSkipped(lastSkipped);
-        failedBatch.clear();
-        rewound.clear();
-        // Not after any put() that succeeds: the retried batch minus its stale copies usually does (it is only
-        // buffered), and the failure comes back with the next one. Failures "repeat" until a quiet minute.
-        if (now - lastFailureMs >= BACKOFF_RESET_AFTER_MS) {
-            backoffMs = INITIAL_BACKOFF_MS;
-        }
+        retry.succeeded();
         metrics.recordsWritten(written);
         metrics.recordsSkipped(skipped);
         updateGauges();
@@ -235,6 +238,44 @@ public class ArchiveSinkTask extends SinkTask {
             log.debug("put: {} records, {} appended, {} already archived; {} bytes buffered (budget {})",
                     records.size(), written, skipped, budget.bufferedBytes(), budget.limit());
         }
+    }
+
+    /**
+     * Offsets of {@code partition} went back outside a redelivery: checks that its topic is still the archived
+     * incarnation (the records are then skipped as archived), else opens the partition again as the new one.
+     */
+    private PartitionArchive verifyIdentity(PartitionArchive partition, long offset) {
+        TopicPartition tp = partition.topicPartition();
+        try {
+            if (identityWatch.stillArchived(partition)) {
+                log.info("{}: offsets went back to {}; the topic is still {}, so records below the archive's end "
+                        + "are skipped as archived", tp, offset, partition.archivePartition().incarnation());
+                partition.identityConfirmed(offset);
+                return partition;
+            }
+        } catch (TopicIdentities.UnavailableException e) {
+            context.timeout(retry.failedWithoutRewind());
+            throw new RetriableException("Offsets of " + tp + " went back, and Kafka cannot say now whether the "
+                    + "topic was recreated: " + e.getMessage(), e);
+        }
+        return reopen(tp);
+    }
+
+    /**
+     * The topic of {@code tp} is another incarnation now (deleted and created again): seals what was archived of
+     * the old one and opens the partition again, as the new incarnation.
+     */
+    private PartitionArchive reopen(TopicPartition tp) {
+        log.warn("{}: the topic is not the incarnation being archived any more (deleted and created again); sealing "
+                + "what was archived of the old one and archiving the new one apart", tp);
+        close(List.of(tp));
+        opener.open(List.of(tp), p -> partitions.put(tp, p));
+        PartitionArchive reopened = partitions.get(tp);
+        if (reopened == null) {
+            context.timeout(retry.failedWithoutRewind());
+            throw new RetriableException("Cannot open " + tp + " as its new incarnation yet");
+        }
+        return reopened;
     }
 
     /** Converts and appends one record; false when it was sent to the error reporter instead. */
@@ -321,12 +362,11 @@ public class ArchiveSinkTask extends SinkTask {
         long rewindTo = partition.abort(offset);
         budget.remove(partition);
         metrics.segmentAborted();
-        rewound.add(tp);
-        failedBatch.addAll(batch);
         if (rewindTo >= 0) {
             context.offset(tp, rewindTo);
         }
-        long wait = backOff();
+        long wait = retry.failed(tp, batch);
+        context.timeout(wait);
         updateGauges();
         log.warn("{}: write failed ({}); rewinding to offset {} and retrying in {} ms", tp, cause.getMessage(),
                 rewindTo, wait);
@@ -337,11 +377,11 @@ public class ArchiveSinkTask extends SinkTask {
     /** Returns, for each partition whose position is known, the offset below which every record is durable. */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        sealExpired(clock.getAsLong(), Collections.emptyList(), false);
+        sealExpired(clock.getAsLong(), List.of(), false);
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         for (PartitionArchive partition : partitions.values()) {
             TopicPartition tp = partition.topicPartition();
-            long durable = partition.committable(durability.durableEnd(tp));
+            long durable = partition.committable(durability.durableEnd(partition.archivePartition()));
             OffsetAndMetadata current = currentOffsets.get(tp);
             if (durable >= 0 && current != null) {
                 committable.put(tp, new OffsetAndMetadata(Math.min(durable, current.offset()), COMMIT_METADATA));
@@ -357,9 +397,7 @@ public class ArchiveSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> closed) {
         long now = clock.getAsLong();
         for (TopicPartition tp : closed) {
-            if (opener.forget(tp)) {
-                durability.closed(tp);
-            }
+            opener.forget(tp);
             PartitionArchive partition = partitions.remove(tp);
             if (partition == null) {
                 continue;
@@ -374,10 +412,10 @@ public class ArchiveSinkTask extends SinkTask {
                         e.getMessage(), from);
             }
             budget.remove(partition);
-            durability.closed(tp);
-            log.info("Closed {}: archive ends at offset {}", tp, partition.nextOffset());
+            durability.closed(partition.archivePartition());
+            log.info("Closed {}: archive ends at offset {}", partition.archivePartition(), partition.nextOffset());
         }
-        forgetFailedBatch();
+        retry.forget(closed);
         updateGauges();
     }
 
@@ -393,6 +431,9 @@ public class ArchiveSinkTask extends SinkTask {
         if (converter != null) {
             converter.close();
         }
+        if (identities != null) {
+            identities.close();
+        }
         if (durability != null) {
             durability.close();
         }
@@ -402,18 +443,12 @@ public class ArchiveSinkTask extends SinkTask {
         log.info("Archive sink task {} stopped", config == null ? "" : config.taskIndex());
     }
 
-    /** Connect drops the batch it would redeliver when partitions are assigned or revoked. */
-    private void forgetFailedBatch() {
-        failedBatch.clear();
-        rewound.clear();
-    }
-
     private void onSealed(PartitionArchive partition, SegmentFiles files, SegmentMetadata meta, long recordBytes) {
-        durability.sealed(partition.topicPartition(), files, meta);
+        durability.sealed(partition.archivePartition(), files, meta);
         metrics.segmentSealed(meta, recordBytes);
         double ratio = meta.log().size() == 0 ? 0 : (double) recordBytes / meta.log().size();
         log.info("{}: sealed segment {} with offsets {}..{} ({} records), {} bytes on disk, compression ratio {}",
-                partition.topicPartition(), files, meta.baseOffset(), meta.lastOffset(), meta.recordCount(),
+                partition.archivePartition(), files, meta.baseOffset(), meta.lastOffset(), meta.recordCount(),
                 meta.log().size(), String.format("%.2f", ratio));
         context.requestCommit();
     }
@@ -432,5 +467,10 @@ public class ArchiveSinkTask extends SinkTask {
     /** The task's buffer accounting, for tests. */
     BufferBudget budget() {
         return budget;
+    }
+
+    /** What the task remembers of failed writes, for tests. */
+    RetryState retryState() {
+        return retry;
     }
 }

@@ -7,6 +7,8 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentWriter;
 import io.tieredarchive.segment.SegmentWriterOptions;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
+
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +31,33 @@ import java.nio.file.Path;
  * starts at the first offset it holds, which is at or above the end of the previous sealed one, so sealed segments
  * never overlap.
  *
+ * <p>Which archive: the partition belongs to one incarnation of its topic ({@link ArchivePartition}); its segments'
+ * markers record that identity, the destination they are archived to, and where each segment is complete from
+ * (the archive's end when the segment started: no record lies between it and the segment's first record).
+ *
+ * <p>A new incarnation of a topic that has an older one in the archive (the topic was deleted and created again)
+ * is archived from its first offset: {@code floor} is the live partition's log start, and when the consumer
+ * delivers later records first (a committed offset left from the old topic), {@link #admit} asks the task to rewind
+ * the consumer there, once. Offsets delivered below the last one delivered (outside a retried batch) may mean the
+ * topic under the name changed: {@link #admit} asks the task to check the identity before anything is skipped.
+ *
  * <p>Not thread-safe: the task's thread only.
  */
 final class PartitionArchive implements BufferBudget.Buffer {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionArchive.class);
+
+    /** What to do with a delivered record. */
+    enum Admission {
+        /** The archive lacks it: append it. */
+        APPEND,
+        /** The archive holds it already. */
+        SKIP,
+        /** The archive must start earlier ({@link #rewindTo}): seek the consumer there and skip this record. */
+        REWIND,
+        /** Offsets went back: check that the topic is still the archived incarnation, then admit it again. */
+        CHECK_IDENTITY
+    }
 
     /** Told about each segment this partition seals. */
     interface SealListener {
@@ -41,6 +65,7 @@ final class PartitionArchive implements BufferBudget.Buffer {
     }
 
     private final TopicPartition tp;
+    private final ArchivePartition archive;
     private final Path dir;
     private final SegmentWriterOptions options;
     private final int segmentBytes;
@@ -50,15 +75,25 @@ final class PartitionArchive implements BufferBudget.Buffer {
 
     private long nextOffset;
     private long firstDelivered = -1;
+    private long lastDelivered = -1;
+    /** The offset the archive of a new incarnation starts from; -1 once rewound there, or when none is needed. */
+    private long floor;
     private SegmentWriter writer;
     private long segmentStartMs;
     private long segmentRecordBytes;
 
-    PartitionArchive(TopicPartition tp, Path dir, long archivedEnd, SegmentWriterOptions options, int segmentBytes,
-                     long segmentMs, SealListener listener) {
+    /**
+     * @param archivedEnd every record below it is archived already; -1 when nothing is
+     * @param floor       the first offset of a new incarnation the archive must start from, or -1
+     * @param options     the task's options, with this partition's {@link io.tieredarchive.segment.SegmentOrigin}
+     */
+    PartitionArchive(TopicPartition tp, ArchivePartition archive, Path dir, long archivedEnd, long floor,
+                     SegmentWriterOptions options, int segmentBytes, long segmentMs, SealListener listener) {
         this.tp = tp;
+        this.archive = archive;
         this.dir = dir;
         this.archivedEnd = archivedEnd;
+        this.floor = archivedEnd < 0 ? floor : -1;
         this.nextOffset = archivedEnd;
         this.options = options;
         this.segmentBytes = segmentBytes;
@@ -72,15 +107,34 @@ final class PartitionArchive implements BufferBudget.Buffer {
     }
 
     /**
-     * Notes that Kafka delivered {@code offset}; true when the archive lacks that record (append it), false when
-     * it holds it already (skip it). The first offset delivered since open is the consumer's position.
+     * Notes that Kafka delivered {@code offset} and says what to do with it. The first offset delivered since
+     * open is the consumer's position.
+     *
+     * @param redelivery true when Connect redelivers a batch after a failed put(): offsets may go back
      */
-    boolean admit(long offset) {
+    Admission admit(long offset, boolean redelivery) {
         if (firstDelivered < 0) {
+            if (floor >= 0 && offset > floor) {
+                return Admission.REWIND;
+            }
+            floor = -1;
             firstDelivered = offset;
             nextOffset = Math.max(nextOffset, offset);
+        } else if (offset <= lastDelivered && !redelivery) {
+            return Admission.CHECK_IDENTITY;
         }
-        return offset >= nextOffset;
+        lastDelivered = offset;
+        return offset >= nextOffset ? Admission.APPEND : Admission.SKIP;
+    }
+
+    /** Where {@link Admission#REWIND} seeks the consumer: the first offset of a new incarnation. */
+    long rewindTo() {
+        return floor;
+    }
+
+    /** The topic is still the archived incarnation: offsets going back from here on are not questioned again. */
+    void identityConfirmed(long offset) {
+        lastDelivered = offset - 1;
     }
 
     /**
@@ -97,7 +151,9 @@ final class PartitionArchive implements BufferBudget.Buffer {
             seal(nowMs);
         }
         if (writer == null) {
-            writer = SegmentWriter.create(dir, tp.topic(), tp.partition(), offset, options);
+            // The segment is complete from the archive's end: no record lies in [nextOffset, offset).
+            writer = SegmentWriter.create(dir, tp.topic(), tp.partition(), offset,
+                    options.withOrigin(options.origin().startingAt(nextOffset)));
             segmentStartMs = nowMs;
             segmentRecordBytes = 0;
         }
@@ -157,6 +213,7 @@ final class PartitionArchive implements BufferBudget.Buffer {
         if (rewindTo >= 0) {
             nextOffset = rewindTo;
         }
+        lastDelivered = -1; // the consumer is rewound: offsets going back are expected
         return rewindTo;
     }
 
@@ -183,6 +240,11 @@ final class PartitionArchive implements BufferBudget.Buffer {
 
     TopicPartition topicPartition() {
         return tp;
+    }
+
+    /** The incarnation's partition this archive belongs to. */
+    ArchivePartition archivePartition() {
+        return archive;
     }
 
     long nextOffset() {

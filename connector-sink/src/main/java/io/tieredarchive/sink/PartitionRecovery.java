@@ -36,8 +36,11 @@ final class PartitionRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionRecovery.class);
 
-    /** What the directory holds after recovery. */
-    record Result(long sealedEnd, int sealedSegments, List<SegmentFiles> discarded) {
+    /** What the directory holds after recovery: its sealed segments' markers, in offset order. */
+    record Result(long sealedEnd, int sealedSegments, List<SegmentFiles> discarded, List<SegmentMetadata> sealed) {
+
+        /** Nothing in the directory (or no directory). */
+        static final Result EMPTY = new Result(-1, 0, List.of(), List.of());
     }
 
     private PartitionRecovery() {
@@ -54,6 +57,7 @@ final class PartitionRecovery {
         long sealedEnd = -1;
         int sealed = 0;
         List<SegmentFiles> discarded = new ArrayList<>();
+        List<SegmentMetadata> markers = new ArrayList<>();
         for (SegmentFiles files : segments) {
             SegmentMetadata meta;
             if (LocalTier.isTiered(files)) {
@@ -71,13 +75,14 @@ final class PartitionRecovery {
             if (meta != null && meta.recordCount() > 0) {
                 sealedEnd = meta.lastOffset() + 1;
                 sealed++;
+                markers.add(meta);
             }
         }
         if (!discarded.isEmpty()) {
             log.info("{}: discarded {} unsealed segment(s) {}; their records will be archived again from offset {}",
                     tp, discarded.size(), discarded, sealedEnd < 0 ? "the committed position" : sealedEnd);
         }
-        return new Result(sealedEnd, sealed, discarded);
+        return new Result(sealedEnd, sealed, discarded, markers);
     }
 
     /** The marker of a tiered segment, or null when local retention deleted it meanwhile. */

@@ -9,6 +9,8 @@ import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringServices;
 import io.tieredarchive.tier.TieringSettings;
 import io.tieredarchive.tier.TieringStats;
+import io.tieredarchive.tier.remote.ArchiveCatalog;
+import io.tieredarchive.tier.remote.ArchivePartition;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -19,11 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link Durability} on the S3 tier: every segment sealed locally is handed to the worker's {@link TieringService}
- * of {@code local.dir}, which uploads, verifies and registers it, and later frees the local copy.
+ * of {@code local.dir}, which uploads, verifies and registers it in the task's own store (its config's
+ * {@code s3.*} connection), and later frees the local copy.
  *
  * <ul>
- *   <li>{@link #archivedEnd}: the later of the sealed local segments' end and the end of the markers in S3, so a
- *       partition that comes back from another worker (or another disk) is not archived twice;</li>
+ *   <li>{@link #archivedEnd}: the later of the counted local segments' end and the end of the incarnation's
+ *       markers in the task's store, so a partition that comes back from another worker (or another disk) is not
+ *       archived twice;</li>
  *   <li>{@code commit.mode=remote}: {@link #durableEnd} is the tier's {@link TieringService#remoteDurableEnd}: only
  *       records whose segment is uploaded and verified in S3 are committed;</li>
  *   <li>{@code commit.mode=local}: a record is durable once its segment is sealed locally (or below the archive's
@@ -36,18 +40,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TieredDurability implements Durability {
 
+    private final TieringServices.Handle handle;
     private final TieringService tier;
     private final boolean remoteCommit;
-    private final Runnable release;
     private final TieringListener listener;
     private final Set<TopicPartition> open = ConcurrentHashMap.newKeySet();
     /** {@code commit.mode=local}: per open partition, the offset below which records are sealed locally or in S3. */
-    private final Map<TopicPartition, Long> localEnds = new HashMap<>();
+    private final Map<ArchivePartition, Long> localEnds = new HashMap<>();
 
-    TieredDurability(TieringService tier, boolean remoteCommit, Runnable onTiered, Runnable release) {
-        this.tier = tier;
+    TieredDurability(TieringServices.Handle handle, boolean remoteCommit, Runnable onTiered) {
+        this.handle = handle;
+        this.tier = handle.service();
         this.remoteCommit = remoteCommit;
-        this.release = release;
         this.listener = (tp, meta) -> {
             if (open.contains(tp)) {
                 onTiered.run();
@@ -57,39 +61,60 @@ final class TieredDurability implements Durability {
     }
 
     /**
-     * Starts (or joins) the tiering service of the connector's {@code local.dir}, with its {@code s3.*} keys and
-     * its local tier keys; {@link #close} releases it.
+     * Starts (or joins) the tiering service of the connector's {@code local.dir}, uploading through the
+     * connector's {@code s3.*} connection; {@link #close} releases it.
+     *
+     * @throws IllegalStateException when another connector archives that {@code local.dir} elsewhere
      */
     static TieredDurability acquire(ArchiveSinkConfig config, Runnable onTiered) {
-        TieringService tier = TieringServices.acquire(TieringSettings.from(config),
-                S3ConnectionConfig.parse(config, ""));
-        return new TieredDurability(tier, "remote".equals(config.commitMode()), onTiered,
-                () -> TieringServices.release(tier));
+        TieringServices.Handle handle = TieringServices.acquire(TieringSettings.from(config),
+                S3ConnectionConfig.parse(config, ""), config.connectorName());
+        return new TieredDurability(handle, config.commitMode() == CommitMode.REMOTE, onTiered);
     }
 
     @Override
-    public long archivedEnd(TopicPartition tp, long localSealedEnd) throws SegmentException {
-        long end = tier.archivedEnd(tp, localSealedEnd);
-        open.add(tp);
-        localEnds.put(tp, end);
+    public String destination() {
+        return handle.destination();
+    }
+
+    @Override
+    public boolean canUpload(String destination) {
+        return tier.canUpload(destination);
+    }
+
+    @Override
+    public long archivedEnd(ArchivePartition p, long localSealedEnd) throws SegmentException {
+        long end = Math.max(localSealedEnd, tier.archivedEnd(handle.destination(), p));
+        open.add(new TopicPartition(p.topic(), p.partition()));
+        localEnds.put(p, end);
         return end;
     }
 
     @Override
-    public void sealed(TopicPartition tp, SegmentFiles files, SegmentMetadata metadata) {
-        tier.segmentSealed(tp, files, metadata);
-        localEnds.merge(tp, metadata.nextOffset(), Math::max);
+    public boolean hasOtherIncarnation(ArchivePartition p) throws SegmentException {
+        for (ArchiveCatalog.Entry e : handle.store().catalog().incarnations(p.topic())) {
+            if (!e.incarnation().isLegacy() && !e.incarnation().equals(p.incarnation())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
-    public long durableEnd(TopicPartition tp) {
-        return remoteCommit ? tier.remoteDurableEnd(tp) : localEnds.getOrDefault(tp, -1L);
+    public void sealed(ArchivePartition p, SegmentFiles files, SegmentMetadata metadata) {
+        tier.segmentSealed(files, metadata);
+        localEnds.merge(p, metadata.nextOffset(), Math::max);
     }
 
     @Override
-    public void closed(TopicPartition tp) {
-        open.remove(tp);
-        localEnds.remove(tp);
+    public long durableEnd(ArchivePartition p) {
+        return remoteCommit ? tier.remoteDurableEnd(p) : localEnds.getOrDefault(p, -1L);
+    }
+
+    @Override
+    public void closed(ArchivePartition p) {
+        open.remove(new TopicPartition(p.topic(), p.partition()));
+        localEnds.remove(p);
     }
 
     @Override
@@ -103,6 +128,6 @@ final class TieredDurability implements Durability {
         open.clear();
         localEnds.clear();
         tier.removeListener(listener);
-        release.run();
+        handle.close();
     }
 }

@@ -18,7 +18,7 @@ class ArchiveSinkConnectorTest {
 
     static Map<String, String> valid() {
         return new HashMap<>(Map.of("name", "archive", "topics", "t", "s3.bucket", "archive",
-                "local.dir", "/var/lib/archive"));
+                "local.dir", "/var/lib/archive", "kafka.bootstrap.servers", "kafka-1:9092,kafka-2:9092"));
     }
 
     /** The error messages of the validation, by key, only for keys that have any. */
@@ -40,6 +40,20 @@ class ArchiveSinkConnectorTest {
         Map<String, List<String>> errors = errors(props);
         assertEquals(List.of("local.dir"), List.copyOf(errors.keySet()));
         assertTrue(errors.get("local.dir").get(0).contains("local.dir"), errors.toString());
+    }
+
+    @Test
+    void kafkaBootstrapServersIsRequiredAndMustBeHostsAndPorts() {
+        Map<String, String> props = valid();
+        props.remove("kafka.bootstrap.servers");
+        Map<String, List<String>> errors = errors(props);
+        assertEquals(List.of("kafka.bootstrap.servers"), List.copyOf(errors.keySet()));
+        assertEquals(1, errors.get("kafka.bootstrap.servers").size(), errors.toString());
+        props.put("kafka.bootstrap.servers", "kafka-1:9092,kafka-2");
+        errors = errors(props);
+        assertEquals(List.of("kafka.bootstrap.servers"), List.copyOf(errors.keySet()));
+        assertTrue(errors.get("kafka.bootstrap.servers").get(0).contains("'kafka-2' is not host:port"),
+                errors.toString());
     }
 
     @Test

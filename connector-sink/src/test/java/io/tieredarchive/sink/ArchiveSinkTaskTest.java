@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.failure.Backoff;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentWriter;
@@ -203,7 +204,7 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         batch.addAll(records(TP, 50, 60));
         assertThrows(RetriableException.class, () -> task.put(batch));
         assertEquals(Map.of(TP, 40L), context.takeOffsets(), "rewound to the first record of the lost segment");
-        assertEquals(List.of(ArchiveSinkTask.INITIAL_BACKOFF_MS), context.timeouts);
+        assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
 
         task.put(batch); // Connect retries the same batch before the rewind takes effect
         task.put(records(TP, 40, 60)); // then delivers from the rewind point
@@ -232,7 +233,7 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         task.put(records(TP, 10, 20)); // the redelivery from the rewind point
         task.close(List.of(TP));
         assertEquals(LongStream.range(0, 20).boxed().toList(), ArchiveContents.offsets(dir(TP)));
-        assertEquals(List.of(ArchiveSinkTask.INITIAL_BACKOFF_MS), context.timeouts);
+        assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
     }
 
     /**
@@ -260,12 +261,12 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
 
         Files.delete(blocker);
         task.put(records(TP, 10, 20));
-        clock.addAndGet(ArchiveSinkTask.BACKOFF_RESET_AFTER_MS);
+        clock.addAndGet(Backoff.SINK_WRITE.resetAfterMs());
         task.put(records(TP, 20, 21)); // a minute without failure
         deleteRecursively(dir(TP)); // sealing the active segment fails
         expire();
         assertThrows(RetriableException.class, () -> task.put(records(TP, 21, 22)));
-        assertEquals(List.of(1_000L, 2_000L, 4_000L, ArchiveSinkTask.INITIAL_BACKOFF_MS), context.timeouts);
+        assertEquals(List.of(1_000L, 2_000L, 4_000L, Backoff.SINK_WRITE.initialMs()), context.timeouts);
     }
 
     @Test

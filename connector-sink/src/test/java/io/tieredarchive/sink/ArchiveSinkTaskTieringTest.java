@@ -1,5 +1,7 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
+import io.tieredarchive.failure.Backoff;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -41,26 +43,41 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
         Durability real = super.durability(config, onTiered);
         return new Durability() {
             @Override
-            public long archivedEnd(TopicPartition tp, long localSealedEnd) throws SegmentException {
+            public String destination() {
+                return real.destination();
+            }
+
+            @Override
+            public boolean canUpload(String destination) {
+                return real.canUpload(destination);
+            }
+
+            @Override
+            public long archivedEnd(ArchivePartition p, long localSealedEnd) throws SegmentException {
                 if (storeFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                     throw new StorageException("S3 unreachable (test)");
                 }
-                return real.archivedEnd(tp, localSealedEnd);
+                return real.archivedEnd(p, localSealedEnd);
             }
 
             @Override
-            public void sealed(TopicPartition tp, SegmentFiles files, SegmentMetadata metadata) {
-                real.sealed(tp, files, metadata);
+            public boolean hasOtherIncarnation(ArchivePartition p) throws SegmentException {
+                return real.hasOtherIncarnation(p);
             }
 
             @Override
-            public long durableEnd(TopicPartition tp) {
-                return real.durableEnd(tp);
+            public void sealed(ArchivePartition p, SegmentFiles files, SegmentMetadata metadata) {
+                real.sealed(p, files, metadata);
             }
 
             @Override
-            public void closed(TopicPartition tp) {
-                real.closed(tp);
+            public long durableEnd(ArchivePartition p) {
+                return real.durableEnd(p);
+            }
+
+            @Override
+            public void closed(ArchivePartition p) {
+                real.closed(p);
             }
 
             @Override
@@ -103,7 +120,7 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
         assertTrue(((Number) context.metric(SinkMetrics.TIER_LAST_PASS_AGE_MS)).doubleValue() >= 0);
         task.put(List.of());
         assertEquals(requestsBefore + 1, context.commitRequests, "a segment tiered asks Connect to commit soon");
-        assertEquals(100, tiers.of(localDir).store().view(TOPIC, 0).endOffset());
+        assertEquals(100, tiers.of(localDir).store().view(archived(TP)).endOffset());
     }
 
     @Test
@@ -117,7 +134,7 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
         tasks.remove(task);
 
         tiers.of(localDir).runPass();
-        assertEquals(100, tiers.of(localDir).store().view(TOPIC, 0).endOffset());
+        assertEquals(100, tiers.of(localDir).store().view(archived(TP)).endOffset());
     }
 
     @Test
@@ -149,7 +166,7 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
         assertTrue(task.preCommit(consumed(TP, 0)).isEmpty(), "nothing to commit for an unopened partition");
 
         assertThrows(RetriableException.class, () -> task.put(records(TP, 0, 50)));
-        assertEquals(List.of(ArchiveSinkTask.INITIAL_BACKOFF_MS), context.timeouts);
+        assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
         assertFalse(Files.exists(dir(TP)) && !SegmentFiles.list(dir(TP)).isEmpty(), "nothing written");
 
         task.put(records(TP, 0, 50)); // Connect delivers the same batch again; the store answers now

@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.tier.TieringServices;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringSettings;
@@ -29,7 +30,12 @@ final class FileSystemTiers implements AutoCloseable {
     /** The service of {@code localDir}, with the tier keys of the first task config that asked for it. */
     TieringService of(ArchiveSinkConfig config) {
         return services.computeIfAbsent(config.localDir(), dir -> new TieringService(TieringSettings.from(config),
-                new RemoteSegmentStore(new FileSystemStorageBackend(bucket), "", clock), clock));
+                clock));
+    }
+
+    /** A store on the bucket directory, as each task's own connection gives it one. */
+    RemoteSegmentStore store() {
+        return new RemoteSegmentStore(new FileSystemStorageBackend(bucket), "", clock);
     }
 
     TieringService of(Path localDir) {
@@ -42,7 +48,8 @@ final class FileSystemTiers implements AutoCloseable {
 
     /** What {@link ArchiveSinkTask}'s test constructor takes: a {@link TieredDurability} on {@link #of}. */
     Durability durability(ArchiveSinkConfig config, Runnable onTiered) {
-        return new TieredDurability(of(config), "remote".equals(config.commitMode()), onTiered, () -> { });
+        return new TieredDurability(TieringServices.attach(of(config), config.connectorName(), store()),
+                config.commitMode() == CommitMode.REMOTE, onTiered);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentWriter;
@@ -50,6 +51,7 @@ abstract class SinkTaskTestBase {
     Path bucket;
 
     final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    final TestIdentities identities = new TestIdentities();
     final List<ArchiveSinkTask> tasks = new ArrayList<>();
     FileSystemTiers tiers;
 
@@ -64,13 +66,15 @@ abstract class SinkTaskTestBase {
     ArchiveSinkTask start(FakeSinkTaskContext context, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>(Map.of(
                 "name", "unit", "s3.bucket", "b", "local.dir", localDir.toString(),
+                "kafka.bootstrap.servers", "127.0.0.1:9",
                 "segment.bytes", Integer.toString(64 * 1024), "batch.bytes", "1024",
                 "segment.ms", Long.toString(SEGMENT_MS), "compression.type", "zstd", "commit.mode", "local"));
         props.putAll(extra);
         if (tiers == null) {
             tiers = new FileSystemTiers(bucket, clock::get);
         }
-        ArchiveSinkTask task = new ArchiveSinkTask(clock::get, this::durability);
+        ArchiveSinkTask task = new ArchiveSinkTask(clock::get, new ArchiveSinkTask.Collaborators(
+                config -> onTiered -> durability(config, onTiered), config -> identities));
         task.initialize(context);
         task.start(props);
         tasks.add(task);
@@ -105,6 +109,11 @@ abstract class SinkTaskTestBase {
     /** What the task returns from preCommit for offset {@code next}. */
     static OffsetAndMetadata committed(long next) {
         return new OffsetAndMetadata(next, ArchiveSinkTask.COMMIT_METADATA);
+    }
+
+    /** The archived partition of {@code tp}'s current incarnation. */
+    ArchivePartition archived(TopicPartition tp) {
+        return new ArchivePartition(tp.topic(), identities.of(tp.topic()), tp.partition());
     }
 
     void expire() {

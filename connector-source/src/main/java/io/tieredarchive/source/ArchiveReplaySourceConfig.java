@@ -1,5 +1,7 @@
 package io.tieredarchive.source;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
+import io.tieredarchive.config.KafkaClusterConfig;
 import io.tieredarchive.config.ConfigValidators;
 import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.S3Connection;
@@ -76,7 +78,7 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
     public static final String PARTITIONING = "replay.partitioning";
     private static final String PARTITIONING_DOC = "'preserve': each record goes to the partition it was archived "
             + "from; the target topic needs at least as many partitions (checked at start through "
-            + "replay.admin.*, and created with that many when topic.creation.default.* is set). 'key': the "
+            + "kafka.*, and created with that many when topic.creation.default.* is set). 'key': the "
             + "producer's partitioner chooses by key, so the target may have any number of partitions.";
     public static final List<String> PARTITIONINGS = List.of("preserve", "key");
 
@@ -89,13 +91,25 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
             + "Connect; bounds the task's memory with replay.batch.records.";
     private static final int BATCH_BYTES_DEFAULT = 8 * 1024 * 1024;
 
-    /** Keys under this prefix, without it, configure the Admin client that checks and creates target topics. */
-    public static final String ADMIN_PREFIX = "replay.admin.";
-    public static final String ADMIN_BOOTSTRAP_SERVERS = ADMIN_PREFIX + "bootstrap.servers";
-    private static final String ADMIN_BOOTSTRAP_SERVERS_DOC = "Bootstrap servers of the Kafka cluster the "
-            + "records are replayed into (the worker's cluster). Needed with replay.partitioning=preserve, to check "
-            + "the target topics' partition counts and create missing ones. Other Admin client settings "
-            + "(security.protocol, sasl.*, ssl.*) go under the same prefix: replay.admin.security.protocol, ...";
+    public static final String INCARNATION = "replay.incarnation";
+    private static final String INCARNATION_DOC = "Which incarnations of each topic to replay (a topic deleted and "
+            + "created again, or a topic of the same name from another cluster, is archived as another "
+            + "incarnation): 'latest' (the newest archived), 'all' (every one, oldest first, each from its start, "
+            + "into the same target), 'legacy' (archives written before incarnations existed), an incarnation id "
+            + "<clusterId>.<topicId>, or a topic id. 'tiered-archive ls <topic>' lists them.";
+
+    public static final String HOLE_TIMEOUT_MS = "replay.hole.timeout.ms";
+    private static final String HOLE_TIMEOUT_MS_DOC = "How long a partition waits at a hole (offsets no segment in "
+            + "S3 covers yet, between segments that are there: a segment its writer is still uploading) before the "
+            + "task fails naming it. The replay never steps over a hole.";
+    private static final long HOLE_TIMEOUT_MS_DEFAULT = 10 * 60 * 1000L;
+
+    /** The older name of the kafka.* keys; still read where kafka.* does not set a key. */
+    public static final String LEGACY_ADMIN_PREFIX = "replay.admin.";
+    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "Bootstrap servers of the Kafka cluster the records "
+            + "are replayed into (the worker's cluster). Needed with replay.partitioning=preserve, to check the "
+            + "target topics' partition counts and create missing ones. The older replay.admin.* keys are still "
+            + "read.";
 
     /** Set by the connector on each task: the archived partitions it replays. Not user-facing. */
     public static final String TASK_PARTITIONS = "replay.task.partitions";
@@ -139,9 +153,21 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
                 BATCH_RECORDS_DOC, GROUP, ++order, Width.SHORT, "Records per poll");
         def.define(BATCH_BYTES, Type.INT, BATCH_BYTES_DEFAULT, Range.between(64 * 1024, 512 * 1024 * 1024),
                 Importance.LOW, BATCH_BYTES_DOC, GROUP, ++order, Width.SHORT, "Bytes per poll");
-        def.define(ADMIN_BOOTSTRAP_SERVERS, Type.LIST, "", Importance.MEDIUM, ADMIN_BOOTSTRAP_SERVERS_DOC, GROUP,
-                ++order, Width.LONG, "Target bootstrap servers");
+        def.define(INCARNATION, Type.STRING, IncarnationSelection.LATEST, incarnationValidator(), Importance.MEDIUM,
+                INCARNATION_DOC, GROUP, ++order, Width.MEDIUM, "Incarnation");
+        def.define(HOLE_TIMEOUT_MS, Type.LONG, HOLE_TIMEOUT_MS_DEFAULT, Range.between(0L, 7 * 86_400_000L),
+                Importance.LOW, HOLE_TIMEOUT_MS_DOC, GROUP, ++order, Width.SHORT, "Hole timeout");
+        KafkaClusterConfig.define(def, false, KAFKA_BOOTSTRAP_SERVERS_DOC);
         return def;
+    }
+
+    private static ConfigDef.Validator incarnationValidator() {
+        return (name, value) -> {
+            String problem = IncarnationSelection.problem((String) value);
+            if (problem != null) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, problem);
+            }
+        };
     }
 
     /** Prints the keys as HTML, like Kafka's own config classes. */
@@ -201,15 +227,24 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
         return "all".equalsIgnoreCase(String.valueOf(originals().get(ERRORS_TOLERANCE)).trim());
     }
 
-    /** The Admin client's settings: every {@code replay.admin.*} key, without the prefix. */
+    /** The Admin client's settings: every {@code kafka.*} key (or older {@code replay.admin.*}), unprefixed. */
     public Map<String, Object> adminConfig() {
-        Map<String, Object> admin = new LinkedHashMap<>(originalsWithPrefix(ADMIN_PREFIX));
-        admin.put("bootstrap.servers", String.join(",", getList(ADMIN_BOOTSTRAP_SERVERS)));
-        return admin;
+        return KafkaClusterConfig.adminConfig(this, LEGACY_ADMIN_PREFIX);
     }
 
     public boolean hasAdmin() {
-        return !getList(ADMIN_BOOTSTRAP_SERVERS).isEmpty();
+        Map<String, String> props = new java.util.HashMap<>();
+        originalsStrings().forEach(props::put);
+        return KafkaClusterConfig.isSet(props, LEGACY_ADMIN_PREFIX);
+    }
+
+    /** Which incarnations to replay. */
+    public IncarnationSelection incarnations() {
+        return new IncarnationSelection(getString(INCARNATION).trim());
+    }
+
+    public long holeTimeoutMs() {
+        return getLong(HOLE_TIMEOUT_MS);
     }
 
     /**
@@ -248,7 +283,7 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
                     + getString(START_TIME) + "): the end is exclusive");
         }
         if (preservePartitions() && !hasAdmin()) {
-            errors.put(ADMIN_BOOTSTRAP_SERVERS, "must be set with " + PARTITIONING + "=preserve: the connector "
+            errors.put(KafkaClusterConfig.BOOTSTRAP_SERVERS_CONFIG, "must be set with " + PARTITIONING + "=preserve: the connector "
                     + "checks that each target topic has at least as many partitions as the archived one (set it "
                     + "to the worker's bootstrap.servers), or use " + PARTITIONING + "=key");
         }

@@ -1,10 +1,10 @@
 package io.tieredarchive.source;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.ConfigValidators;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.segment.SegmentException;
-import io.tieredarchive.tier.remote.ArchiveCatalog;
 import io.tieredarchive.source.replay.PartitionAssignment;
 import io.tieredarchive.source.replay.ReplayDiscovery;
 import io.tieredarchive.source.replay.ReplayFailures;
@@ -13,7 +13,6 @@ import io.tieredarchive.source.replay.TargetTopics;
 import io.tieredarchive.source.replay.TopicFormat;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -69,12 +68,11 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
         this.props = Map.copyOf(props);
         this.config = parsed;
         this.store = RemoteSegmentStore.create(config.connection());
-        this.discovery = new ReplayDiscovery(new ArchiveCatalog(store.backend(), store.layout()),
-                store.backend().location(), config.topics(), config.topicsRegex(), config.follow(),
-                config.toleratesErrors());
-        log.info("Replaying {} from {}{} into {}, partitioning {}, range {}{}",
+        this.discovery = new ReplayDiscovery(store.catalog(), store.location(), config.topics(),
+                config.topicsRegex(), config.incarnations(), config.follow(), config.toleratesErrors());
+        log.info("Replaying {} ({} incarnation) from {} into {}, partitioning {}, range {}{}",
                 config.topics().isEmpty() ? "topics matching " + config.topicsRegex().orElseThrow() : config.topics(),
-                store.backend().location(), store.layout().rootPrefix(), config.topicFormat(),
+                config.incarnations(), store.location(), config.topicFormat(),
                 config.preservePartitions() ? "preserve" : "key", config.range(),
                 config.follow() ? ", following" : "");
         boolean known = refresh(false);
@@ -114,7 +112,7 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
         } catch (SegmentException e) {
             ConnectException fatal = fatalOrNull(e);
             if (fatal == null) {
-                log.warn("Cannot list the archive in {} now, trying again: {}", store.backend().location(),
+                log.warn("Cannot list the archive in {} now, trying again: {}", store.location(),
                         e.getMessage());
                 return false;
             }
@@ -146,7 +144,7 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
         if (ReplayFailures.kind(e) == ReplayFailures.Kind.TRANSIENT) {
             return null;
         }
-        return new ConnectException("Cannot list the archive in " + store.backend().location() + ": "
+        return new ConnectException("Cannot list the archive in " + store.location() + ": "
                 + e.getMessage(), e);
     }
 
@@ -180,7 +178,7 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
             log.info("No archived partition to replay yet; no task started");
             return List.of();
         }
-        List<List<TopicPartition>> groups = PartitionAssignment.assign(found.partitions(), maxTasks);
+        List<List<ArchivePartition>> groups = PartitionAssignment.assign(found.partitions(), maxTasks);
         List<Map<String, String>> configs = new ArrayList<>(groups.size());
         for (int i = 0; i < groups.size(); i++) {
             Map<String, String> task = new HashMap<>(props);

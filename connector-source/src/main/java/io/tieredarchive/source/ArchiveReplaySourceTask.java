@@ -1,5 +1,6 @@
 package io.tieredarchive.source;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.segment.SegmentException;
@@ -14,7 +15,6 @@ import io.tieredarchive.source.replay.TopicFormat;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.read.RestoreCache;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -69,7 +69,7 @@ public class ArchiveReplaySourceTask extends SourceTask {
     @Override
     public void start(Map<String, String> props) {
         config = new ArchiveReplaySourceConfig(props);
-        List<TopicPartition> assigned = PartitionAssignment.decode(
+        List<ArchivePartition> assigned = PartitionAssignment.decode(
                 props.get(ArchiveReplaySourceConfig.TASK_PARTITIONS));
         store = RemoteSegmentStore.create(config.connection());
         reader = new ArchiveReader(store, null, restoreCache(), new ArchiveReader.Options(
@@ -82,14 +82,17 @@ public class ArchiveReplaySourceTask extends SourceTask {
         Map<Map<String, Object>, List<Map<String, Object>>> stored =
                 SourcePartitions.storedOffsets(context.offsetStorageReader(), sourcePartitions);
         ReplaySettings settings = new ReplaySettings(config.range(), config.follow(), config.followIntervalMs(),
-                config.toleratesErrors());
+                config.toleratesErrors(), config.holeTimeoutMs());
         TopicFormat format = config.topicFormat();
         List<PartitionReplay> replays = new ArrayList<>(assigned.size());
-        for (TopicPartition tp : assigned) {
-            Long next = ReplayRecords.nextOffset(stored.get(ReplayRecords.sourcePartition(tp)));
-            replays.add(new PartitionReplay(tp, format.target(tp.topic()), config.preservePartitions(), next,
-                    settings, reader, metrics));
-            log.info("Replaying {} into {} from {}", tp, format.target(tp.topic()),
+        for (int i = 0; i < assigned.size(); i++) {
+            ArchivePartition p = assigned.get(i);
+            // Incarnations of one partition come oldest first; all but the last are replayed to their end only.
+            boolean last = i == assigned.size() - 1 || !sameArchivedPartition(p, assigned.get(i + 1));
+            Long next = ReplayRecords.nextOffset(stored.get(ReplayRecords.sourcePartition(p)));
+            replays.add(new PartitionReplay(p, format.target(p.topic()), config.preservePartitions(), next,
+                    last ? settings : settings.notFollowing(), reader, metrics));
+            log.info("Replaying {} into {} from {}", p, format.target(p.topic()),
                     next != null ? "stored offset " + next : config.range().start(null));
         }
         partitions = replays;
@@ -121,6 +124,9 @@ public class ArchiveReplaySourceTask extends SourceTask {
         ReplayBatch batch = new ReplayBatch(config.batchRecords(), config.batchBytes());
         for (int i = 0; i < all.size() && !batch.isFull(); i++) {
             PartitionReplay p = all.get((rotation + i) % all.size());
+            if (waitsForOlderIncarnation(all, p)) {
+                continue;
+            }
             try {
                 p.fill(batch, now);
             } catch (SegmentException e) {
@@ -142,6 +148,23 @@ public class ArchiveReplaySourceTask extends SourceTask {
         }
         waitForWork(all, now);
         return null;
+    }
+
+    private static boolean sameArchivedPartition(ArchivePartition a, ArchivePartition b) {
+        return a.topic().equals(b.topic()) && a.partition() == b.partition();
+    }
+
+    /** True while an older incarnation of the same partition is not done: incarnations are replayed in order. */
+    private static boolean waitsForOlderIncarnation(List<PartitionReplay> all, PartitionReplay p) {
+        for (PartitionReplay other : all) {
+            if (other == p) {
+                return false;
+            }
+            if (sameArchivedPartition(other.archived(), p.archived()) && other.state() != PartitionReplay.State.DONE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private RuntimeException toConnectException(PartitionReplay p, SegmentException e, long now) {

@@ -1,5 +1,6 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.tier.read.ArchiveCursor;
 import io.tieredarchive.tier.read.ArchiveReader;
@@ -31,11 +32,11 @@ final class DumpCommand extends StoreCommand {
     @Override
     int run(RemoteSegmentStore store, PrintWriter out) throws Exception {
         start.check();
+        ArchivePartition partition = start.partition(store);
         try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT);
              ArchiveCursor cursor = start.timestamp() != null
-                     ? reader.fromTimestamp(start.topic, start.partition, start.timestamp())
-                     : reader.fromOffset(start.topic, start.partition,
-                             start.fromOffset == null ? 0 : start.fromOffset)) {
+                     ? reader.fromTimestamp(partition, start.timestamp())
+                     : reader.fromOffset(partition, start.fromOffset == null ? 0 : start.fromOffset)) {
             long printed = 0;
             for (ArchivedRecord r = printed < maxRecords ? cursor.next() : null; r != null;
                  r = ++printed < maxRecords ? cursor.next() : null) {

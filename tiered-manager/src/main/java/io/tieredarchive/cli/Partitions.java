@@ -1,5 +1,8 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
+import io.tieredarchive.tier.remote.ArchivePartition;
+import io.tieredarchive.tier.remote.ArchiveCatalog;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.common.TopicPartition;
@@ -15,27 +18,31 @@ final class Partitions {
     }
 
     /**
-     * The archived partitions of {@code topic} (every topic when null), or just {@code topic}-{@code partition}
-     * when both are given. Lists folders only (S3 common prefixes), never every object.
+     * The archived partitions of {@code topic} (every topic when null), or only partition {@code partition}, of the
+     * selected incarnations, by topic, then incarnation (oldest first), then partition. Lists folders only (S3
+     * common prefixes), never every object.
      */
-    static List<TopicPartition> of(RemoteSegmentStore store, String topic, Integer partition)
-            throws SegmentException {
-        if (topic != null && partition != null) {
-            return List.of(new TopicPartition(topic, partition));
-        }
-        String root = store.layout().rootPrefix();
-        List<String> topics = topic != null ? List.of(topic) : store.backend().listFolders(root);
-        List<TopicPartition> result = new ArrayList<>();
+    static List<ArchivePartition> of(RemoteSegmentStore store, String topic, Integer partition,
+                                     IncarnationSelection incarnations) throws SegmentException {
+        ArchiveCatalog catalog = store.catalog();
+        List<String> topics = topic != null ? List.of(topic) : catalog.topics();
+        List<ArchivePartition> result = new ArrayList<>();
         for (String t : topics) {
-            for (String p : store.backend().listFolders(root + t + "/")) {
-                if (p.matches("\\d{1,9}")) {
-                    result.add(new TopicPartition(t, Integer.parseInt(p)));
+            for (ArchiveCatalog.Entry e : incarnations.select(catalog.incarnations(t))) {
+                for (int p : catalog.partitions(t, e.incarnation())) {
+                    if (partition == null || partition == p) {
+                        result.add(new ArchivePartition(t, e.incarnation(), p));
+                    }
                 }
             }
         }
-        result.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
-                : a.topic().compareTo(b.topic()));
         return result;
+    }
+
+    /** The one partition of the selected incarnation a read works on; fails naming the choices when not one. */
+    static ArchivePartition one(RemoteSegmentStore store, String topic, int partition,
+                                IncarnationSelection incarnation) throws SegmentException {
+        return store.catalog().resolve(topic, partition, incarnation);
     }
 
     static String time(long epochMs) {

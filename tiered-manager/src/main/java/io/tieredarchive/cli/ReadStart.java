@@ -1,5 +1,9 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
+import io.tieredarchive.tier.remote.IncarnationSelection;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.remote.PartitionView;
 import picocli.CommandLine.Option;
@@ -14,6 +18,9 @@ final class ReadStart {
     int partition;
     @Option(names = "--from-offset", paramLabel = "OFFSET", description = "First offset (default: the start).")
     Long fromOffset;
+    @Option(names = "--incarnation", paramLabel = "WHICH", defaultValue = "latest", description = "Which "
+            + "incarnation of the topic: latest (default), legacy, <clusterId>.<topicId> or a topic id.")
+    String incarnation;
     @Option(names = "--from-time", paramLabel = "TIME", description = "Instead of --from-offset: from the first "
             + "record with a timestamp at or after TIME (ISO-8601 or epoch ms).")
     String fromTime;
@@ -23,6 +30,11 @@ final class ReadStart {
         if (fromOffset != null && fromTime != null) {
             throw new IllegalArgumentException("--from-offset and --from-time exclude each other");
         }
+    }
+
+    /** The partition to read, of the chosen incarnation. */
+    ArchivePartition partition(RemoteSegmentStore store) throws SegmentException {
+        return Partitions.one(store, topic, partition, new IncarnationSelection(incarnation));
     }
 
     /** The start time, or null when the read starts from an offset. */

@@ -1,5 +1,6 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.remote.SegmentManifest;
 import org.apache.kafka.common.TopicPartition;
@@ -18,9 +19,10 @@ final class RebuildManifestCommand extends StoreCommand {
 
     @Override
     int run(RemoteSegmentStore store, PrintWriter out) throws Exception {
-        for (TopicPartition tp : Partitions.of(store, selection.topic, selection.partition)) {
-            SegmentManifest m = store.rebuildManifest(tp.topic(), tp.partition());
-            out.println(tp + ": " + m.segments().size() + " segment(s)");
+        for (ArchivePartition p : Partitions.of(store, selection.topic, selection.partition,
+                selection.incarnations())) {
+            SegmentManifest m = store.rebuildManifest(p);
+            out.println(p + ": " + m.segments().size() + " segment(s)");
         }
         return ExitCodes.OK;
     }

@@ -1,5 +1,6 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -36,13 +37,12 @@ final class RestoreCommand extends StoreCommand {
     int run(RemoteSegmentStore store, PrintWriter out) throws Exception {
         start.check();
         try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
-            String topic = start.topic;
-            int partition = start.partition;
-            long from = start.offset(store.view(topic, partition));
+            ArchivePartition partition = start.partition(store);
+            long from = start.offset(store.view(partition));
             long to = toOffset == null ? -1 : toOffset;
             ArchiveReader.RestoreResult result;
-            try (ProgressBar bar = progressBar(reader.restoreBytes(topic, partition, from, to))) {
-                result = reader.restore(topic, partition, from, to, output, bar == null ? n -> { } : bar::stepBy);
+            try (ProgressBar bar = progressBar(reader.restoreBytes(partition, from, to))) {
+                result = reader.restore(partition, from, to, output, bar == null ? n -> { } : bar::stepBy);
             }
             List<SegmentMetadata> segments = result.segments();
             String range = segments.isEmpty() ? "nothing in that range"

@@ -1,5 +1,6 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.remote.PartitionView;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -23,11 +24,12 @@ final class StatsCommand extends StoreCommand {
         long segments = 0;
         long records = 0;
         long bytes = 0;
-        List<TopicPartition> partitions = Partitions.of(store, selection.topic, selection.partition);
-        out.println("#topic\tpartition\tsegments\trecords\tbytes\tstartOffset\tendOffset\tfirstTimestamp"
-                + "\tmaxTimestamp");
-        for (TopicPartition tp : partitions) {
-            PartitionView view = store.view(tp.topic(), tp.partition());
+        List<ArchivePartition> partitions = Partitions.of(store, selection.topic, selection.partition,
+                selection.incarnations());
+        out.println("#topic\tincarnation\tpartition\tsegments\trecords\tbytes\tstartOffset\tendOffset"
+                + "\tfirstTimestamp\tmaxTimestamp");
+        for (ArchivePartition tp : partitions) {
+            PartitionView view = store.view(tp);
             List<SegmentMetadata> all = view.segments();
             long r = all.stream().mapToLong(SegmentMetadata::recordCount).sum();
             long b = all.stream().mapToLong(m -> m.log().size() + m.offsetIndex().size() + m.timeIndex().size())
@@ -35,7 +37,7 @@ final class StatsCommand extends StoreCommand {
             long first = all.stream().mapToLong(SegmentMetadata::firstTimestamp).filter(t -> t >= 0).min()
                     .orElse(-1);
             long max = all.stream().mapToLong(SegmentMetadata::maxTimestamp).max().orElse(-1);
-            out.println(tp.topic() + "\t" + tp.partition() + "\t" + all.size() + "\t" + r + "\t" + b + "\t"
+            out.println(tp.topic() + "\t" + tp.incarnation().id() + "\t" + tp.partition() + "\t" + all.size() + "\t" + r + "\t" + b + "\t"
                     + view.startOffset() + "\t" + view.endOffset() + "\t" + Partitions.time(first) + "\t"
                     + Partitions.time(max));
             segments += all.size();

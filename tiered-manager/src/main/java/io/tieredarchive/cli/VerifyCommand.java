@@ -1,5 +1,6 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.read.ArchiveVerifier;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -33,8 +34,9 @@ final class VerifyCommand extends StoreCommand {
         Path scratch = Files.createTempDirectory("tiered-archive-verify");
         try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
             ArchiveVerifier verifier = new ArchiveVerifier(store, reader);
-            for (TopicPartition tp : Partitions.of(store, selection.topic, selection.partition)) {
-                ArchiveVerifier.Report report = verifier.verify(tp.topic(), tp.partition(), !quick, scratch);
+            for (ArchivePartition p : Partitions.of(store, selection.topic, selection.partition,
+                    selection.incarnations())) {
+                ArchiveVerifier.Report report = verifier.verify(p, !quick, scratch);
                 report.warnings().forEach(w -> out.println("WARN " + report.partition() + ": " + w));
                 report.errors().forEach(e -> out.println("ERROR " + report.partition() + ": " + e));
                 out.println((report.ok() ? "OK " : "FAILED ") + report.partition() + ": " + report.segments()

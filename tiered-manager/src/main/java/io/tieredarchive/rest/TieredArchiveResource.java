@@ -1,5 +1,7 @@
 package io.tieredarchive.rest;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.ConfigProviders;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.SegmentException;
@@ -74,19 +76,35 @@ public final class TieredArchiveResource {
     @GET
     @Path("/segments/{topic}/{partition}")
     public Response segments(@PathParam("topic") String topic, @PathParam("partition") int partition,
-                             @QueryParam("connector") String connector) {
+                             @QueryParam("connector") String connector,
+                             @QueryParam("incarnation") String incarnation) {
         try {
             RemoteSegmentStore store = store(connector);
+            ArchivePartition archived = store.catalog().resolve(topic, partition, selection(incarnation));
             List<Map<String, Object>> segments = new ArrayList<>();
-            for (SegmentMetadata m : store.view(topic, partition).segments()) {
+            for (SegmentMetadata m : store.view(archived).segments()) {
                 segments.add(segment(m));
             }
-            return Response.ok(Map.of("topic", topic, "partition", partition, "segments", segments)).build();
+            return Response.ok(Map.of("topic", topic, "partition", partition, "incarnation",
+                    archived.incarnation().id(), "segments", segments)).build();
         } catch (RequestException e) {
             return e.response();
         } catch (SegmentException e) {
             return error(503, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(400, e.getMessage());
         }
+    }
+
+    private static IncarnationSelection selection(Object incarnation) throws RequestException {
+        if (incarnation == null) {
+            return IncarnationSelection.LATEST_ONE;
+        }
+        String problem = IncarnationSelection.problem(incarnation.toString());
+        if (problem != null || IncarnationSelection.ALL.equals(incarnation)) {
+            throw new RequestException(400, "'incarnation': " + (problem != null ? problem : "name one"));
+        }
+        return new IncarnationSelection(incarnation.toString());
     }
 
     @POST
@@ -112,7 +130,9 @@ public final class TieredArchiveResource {
             }
             RemoteSegmentStore store = store((String) body.get("connector"));
             try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
-                ArchiveReader.RestoreResult result = reader.restore(topic, partition, number(body, "fromOffset", 0),
+                ArchivePartition archived = store.catalog().resolve(topic, partition,
+                        selection(body.get("incarnation")));
+                ArchiveReader.RestoreResult result = reader.restore(archived, number(body, "fromOffset", 0),
                         number(body, "toOffset", -1), java.nio.file.Path.of(directory), bytes -> { });
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("directory", result.directory().toString());

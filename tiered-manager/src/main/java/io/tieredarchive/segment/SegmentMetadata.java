@@ -35,18 +35,29 @@ import java.util.zip.CRC32C;
  *   "sealedAtMs" : 1700000010000,         // long: wall clock at sealing
  *   "log" :         { "size" : 123456, "crc32c" : "1a2b3c4d" },  // byte size and CRC32C (8 lowercase hex
  *   "offsetIndex" : { "size" : 80,     "crc32c" : "..." },        // digits) of each whole file
- *   "timeIndex" :   { "size" : 120,    "crc32c" : "..." }
+ *   "timeIndex" :   { "size" : 120,    "crc32c" : "..." },
+ *   "clusterId" : "MkU3OEVBNTcwNTJENDM2Qg",  // string or null: Kafka cluster id of the archived topic   (version 2)
+ *   "topicId" : "xS2pZ3pXQ7eHbd6gFK6TSA",   // string or null: topic id (KIP-516) of the archived topic (version 2)
+ *   "startOffset" : 40,                   // long: the segment is complete from here: the partition has no record in
+ *                                         // [startOffset, baseOffset); -1 when unknown                  (version 2)
+ *   "destination" : "s3://archive/prod"   // string or null: where the writer archives it (bucket, prefix and, for
+ *                                         // S3-compatible stores, " at <endpoint>")                       (version 2)
  * }
  * </pre>
- * Unknown fields are ignored, so a version-1 reader accepts a version-1 marker that gained optional fields.
+ * Version 2 added the last four fields; a version-1 marker reads as one with null identity and destination and
+ * {@code startOffset} -1. {@code clusterId} and {@code topicId} are both null or both set: a marker with them
+ * belongs to that incarnation of the topic, one without to the legacy incarnation (archives written before
+ * identities existed). Unknown fields are ignored, so a reader accepts a marker of its version that gained
+ * optional fields.
  */
 public record SegmentMetadata(int formatVersion, String topic, int partition, long baseOffset, long lastOffset,
                               long recordCount, long firstTimestamp, long maxTimestamp, String codec,
                               String writerId, long sealedAtMs, FileInfo log, FileInfo offsetIndex,
-                              FileInfo timeIndex) {
+                              FileInfo timeIndex, String clusterId, String topicId, long startOffset,
+                              String destination) {
 
     /** The marker layout this code writes, and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
@@ -113,6 +124,9 @@ public record SegmentMetadata(int formatVersion, String topic, int partition, lo
                         + "); upgrade the plugin to read it");
             }
             meta = MAPPER.treeToValue(tree, SegmentMetadata.class);
+            if (version < 2 || !tree.has("startOffset")) {
+                meta = meta.withStartOffset(-1);
+            }
         } catch (JsonProcessingException e) {
             throw new CorruptSegmentException(name, -1, "unreadable segment marker: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -128,6 +142,8 @@ public record SegmentMetadata(int formatVersion, String topic, int partition, lo
             problem = "formatVersion " + formatVersion + " is not a version";
         } else if (topic == null || codec == null || writerId == null) {
             problem = "topic, codec and writerId are required";
+        } else if ((clusterId == null) != (topicId == null)) {
+            problem = "clusterId and topicId are both set or both absent";
         } else if (log == null || offsetIndex == null || timeIndex == null) {
             problem = "log, offsetIndex and timeIndex are required";
         } else if (baseOffset < 0 || lastOffset < baseOffset - 1 || recordCount < 0
@@ -147,6 +163,26 @@ public record SegmentMetadata(int formatVersion, String topic, int partition, lo
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise segment metadata " + this, e);
         }
+    }
+
+    /** This marker with another {@code startOffset}. */
+    SegmentMetadata withStartOffset(long offset) {
+        return new SegmentMetadata(formatVersion, topic, partition, baseOffset, lastOffset, recordCount,
+                firstTimestamp, maxTimestamp, codec, writerId, sealedAtMs, log, offsetIndex, timeIndex, clusterId,
+                topicId, offset, destination);
+    }
+
+    /** True when the marker records the cluster and topic ids of its topic (not a legacy segment). */
+    public boolean hasIdentity() {
+        return clusterId != null;
+    }
+
+    /**
+     * The first offset from which this segment is complete: {@code startOffset} when known (at most the base
+     * offset), else the base offset.
+     */
+    public long completeFrom() {
+        return startOffset < 0 ? baseOffset : Math.min(startOffset, baseOffset);
     }
 
     /** The offset after the last record: where the next segment of the partition starts. */

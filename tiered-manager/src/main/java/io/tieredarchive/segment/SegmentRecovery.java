@@ -65,8 +65,8 @@ public final class SegmentRecovery {
         } catch (IOException e) {
             throw new SegmentException("Cannot checksum " + files.log() + ": " + e.getMessage(), e);
         }
-        return Optional.of(SegmentSealer.seal(files, topic, partition, repair.codec, writerId, sealedAtMs,
-                repair.index, logInfo));
+        return Optional.of(SegmentSealer.seal(files, topic, partition, repair.codec, writerId, SegmentOrigin.UNKNOWN,
+                sealedAtMs, repair.index, logInfo));
     }
 
     private record Repair(RecoveryResult result, IndexBuilder index, String codec) {

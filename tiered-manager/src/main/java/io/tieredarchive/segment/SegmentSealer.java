@@ -21,13 +21,15 @@ final class SegmentSealer {
 
     /** Writes the indexes from {@code index}, then the marker, and returns the marker's contents. */
     static SegmentMetadata seal(SegmentFiles files, String topic, int partition, String codec, String writerId,
-                                long sealedAtMs, IndexBuilder index, FileInfo logInfo) throws SegmentException {
+                                SegmentOrigin origin, long sealedAtMs, IndexBuilder index, FileInfo logInfo)
+            throws SegmentException {
         byte[] offsetIndex = index.offsetIndexBytes();
         byte[] timeIndex = index.timeIndexBytes();
         SegmentMetadata meta = new SegmentMetadata(SegmentMetadata.FORMAT_VERSION, topic, partition,
                 files.baseOffset(), index.lastOffset(), index.recordCount(), index.firstTimestamp(),
                 index.maxTimestamp(), codec, writerId, sealedAtMs, logInfo, FileInfo.of(offsetIndex),
-                FileInfo.of(timeIndex));
+                FileInfo.of(timeIndex), origin.clusterId(), origin.topicId(), origin.startOffset(),
+                origin.destination());
         try {
             DurableFiles.write(files.offsetIndex(), offsetIndex);
             DurableFiles.write(files.timeIndex(), timeIndex);

@@ -206,7 +206,7 @@ public final class SegmentWriter implements Closeable {
         closeChannel();
         FileInfo logInfo = new FileInfo(logBytes, String.format("%08x", logCrc.getValue()));
         return SegmentSealer.seal(files, topic, partition, options.compressionType(), options.writerId(),
-                sealedAtMs, index, logInfo);
+                options.origin(), sealedAtMs, index, logInfo);
     }
 
     /**

@@ -9,18 +9,29 @@ import java.util.Objects;
 /**
  * How a {@link SegmentWriter} builds batches: the codec ({@code none}, {@code gzip}, {@code snappy}, {@code lz4},
  * {@code zstd}), its level (null for the codec's default), the uncompressed size of one batch, and the id of the
- * writer recorded in each segment's marker.
+ * writer recorded in each segment's marker, with the segment's {@link SegmentOrigin} (identity, start, destination).
  */
 public record SegmentWriterOptions(String compressionType, Integer compressionLevel, int batchBytes,
-                                   String writerId) {
+                                   String writerId, SegmentOrigin origin) {
 
     public SegmentWriterOptions {
         Objects.requireNonNull(compressionType, "compressionType");
         Objects.requireNonNull(writerId, "writerId");
+        Objects.requireNonNull(origin, "origin");
         if (batchBytes <= 0) {
             throw new IllegalArgumentException("batchBytes must be positive, got " + batchBytes);
         }
         compression(compressionType, compressionLevel); // fails early on an unknown codec or a bad level
+    }
+
+    /** Options of no known origin (tools and tests). */
+    public SegmentWriterOptions(String compressionType, Integer compressionLevel, int batchBytes, String writerId) {
+        this(compressionType, compressionLevel, batchBytes, writerId, SegmentOrigin.UNKNOWN);
+    }
+
+    /** These options for segments of {@code newOrigin}. */
+    public SegmentWriterOptions withOrigin(SegmentOrigin newOrigin) {
+        return new SegmentWriterOptions(compressionType, compressionLevel, batchBytes, writerId, newOrigin);
     }
 
     /** The codec these options name, built with Kafka's own compression classes. */

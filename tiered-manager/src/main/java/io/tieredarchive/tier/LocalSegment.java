@@ -2,6 +2,7 @@ package io.tieredarchive.tier;
 
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -15,6 +16,11 @@ public record LocalSegment(SegmentFiles files, SegmentMetadata meta, boolean tie
 
     public TopicPartition topicPartition() {
         return new TopicPartition(meta.topic(), meta.partition());
+    }
+
+    /** The partition of the incarnation the segment belongs to. */
+    public ArchivePartition archivePartition() {
+        return ArchivePartition.of(meta);
     }
 
     /** Bytes on disk: the three data files (the marker is negligible). */

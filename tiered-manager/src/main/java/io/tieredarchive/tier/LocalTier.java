@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +35,11 @@ import java.util.regex.Pattern;
  * {@code .log} first (so the sink no longer lists the segment), then {@code .index}, {@code .timeindex}, the
  * marker, and the {@code .tiered} file last; a scan that finds a {@code .tiered} file without its {@code .log}
  * finishes an interrupted deletion.
+ *
+ * <p>A partition folder whose segments belong to another archive than the one the sink now writes (another
+ * incarnation of the topic, another destination, or the legacy format) is <em>retired</em> by the sink: renamed,
+ * atomically, to {@code <topic>-<partition>.retired-<epochMs>}. Retired folders are scanned like the others (their
+ * segments are still uploaded where their markers say, and freed by retention), and deleted once empty.
  */
 public final class LocalTier {
 
@@ -41,6 +47,8 @@ public final class LocalTier {
     public static final String TIERED_SUFFIX = ".tiered";
     private static final Pattern MARKER = Pattern.compile("(\\d{20})\\.json");
     private static final Pattern TIERED = Pattern.compile("(\\d{20})\\.tiered");
+    /** The suffix of a retired partition folder: {@code <topic>-<partition>.retired-<epochMs>}. */
+    public static final String RETIRED_INFIX = ".retired-";
 
     private final Path dir;
     /** Parsed markers by path, kept while the marker's modification time is unchanged. */
@@ -89,6 +97,10 @@ public final class LocalTier {
         } catch (NoSuchFileException gone) {
             return;
         }
+        if (entries.isEmpty() && isRetired(partitionDir)) {
+            deleteEmptyRetired(partitionDir);
+            return;
+        }
         for (Path entry : entries) {
             String name = entry.getFileName().toString();
             Matcher tiered = TIERED.matcher(name);
@@ -120,8 +132,48 @@ public final class LocalTier {
     }
 
     private static boolean describes(SegmentMetadata meta, Path partitionDir, SegmentFiles files) {
-        return partitionDir.getFileName().toString().equals(meta.topic() + "-" + meta.partition())
+        String name = partitionDir.getFileName().toString();
+        String expected = meta.topic() + "-" + meta.partition();
+        return (name.equals(expected) || name.startsWith(expected + RETIRED_INFIX))
                 && meta.baseOffset() == files.baseOffset();
+    }
+
+    /** True for a folder {@link #retire} renamed. */
+    public static boolean isRetired(Path partitionDir) {
+        return partitionDir.getFileName().toString().contains(RETIRED_INFIX);
+    }
+
+    /**
+     * Renames a partition folder out of the sink's way, atomically, keeping everything in it for the tier:
+     * {@code <topic>-<partition>} becomes {@code <topic>-<partition>.retired-<nowMs>} (a later name if taken), and
+     * the parent folder is fsynced so that the rename survives a crash.
+     *
+     * @return the retired folder
+     */
+    public static Path retire(Path partitionDir, long nowMs) throws IOException {
+        Path target = partitionDir.resolveSibling(partitionDir.getFileName() + RETIRED_INFIX + nowMs);
+        for (long n = nowMs + 1; Files.exists(target); n++) {
+            target = partitionDir.resolveSibling(partitionDir.getFileName() + RETIRED_INFIX + n);
+        }
+        Files.move(partitionDir, target, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(partitionDir.getParent());
+        return target;
+    }
+
+    /** Fsyncs a directory, so that the entries created or renamed in it are durable. */
+    public static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteEmptyRetired(Path dir) {
+        try {
+            Files.delete(dir);
+            log.info("Deleted {}: every segment it held is in the store and was freed", dir);
+        } catch (IOException e) {
+            log.debug("Cannot delete the empty retired folder {} now: {}", dir, e.toString());
+        }
     }
 
     private Optional<SegmentMetadata> readMarker(Path marker, Map<Path, CachedMarker> seen) throws IOException {
@@ -148,9 +200,13 @@ public final class LocalTier {
     public Optional<SegmentFiles> find(SegmentMetadata meta) {
         SegmentFiles files = SegmentFiles.of(partitionDir(meta.topic(), meta.partition()), meta.baseOffset());
         try {
-            if (Files.exists(files.log()) && files.isSealed()
-                    && SegmentMetadata.read(files.marker()).writerId().equals(meta.writerId())) {
-                return Optional.of(files);
+            if (Files.exists(files.log()) && files.isSealed()) {
+                SegmentMetadata local = SegmentMetadata.read(files.marker());
+                if (local.writerId().equals(meta.writerId())
+                        && Objects.equals(local.clusterId(), meta.clusterId())
+                        && Objects.equals(local.topicId(), meta.topicId())) {
+                    return Optional.of(files);
+                }
             }
         } catch (SegmentException e) {
             log.debug("Local copy {} unusable: {}", files, e.getMessage());

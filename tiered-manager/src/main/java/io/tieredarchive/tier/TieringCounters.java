@@ -1,6 +1,7 @@
 package io.tieredarchive.tier;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /** The running totals behind {@link TieringStats}. Thread-safe. */
 final class TieringCounters {
@@ -32,18 +33,22 @@ final class TieringCounters {
         lastPassAtMs = nowMs;
     }
 
-    synchronized TieringStats snapshot(List<LocalSegment> local) {
+    /** The stats of {@code local}; {@code uploadable} tells a pending segment from a stranded one. */
+    synchronized TieringStats snapshot(List<LocalSegment> local, Predicate<LocalSegment> uploadable) {
         long localBytes = 0;
         long pendingBytes = 0;
         int pending = 0;
+        int stranded = 0;
         for (LocalSegment s : local) {
             localBytes += s.bytes();
-            if (!s.tiered()) {
+            if (!s.tiered() && uploadable.test(s)) {
                 pending++;
                 pendingBytes += s.bytes();
+            } else if (!s.tiered()) {
+                stranded++;
             }
         }
         return new TieringStats(local.size(), localBytes, pending, pendingBytes, uploadedSegments, uploadedBytes,
-                deletedSegments, deletedBytes, failedAttempts, lastError, lastPassAtMs);
+                deletedSegments, deletedBytes, failedAttempts, lastError, lastPassAtMs, stranded);
     }
 }

@@ -5,7 +5,9 @@ import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
-import org.apache.kafka.common.TopicPartition;
+import io.tieredarchive.tier.remote.ArchivePartition;
+import io.tieredarchive.tier.remote.PartitionView;
+import io.tieredarchive.tier.remote.RemoteLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +18,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -31,24 +36,28 @@ import java.util.function.LongSupplier;
  * Ages sealed segments from {@code local.dir} to the store. Each pass (every {@code scanIntervalMs} on its own
  * thread, or at once when told a segment was sealed):
  * <ol>
- *   <li>scans every sealed segment under {@code local.dir}, of any partition, assigned here or not;</li>
+ *   <li>scans every sealed segment under {@code local.dir}, of any partition, assigned here or not, retired
+ *       folders included ({@link LocalTier});</li>
  *   <li>uploads those sealed at least {@code tier.upload.delay.ms} ago, per partition in offset order (up to
- *       {@code uploadThreads} partitions at once), verifies them and registers them in the manifest, then marks
- *       them tiered locally; a partition whose upload fails waits a doubling backoff and is retried, nothing
- *       else changes;</li>
+ *       {@code uploadThreads} partitions at once), to the destination their marker names
+ *       ({@link TierDestinations}), verifies them and registers them in the manifest, then marks them tiered
+ *       locally; a partition whose upload fails waits a doubling backoff and is retried, nothing else changes. A
+ *       segment sealed for a destination this service has no store for is <em>stranded</em>: never uploaded,
+ *       reported once at ERROR with what to do;</li>
  *   <li>deletes tiered local copies by age and size ({@link RetentionPolicy}), each only after checking again
  *       that all its objects are in the store.</li>
  * </ol>
  * For the sink: {@link #segmentSealed} when a segment is sealed, {@link #remoteDurableEnd} for
- * {@code commit.mode=remote}, {@link #archivedEnd} when a partition is opened. One service per {@code local.dir}
- * in a worker: {@link #acquire} shares it between the tasks of a connector.
+ * {@code commit.mode=remote}, {@link #archivedEnd} when a partition is opened. Partitions are
+ * {@link ArchivePartition}s: two incarnations of a topic never share an end. One service per {@code local.dir} in
+ * a worker: {@link TieringServices#acquire} shares it between the tasks of a connector.
  */
 public final class TieringService implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(TieringService.class);
 
     private final TieringSettings settings;
-    private final RemoteSegmentStore store;
+    private final TierDestinations destinations = new TierDestinations();
     private final LongSupplier clock;
     private final LocalTier local;
     private final List<TieringListener> listeners = new CopyOnWriteArrayList<>();
@@ -61,7 +70,9 @@ public final class TieringService implements Closeable {
     /** Sealed local segments by marker path; guarded by {@code this}. */
     private final Map<SegmentFiles, LocalSegment> segments = new HashMap<>();
     /** Per partition: tiered end and backoff; guarded by {@code this}. */
-    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private final Map<ArchivePartition, PartitionState> partitions = new HashMap<>();
+    /** Stranded segments already reported, so each is reported once; guarded by {@code this}. */
+    private final Set<SegmentFiles> reportedStranded = new HashSet<>();
 
     private static final class PartitionState {
         long tieredEnd = -1;
@@ -69,9 +80,9 @@ public final class TieringService implements Closeable {
         long nextAttemptAtMs;
     }
 
-    public TieringService(TieringSettings settings, RemoteSegmentStore store, LongSupplier clock) {
+    /** A service with no destination yet: {@link #attach} gives it one. */
+    public TieringService(TieringSettings settings, LongSupplier clock) {
         this.settings = settings;
-        this.store = store;
         this.clock = clock;
         this.local = new LocalTier(settings.localDir());
         this.uploaders = Executors.newFixedThreadPool(settings.uploadThreads(),
@@ -80,10 +91,38 @@ public final class TieringService implements Closeable {
                 daemon("tiered-archive-tiering-" + settings.localDir().getFileName()));
     }
 
+    /** A service uploading to {@code store} alone (the CLI, tests); closing the service closes the store. */
+    public TieringService(TieringSettings settings, RemoteSegmentStore store, LongSupplier clock) {
+        this(settings, clock);
+        attach("tiered-archive", store, false);
+    }
+
+    /**
+     * Adds a user of {@code store}'s destination (the service then closes the store); a store of a destination
+     * already here replaces that destination's store (new credentials).
+     *
+     * @param refuseOthers refuse when another owner archives this {@code local.dir} to another destination
+     * @throws IllegalStateException when refused, saying why
+     */
+    public void attach(String owner, RemoteSegmentStore store, boolean refuseOthers) {
+        destinations.attach(owner, store, settings.localDir().toString(), refuseOthers);
+        wakeUp();
+    }
+
+    /** Gives back a use from {@link #attach}: the destination drains what is pending for it, then goes. */
+    public void detach(String owner, String destination) {
+        destinations.detach(owner, destination);
+    }
+
+    /** True when nobody uses any destination of this service. */
+    boolean unused() {
+        return destinations.unused();
+    }
+
     /** Starts the periodic passes. */
     public void start() {
         log.info("Tiering {} to {} every {} ms (upload delay {} ms, local retention {} ms / {} bytes)",
-                settings.localDir(), store.backend().location() + store.layout().rootPrefix(),
+                settings.localDir(), destinations.stores().stream().map(RemoteSegmentStore::destination).toList(),
                 settings.scanIntervalMs(), settings.uploadDelayMs(), settings.localRetentionMs(),
                 settings.localRetentionBytes());
         scheduler.scheduleWithFixedDelay(this::passQuietly, 0, settings.scanIntervalMs(), TimeUnit.MILLISECONDS);
@@ -97,8 +136,20 @@ public final class TieringService implements Closeable {
         listeners.remove(listener);
     }
 
+    /** The store of the first destination (the only one, unless a config change is draining). */
     public RemoteSegmentStore store() {
-        return store;
+        return destinations.first().orElseThrow(() -> new IllegalStateException("No destination for "
+                + settings.localDir()));
+    }
+
+    /** The store of {@code destination}, if this service uploads there. */
+    public Optional<RemoteSegmentStore> store(String destination) {
+        return destinations.storeFor(destination);
+    }
+
+    /** True when a segment sealed for {@code destination} can be uploaded by this service. */
+    public boolean canUpload(String destination) {
+        return destinations.storeFor(destination).isPresent();
     }
 
     public LocalTier localTier() {
@@ -106,7 +157,7 @@ public final class TieringService implements Closeable {
     }
 
     /** The sink sealed a segment: it counts as pending at once, and a pass is started soon. */
-    public void segmentSealed(TopicPartition tp, SegmentFiles files, SegmentMetadata meta) {
+    public void segmentSealed(SegmentFiles files, SegmentMetadata meta) {
         synchronized (this) {
             segments.putIfAbsent(files, new LocalSegment(files, meta, false));
         }
@@ -124,32 +175,60 @@ public final class TieringService implements Closeable {
     }
 
     /**
-     * The offset below which every record of {@code tp} sealed under this {@code local.dir} is verified in the
-     * store: the base of the oldest segment not yet tiered, else the end of the tiered ones (or the archive's end
-     * found by {@link #archivedEnd}); -1 when nothing is known. Answers from memory.
+     * The offset below which every record of {@code p} sealed under this {@code local.dir} is verified in the
+     * store: the base of the oldest segment not yet tiered (that can be uploaded), else the end of the tiered ones
+     * (or the archive's end found by {@link #archivedEnd}); -1 when nothing is known. Answers from memory.
      */
-    public synchronized long remoteDurableEnd(TopicPartition tp) {
+    public synchronized long remoteDurableEnd(ArchivePartition p) {
         long pending = segments.values().stream()
-                .filter(s -> !s.tiered() && s.topicPartition().equals(tp))
+                .filter(s -> !s.tiered() && p.holds(s.meta()) && uploadable(s))
                 .mapToLong(s -> s.meta().baseOffset()).min().orElse(-1);
         if (pending >= 0) {
             return pending;
         }
-        PartitionState state = partitions.get(tp);
+        PartitionState state = partitions.get(p);
         return state == null ? -1 : state.tieredEnd;
     }
 
     /**
-     * Where the archive of {@code tp} ends, for the sink opening a partition: the later of the sealed local
-     * segments' end and the end of the segments in the store (one manifest GET and one LIST).
+     * Where the archive of {@code p} ends in {@code destination}'s store, for the sink opening a partition: the
+     * end of its segments there (one manifest GET and one LIST), or -1. What the store holds now counts, not what
+     * local files remember: a local segment of {@code p} marked tiered for that destination whose marker the store
+     * no longer lists (an emptied or replaced bucket) is marked pending again, and is uploaded again.
      */
-    public long archivedEnd(TopicPartition tp, long localSealedEnd) throws SegmentException {
-        long remoteEnd = store.view(tp.topic(), tp.partition()).endOffset();
+    public long archivedEnd(String destination, ArchivePartition p) throws SegmentException {
+        RemoteSegmentStore store = destinations.storeFor(destination).orElseThrow(() ->
+                new IllegalStateException("No store for " + destination + " in the tiering of " + settings.localDir()));
+        PartitionView view = store.view(p);
+        Set<String> inStore = new HashSet<>();
+        view.segments().forEach(m -> inStore.add(RemoteLayout.markerName(m)));
+        List<LocalSegment> stale = new ArrayList<>();
         synchronized (this) {
-            PartitionState state = partitions.computeIfAbsent(tp, k -> new PartitionState());
-            state.tieredEnd = Math.max(state.tieredEnd, remoteEnd);
+            for (LocalSegment s : segments.values()) {
+                if (s.tiered() && p.holds(s.meta()) && destination.equals(destinationOf(s))
+                        && !inStore.contains(RemoteLayout.markerName(s.meta()))) {
+                    stale.add(s);
+                }
+            }
         }
-        return Math.max(localSealedEnd, remoteEnd);
+        for (LocalSegment s : stale) {
+            log.warn("{}: segment {} is marked tiered locally, but {} does not hold it (was the bucket emptied or "
+                    + "replaced?); uploading it again", p, s.files(), store.location());
+            try {
+                LocalTier.unmarkTiered(s.files());
+            } catch (IOException e) {
+                throw new SegmentException("Cannot mark " + s.files() + " pending again: " + e, e);
+            }
+        }
+        long remoteEnd = view.endOffset();
+        synchronized (this) {
+            stale.forEach(s -> segments.computeIfPresent(s.files(), (f, old) -> old.withTiered(false)));
+            PartitionState state = partitions.computeIfAbsent(p, k -> new PartitionState());
+            state.tieredEnd = Math.max(remoteEnd, segments.values().stream()
+                    .filter(s -> s.tiered() && p.holds(s.meta()))
+                    .mapToLong(s -> s.meta().nextOffset()).max().orElse(-1));
+        }
+        return remoteEnd;
     }
 
     public TieringStats stats() {
@@ -157,7 +236,7 @@ public final class TieringService implements Closeable {
         synchronized (this) {
             now = new ArrayList<>(segments.values());
         }
-        return counters.snapshot(now);
+        return counters.snapshot(now, this::uploadable);
     }
 
     /** One pass: scan, upload what is due, apply retention. Runs on the caller's thread; passes never overlap. */
@@ -167,7 +246,7 @@ public final class TieringService implements Closeable {
 
     /**
      * A pass that uploads every sealed segment now, whatever {@code tier.upload.delay.ms} and backoff say
-     * ({@code tiered-archive archive}, {@code POST /tiered-archive/archive}).
+     * ({@code tiered-archive archive}).
      */
     public void archiveNow() {
         runPass(true);
@@ -175,6 +254,7 @@ public final class TieringService implements Closeable {
 
     private void runPass(boolean now) {
         synchronized (passLock) {
+            destinations.closeReplaced();
             try {
                 refresh();
             } catch (IOException e) {
@@ -184,6 +264,7 @@ public final class TieringService implements Closeable {
             }
             uploadDue(now);
             applyRetention();
+            destinations.closeIdle(this::pendingFor);
             counters.passEnded(clock.getAsLong());
         }
     }
@@ -206,36 +287,60 @@ public final class TieringService implements Closeable {
         synchronized (this) {
             for (LocalSegment s : scanned) {
                 if (s.tiered()) {
-                    tiered(s.topicPartition(), s.meta());
+                    tiered(s.archivePartition(), s.meta());
                 }
             }
             // A segment the sink reported while the scan ran is kept if its files are still there.
             segments.values().removeIf(s -> !fresh.containsKey(s.files())
                     && !(Files.exists(s.files().marker()) && Files.exists(s.files().log())));
             segments.putAll(fresh);
+            reportedStranded.retainAll(segments.keySet());
         }
     }
 
-    private void tiered(TopicPartition tp, SegmentMetadata meta) {
-        PartitionState state = partitions.computeIfAbsent(tp, k -> new PartitionState());
+    private void tiered(ArchivePartition p, SegmentMetadata meta) {
+        PartitionState state = partitions.computeIfAbsent(p, k -> new PartitionState());
         state.tieredEnd = Math.max(state.tieredEnd, meta.nextOffset());
+    }
+
+    /** The destination a segment goes to: its marker's, or the first destination's for a legacy marker. */
+    private String destinationOf(LocalSegment s) {
+        String named = s.meta().destination();
+        return named != null ? named : destinations.first().map(RemoteSegmentStore::destination).orElse(null);
+    }
+
+    private boolean uploadable(LocalSegment s) {
+        return destinations.storeFor(s.meta().destination()).isPresent();
+    }
+
+    private synchronized boolean pendingFor(String destination) {
+        return segments.values().stream().anyMatch(s -> !s.tiered() && destination.equals(destinationOf(s)));
     }
 
     private void uploadDue(boolean ignoreDelay) {
         long now = clock.getAsLong();
-        Map<TopicPartition, List<LocalSegment>> due = new HashMap<>();
+        Map<PartitionUpload, List<LocalSegment>> due = new HashMap<>();
         synchronized (this) {
             for (LocalSegment s : segments.values()) {
-                PartitionState state = partitions.get(s.topicPartition());
+                if (s.tiered()) {
+                    continue;
+                }
+                Optional<RemoteSegmentStore> store = destinations.storeFor(s.meta().destination());
+                if (store.isEmpty()) {
+                    reportStranded(s);
+                    continue;
+                }
+                PartitionState state = partitions.get(s.archivePartition());
                 boolean ready = s.meta().sealedAtMs() + settings.uploadDelayMs() <= now
                         && (state == null || state.nextAttemptAtMs <= now);
-                if (!s.tiered() && (ready || ignoreDelay)) {
-                    due.computeIfAbsent(s.topicPartition(), k -> new ArrayList<>()).add(s);
+                if (ready || ignoreDelay) {
+                    due.computeIfAbsent(new PartitionUpload(s.archivePartition(), store.get()),
+                            k -> new ArrayList<>()).add(s);
                 }
             }
         }
         List<Future<?>> running = new ArrayList<>();
-        for (Map.Entry<TopicPartition, List<LocalSegment>> e : due.entrySet()) {
+        for (Map.Entry<PartitionUpload, List<LocalSegment>> e : due.entrySet()) {
             e.getValue().sort(Comparator.comparingLong(s -> s.meta().baseOffset()));
             running.add(uploaders.submit(() -> uploadPartition(e.getKey(), e.getValue())));
         }
@@ -251,12 +356,31 @@ public final class TieringService implements Closeable {
         }
     }
 
+    /** The segments of one partition bound for one store. */
+    private record PartitionUpload(ArchivePartition partition, RemoteSegmentStore store) {
+    }
+
+    private void reportStranded(LocalSegment s) {
+        if (reportedStranded.add(s.files())) {
+            log.error("Segment {} of {} was sealed for {}, which no connector on this worker archives to any more; "
+                    + "it is not uploaded. Its records were archived again under the current config if Kafka still "
+                    + "had them. To upload it, run 'tiered-archive archive --local-dir {}' with the s3.* settings of "
+                    + "that destination; once it is uploaded, or if you do not need it, delete its files",
+                    s.files(), s.archivePartition(), s.meta().destination(), settings.localDir());
+        }
+    }
+
     /** Uploads {@code pending} in offset order, stopping at the first failure; registers what went up. */
-    private void uploadPartition(TopicPartition tp, List<LocalSegment> pending) {
+    private void uploadPartition(PartitionUpload target, List<LocalSegment> pending) {
+        ArchivePartition p = target.partition();
+        RemoteSegmentStore store = target.store();
         List<LocalSegment> uploaded = new ArrayList<>();
         long bytes = 0;
         Exception failure = null;
         try {
+            if (!p.incarnation().isLegacy()) {
+                store.describeIncarnation(p.topic(), p.incarnation());
+            }
             for (LocalSegment s : pending) {
                 bytes += store.upload(s.files(), s.meta());
                 uploaded.add(s);
@@ -266,38 +390,38 @@ public final class TieringService implements Closeable {
         }
         try {
             if (!uploaded.isEmpty()) {
-                store.register(tp.topic(), tp.partition(), uploaded.stream().map(LocalSegment::meta).toList());
+                store.register(p, uploaded.stream().map(LocalSegment::meta).toList());
                 for (LocalSegment s : uploaded) {
                     LocalTier.markTiered(s.files(), store.layout().keys(s.meta()).marker());
-                    markTieredInMemory(tp, s);
+                    markTieredInMemory(p, s);
                 }
                 counters.uploaded(uploaded.size(), bytes);
-                log.info("Tiered {} segment(s) of {} up to offset {} ({} bytes sent)", uploaded.size(), tp,
-                        uploaded.get(uploaded.size() - 1).meta().lastOffset(), bytes);
+                log.info("Tiered {} segment(s) of {} up to offset {} to {} ({} bytes sent)", uploaded.size(), p,
+                        uploaded.get(uploaded.size() - 1).meta().lastOffset(), store.destination(), bytes);
             }
         } catch (SegmentException | IOException | RuntimeException e) {
             failure = failure == null ? e : failure;
         }
-        recordOutcome(tp, failure);
+        recordOutcome(p, failure);
     }
 
-    private void markTieredInMemory(TopicPartition tp, LocalSegment s) {
+    private void markTieredInMemory(ArchivePartition p, LocalSegment s) {
         synchronized (this) {
             segments.put(s.files(), s.withTiered(true));
-            tiered(tp, s.meta());
+            tiered(p, s.meta());
         }
         for (TieringListener listener : listeners) {
             try {
-                listener.segmentTiered(tp, s.meta());
+                listener.segmentTiered(s.topicPartition(), s.meta());
             } catch (RuntimeException e) {
-                log.warn("Tiering listener failed for {} segment {}", tp, s.meta().baseOffset(), e);
+                log.warn("Tiering listener failed for {} segment {}", p, s.meta().baseOffset(), e);
             }
         }
     }
 
-    private void recordOutcome(TopicPartition tp, Exception failure) {
+    private void recordOutcome(ArchivePartition p, Exception failure) {
         synchronized (this) {
-            PartitionState state = partitions.computeIfAbsent(tp, k -> new PartitionState());
+            PartitionState state = partitions.computeIfAbsent(p, k -> new PartitionState());
             if (failure == null) {
                 state.failures = 0;
                 state.nextAttemptAtMs = 0;
@@ -306,7 +430,7 @@ public final class TieringService implements Closeable {
             state.failures++;
             long wait = settings.backoffMs(state.failures);
             state.nextAttemptAtMs = clock.getAsLong() + wait;
-            log.warn("Upload of {} failed (attempt {}), retrying in {} ms; local copies are kept: {}", tp,
+            log.warn("Upload of {} failed (attempt {}), retrying in {} ms; local copies are kept: {}", p,
                     state.failures, wait, failure.getMessage());
         }
         counters.failed(failure.getMessage());
@@ -319,10 +443,14 @@ public final class TieringService implements Closeable {
         }
         for (LocalSegment s : RetentionPolicy.select(all, clock.getAsLong(), settings.localRetentionMs(),
                 settings.localRetentionBytes())) {
+            Optional<RemoteSegmentStore> store = destinations.storeFor(destinationOf(s));
+            if (store.isEmpty()) {
+                continue; // cannot check it in its store now: keep it
+            }
             try {
-                if (!store.isVerified(s.files(), s.meta())) {
+                if (!store.get().isVerified(s.files(), s.meta())) {
                     log.warn("Segment {} of {} is no longer complete in {}; keeping the local copy and uploading "
-                            + "it again", s.meta().baseOffset(), s.topicPartition(), store.backend().location());
+                            + "it again", s.meta().baseOffset(), s.archivePartition(), store.get().location());
                     LocalTier.unmarkTiered(s.files());
                     synchronized (this) {
                         segments.put(s.files(), s.withTiered(false));
@@ -353,7 +481,7 @@ public final class TieringService implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        store.close();
+        destinations.closeAll();
         log.info("Tiering of {} stopped", settings.localDir());
     }
 

@@ -14,8 +14,10 @@ package io.tieredarchive.tier;
  * @param failedAttempts   failed partition uploads (each is retried with backoff)
  * @param lastError        the last failure's message, or null
  * @param lastPassAtMs     when the last pass ended, 0 before the first
+ * @param strandedSegments sealed local segments sealed for a destination no connector here archives to any more:
+ *                         not uploaded, not counted as pending (an ERROR names each, with what to do)
  */
 public record TieringStats(int localSegments, long localBytes, int pendingSegments, long pendingBytes,
                            long uploadedSegments, long uploadedBytes, long deletedSegments, long deletedBytes,
-                           long failedAttempts, String lastError, long lastPassAtMs) {
+                           long failedAttempts, String lastError, long lastPassAtMs, int strandedSegments) {
 }

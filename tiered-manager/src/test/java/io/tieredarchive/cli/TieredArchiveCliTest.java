@@ -101,11 +101,12 @@ class TieredArchiveCliTest {
     void lsListsTopicsPartitionsAndSegments() {
         assertEquals("orders", runOnBucket("ls").out().strip());
         Result partitions = runOnBucket("ls", "orders");
-        assertEquals(List.of("#partition\tsegments\tstartOffset\tendOffset", "0\t2\t0\t200", "1\t1\t0\t50"),
-                partitions.out().lines().toList());
+        assertEquals(List.of("#incarnation\tcreated\tpartition\tsegments\tstartOffset\tendOffset",
+                "legacy\t-\t0\t2\t0\t200", "legacy\t-\t1\t1\t0\t50"), partitions.out().lines().toList());
         List<String> segments = runOnBucket("ls", "orders", "0").out().lines().toList();
         assertEquals(3, segments.size());
-        assertTrue(segments.get(2).startsWith("100\t199\t100\t2023-11-14T22:13:20.100Z\t"), segments.get(2));
+        assertTrue(segments.get(2).startsWith("legacy\t100\t199\t100\t2023-11-14T22:13:20.100Z\t"),
+                segments.get(2));
         assertTrue(segments.get(2).endsWith("\tzstd\tcli-test"), segments.get(2));
     }
 
@@ -113,7 +114,7 @@ class TieredArchiveCliTest {
     void statsSumsEveryPartition() {
         List<String> lines = runOnBucket("stats").out().lines().toList();
         assertEquals(4, lines.size(), lines.toString());
-        assertTrue(lines.get(1).startsWith("orders\t0\t2\t200\t"), lines.get(1));
+        assertTrue(lines.get(1).startsWith("orders\tlegacy\t0\t2\t200\t"), lines.get(1));
         assertTrue(lines.get(3).startsWith("#total\t2 partition(s)\t3\t250\t"), lines.get(3));
     }
 

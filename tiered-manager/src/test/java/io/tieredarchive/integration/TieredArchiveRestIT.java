@@ -47,7 +47,7 @@ class TieredArchiveRestIT {
     static S3ProxyServer s3;
     static EmbeddedConnectCluster connect;
     static S3Connection connection;
-    static TieringService tiering;
+    static TieringServices.Handle tiering;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,7 +58,7 @@ class TieredArchiveRestIT {
             seal(localDir, base);
         }
         tiering = TieringServices.acquire(new TieringSettings(localDir, 3_600_000, -1, -1, 3_600_000, 2, 1_000,
-                5_000), connection); // no upload before the POST /archive
+                5_000), connection, "rest-it"); // no upload before the POST /archive
         connect = new EmbeddedConnectCluster.Builder().name("rest-it").numWorkers(1)
                 .workerProps(new HashMap<>(Map.of("rest.extension.classes",
                         "io.tieredarchive.rest.TieredArchiveRestExtension", "config.providers", "file",
@@ -75,6 +75,7 @@ class TieredArchiveRestIT {
         }
         if (tiering != null) {
             tiering.close();
+            tiering.service().close();
         }
         s3.stop();
     }

@@ -121,11 +121,11 @@ class SegmentCorruptionTest {
 
     @Test
     void markerWithANewerFormatVersionIsRefusedNamingIt() throws Exception {
-        String json = Files.readString(files.marker()).replace("\"formatVersion\" : 1", "\"formatVersion\" : 2");
+        String json = Files.readString(files.marker()).replace("\"formatVersion\" : 2", "\"formatVersion\" : 3");
         Files.writeString(files.marker(), json);
         SegmentException e = assertThrows(SegmentException.class, () -> SegmentReader.open(files));
         assertTrue(e.getMessage().contains(files.marker().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("formatVersion 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("formatVersion 3"), e.getMessage());
 
         SegmentException fromBytes = assertThrows(SegmentException.class, () -> SegmentMetadata.fromBytes(
                 json.getBytes(StandardCharsets.UTF_8), "s3://bucket/orders/3/00000000000000000000.json"));

@@ -161,7 +161,7 @@ class SegmentLookupTest {
         SegmentMetadata sparse = new SegmentMetadata(meta.formatVersion(), meta.topic(), meta.partition(),
                 meta.baseOffset(), meta.lastOffset(), meta.recordCount(), meta.firstTimestamp(), meta.maxTimestamp(),
                 meta.codec(), meta.writerId(), meta.sealedAtMs(), meta.log(), FileInfo.of(offsetIndex),
-                FileInfo.of(timeIndex));
+                FileInfo.of(timeIndex), meta.clusterId(), meta.topicId(), meta.startOffset(), meta.destination());
         try (SegmentReader reader = SegmentReader.open(sparse, new FileByteSource(large.log()),
                 new FileByteSource(large.offsetIndex()), new FileByteSource(large.timeIndex()))) {
             for (int i = 0; i < written.size(); i += 13) {

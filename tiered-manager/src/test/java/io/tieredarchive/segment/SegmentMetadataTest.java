@@ -32,7 +32,7 @@ class SegmentMetadataTest {
         assertEquals(FileInfo.of(files.log()), meta.log());
         assertEquals(FileInfo.of(files.offsetIndex()), meta.offsetIndex());
         assertEquals(FileInfo.of(files.timeIndex()), meta.timeIndex());
-        assertEquals(1, meta.formatVersion());
+        assertEquals(2, meta.formatVersion());
         assertEquals(TestSegments.TOPIC, meta.topic());
         assertEquals(TestSegments.PARTITION, meta.partition());
         assertEquals(10, meta.baseOffset());
@@ -52,8 +52,9 @@ class SegmentMetadataTest {
 
     @Test
     void jsonRoundTripAndUnknownFieldsIgnored() throws Exception {
-        SegmentMetadata meta = new SegmentMetadata(1, "t", 0, 5, 9, 4, 100, 200, "lz4", "w", 300,
-                new FileInfo(10, "00000001"), new FileInfo(8, "00000002"), new FileInfo(12, "00000003"));
+        SegmentMetadata meta = new SegmentMetadata(2, "t", 0, 5, 9, 4, 100, 200, "lz4", "w", 300,
+                new FileInfo(10, "00000001"), new FileInfo(8, "00000002"), new FileInfo(12, "00000003"), "c", "t-id",
+                3, "s3://b/p");
         assertEquals(meta, SegmentMetadata.fromBytes(meta.toBytes(), "m"));
         String extended = new String(meta.toBytes(), StandardCharsets.UTF_8).replaceFirst("\\{",
                 "{ \"addedLater\" : [1, 2],");
@@ -66,7 +67,7 @@ class SegmentMetadataTest {
                 "{\"formatVersion\":1,\"topic\":\"t\",\"codec\":\"none\",\"writerId\":\"w\"}".getBytes(), "x.json"));
         assertEquals("x.json", noFiles.objectName());
         SegmentMetadata bad = new SegmentMetadata(1, "t", 0, 5, 9, 6, 100, 200, "lz4", "w", 300,
-                new FileInfo(10, "1"), new FileInfo(8, "2"), new FileInfo(12, "3"));
+                new FileInfo(10, "1"), new FileInfo(8, "2"), new FileInfo(12, "3"), null, null, -1, null);
         assertThrows(CorruptSegmentException.class, () -> SegmentMetadata.fromBytes(bad.toBytes(), "y.json"));
         assertThrows(CorruptSegmentException.class, () -> SegmentMetadata.fromBytes("[]".getBytes(), "z.json"));
     }

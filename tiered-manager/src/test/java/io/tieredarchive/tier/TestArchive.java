@@ -4,6 +4,9 @@ import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentOrigin;
+import io.tieredarchive.tier.remote.ArchivePartition;
+import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.segment.SegmentWriter;
 import io.tieredarchive.segment.SegmentWriterOptions;
 import org.apache.kafka.common.header.Header;
@@ -21,6 +24,16 @@ public final class TestArchive {
 
     public static final String TOPIC = "orders";
     public static final long T0 = 1_700_000_000_000L;
+    /** The incarnation test segments belong to, unless a test writes legacy ones. */
+    public static final Incarnation INCARNATION = new Incarnation("test-cluster", "test-topic-id");
+    /** Identified, complete-from unknown (so gaps between test segments read as compacted, not as holes). */
+    public static final SegmentOrigin ORIGIN = new SegmentOrigin(INCARNATION.clusterId(), INCARNATION.topicId(), -1,
+            null);
+
+    /** Partition {@code partition} of {@code topic}'s test incarnation. */
+    public static ArchivePartition partition(String topic, int partition) {
+        return new ArchivePartition(topic, INCARNATION, partition);
+    }
 
     private TestArchive() {
     }
@@ -51,8 +64,15 @@ public final class TestArchive {
 
     public static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
                              long sealedAtMs, int valueBytes, int batchBytes) throws SegmentException {
+        return seal(localDir, topic, partition, base, count, writerId, sealedAtMs, valueBytes, batchBytes, ORIGIN);
+    }
+
+    /** A segment of a given origin: {@link SegmentOrigin#UNKNOWN} for a legacy one (written before identities). */
+    public static SegmentFiles seal(Path localDir, String topic, int partition, long base, int count, String writerId,
+                             long sealedAtMs, int valueBytes, int batchBytes, SegmentOrigin origin)
+            throws SegmentException {
         Path dir = partitionDir(localDir, topic, partition);
-        SegmentWriterOptions options = new SegmentWriterOptions("none", null, batchBytes, writerId);
+        SegmentWriterOptions options = new SegmentWriterOptions("none", null, batchBytes, writerId, origin);
         try (SegmentWriter writer = SegmentWriter.create(dir, topic, partition, base, options)) {
             for (ArchivedRecord r : records(base, count, valueBytes)) {
                 writer.append(r);

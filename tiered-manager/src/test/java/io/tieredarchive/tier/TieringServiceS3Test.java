@@ -1,5 +1,6 @@
 package io.tieredarchive.tier;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import io.tieredarchive.config.S3Connection;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TieringServiceS3Test {
 
     private static final Duration OUTAGE = Duration.ofSeconds(8);
-    private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
+    private static final ArchivePartition TP = TestArchive.partition(TOPIC, 0);
 
     @TempDir
     Path tempDir;
@@ -67,7 +68,7 @@ class TieringServiceS3Test {
                 s3.start();
                 await(() -> service.remoteDurableEnd(TP) == 600 && during.stream().noneMatch(f -> exists(f)),
                         "segments sealed during the outage tiered once S3 is back");
-                List<SegmentMetadata> remote = service.store().view(TOPIC, 0).segments();
+                List<SegmentMetadata> remote = service.store().view(TestArchive.partition(TOPIC, 0)).segments();
                 assertEquals(List.of(0L, 100L, 200L, 300L, 400L, 500L),
                         remote.stream().map(SegmentMetadata::baseOffset).toList());
                 assertEquals(600, remote.stream().mapToLong(SegmentMetadata::recordCount).sum());
@@ -86,7 +87,7 @@ class TieringServiceS3Test {
         for (int i = 0; i < count; i++) {
             SegmentFiles files = TestArchive.seal(localDir, TOPIC, 0, from + i * 100L, 100, "w1",
                     System.currentTimeMillis());
-            service.segmentSealed(TP, files, TestArchive.meta(files));
+            service.segmentSealed(files, TestArchive.meta(files));
             sealed.add(files);
         }
         return sealed;

@@ -1,5 +1,6 @@
 package io.tieredarchive.tier;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import io.tieredarchive.segment.SegmentFiles;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The tiering policy on a fake clock and a local-directory store: delay, verification, retention, retries. */
 class TieringServiceTest {
 
-    private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
+    private static final ArchivePartition TP = TestArchive.partition(TOPIC, 0);
 
     @TempDir
     Path tempDir;
@@ -61,7 +62,7 @@ class TieringServiceTest {
     }
 
     private List<Long> remoteBases() throws Exception {
-        return store.view(TOPIC, 0).segments().stream().map(SegmentMetadata::baseOffset).toList();
+        return store.view(TestArchive.partition(TOPIC, 0)).segments().stream().map(SegmentMetadata::baseOffset).toList();
     }
 
     @Test
@@ -140,7 +141,7 @@ class TieringServiceTest {
         assertTrue(Files.exists(s.log()), "over both retention limits, but not tiered");
         assertEquals(0, service.remoteDurableEnd(TP));
         assertEquals(1, service.stats().failedAttempts());
-        assertTrue(store.view(TOPIC, 0).segments().isEmpty(), "no marker: invisible");
+        assertTrue(store.view(TestArchive.partition(TOPIC, 0)).segments().isEmpty(), "no marker: invisible");
 
         backend.failWhen = c -> false;
         backend.reset();
@@ -162,9 +163,9 @@ class TieringServiceTest {
         seal(TOPIC, 7, 40, 10, T0);
         seal("payments", 2, 5, 10, T0);
         service.runPass();
-        assertEquals(50, store.view(TOPIC, 7).endOffset());
-        assertEquals(15, store.view("payments", 2).endOffset());
-        assertEquals(10, store.view(TOPIC, 0).endOffset());
+        assertEquals(50, store.view(TestArchive.partition(TOPIC, 7)).endOffset());
+        assertEquals(15, store.view(TestArchive.partition("payments", 2)).endOffset());
+        assertEquals(10, store.view(TestArchive.partition(TOPIC, 0)).endOffset());
     }
 
     @Test
@@ -192,7 +193,7 @@ class TieringServiceTest {
         service.runPass();
         assertEquals(10, service.remoteDurableEnd(TP));
         SegmentFiles next = seal(TOPIC, 0, 10, 10, T0);
-        service.segmentSealed(TP, next, TestArchive.meta(next));
+        service.segmentSealed(next, TestArchive.meta(next));
         assertEquals(10, service.remoteDurableEnd(TP), "not beyond the segment just sealed");
     }
 
@@ -223,7 +224,7 @@ class TieringServiceTest {
         backend.reset();
         service.runPass();
         assertTrue(backend.calls("upload").isEmpty(), "verified in place, nothing sent again");
-        assertTrue(store.readManifest(TOPIC, 0).orElseThrow().contains(TestArchive.meta(s)));
+        assertTrue(store.readManifest(TestArchive.partition(TOPIC, 0)).orElseThrow().contains(TestArchive.meta(s)));
         assertTrue(Files.exists(LocalTier.tieredFile(s)));
     }
 
@@ -246,8 +247,7 @@ class TieringServiceTest {
         service.close();
         startService(0, 0, -1); // a restart knows nothing locally
         assertEquals(-1, service.remoteDurableEnd(TP));
-        assertEquals(100, service.archivedEnd(TP, -1));
+        assertEquals(100, service.archivedEnd(service.store().destination(), TP));
         assertEquals(100, service.remoteDurableEnd(TP));
-        assertEquals(150, service.archivedEnd(TP, 150));
     }
 }

@@ -108,15 +108,22 @@ public final class ArchiveFixture {
      * The sink's config for tests: small segments and batches, so that a test seals many segments quickly; the
      * archive is tiered to {@link #BUCKET} on {@code s3}.
      */
-    public static Map<String, String> connectorConfig(Path localDir, String topics, int tasks, S3ProxyServer s3) {
-        return connectorConfig(localDir, topics, tasks, s3.endpoint(), s3.accessKey(), s3.secretKey());
+    public static Map<String, String> connectorConfig(String bootstrapServers, Path localDir, String topics, int tasks,
+                                                      S3ProxyServer s3) {
+        return connectorConfig(bootstrapServers, localDir, topics, tasks, s3.endpoint(), s3.accessKey(),
+                s3.secretKey());
     }
 
-    /** {@link #connectorConfig(Path, String, int, S3ProxyServer)} for an S3 endpoint and keys given one by one. */
-    public static Map<String, String> connectorConfig(Path localDir, String topics, int tasks, String endpoint,
-                                                      String accessKey, String secretKey) {
+    /**
+     * {@link #connectorConfig(String, Path, String, int, S3ProxyServer)} for an S3 endpoint and keys given one by
+     * one.
+     */
+    public static Map<String, String> connectorConfig(String bootstrapServers, Path localDir, String topics,
+                                                      int tasks, String endpoint, String accessKey,
+                                                      String secretKey) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", "io.tieredarchive.sink.ArchiveSinkConnector");
+        config.put("kafka.bootstrap.servers", bootstrapServers);
         config.put("tasks.max", Integer.toString(tasks));
         config.put("topics", topics);
         config.put("local.dir", localDir.toString());

@@ -79,7 +79,7 @@ class ArchiveSinkCrashIT {
              ConnectWorkerProcess first = ConnectWorkerProcess.start(workers.resolve("first"),
                      kafka.bootstrapServers(), "crash-it", workerProps)) {
             // Segments roll by size (256 KiB) while records arrive; segment.ms only seals the tails at the end.
-            Map<String, String> config = connectorConfig(localDir, topic, 2, s3);
+            Map<String, String> config = connectorConfig(kafka.bootstrapServers(), localDir, topic, 2, s3);
             config.put("segment.ms", "15000");
             first.putConnector("crashed", config);
             first.awaitRunning("crashed", 2, Duration.ofSeconds(90));

@@ -65,7 +65,7 @@ class ArchiveSinkIT {
         ArchiveFixture.createTopic(connect.kafka(), appendTime, 1,
                 Map.of("message.timestamp.type", "LogAppendTime"));
         Path localDir = tmp.resolve("mixed");
-        connect.configureConnector("mixed", connectorConfig(localDir, topic + "," + appendTime, 2, s3));
+        connect.configureConnector("mixed", connectorConfig(connect.kafka().bootstrapServers(), localDir, topic + "," + appendTime, 2, s3));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mixed", 2, "sink did not start");
 
         ArchiveFixture.produce(connect.kafka(), topic, 4, 50_000, 1);
@@ -114,7 +114,7 @@ class ArchiveSinkIT {
         assertTrue(consumed.get(0).size() < 901, "compaction removed records: " + consumed.get(0).size());
 
         Path localDir = tmp.resolve("compacted");
-        connect.configureConnector("compacted", connectorConfig(localDir, topic, 1, s3));
+        connect.configureConnector("compacted", connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, 1, s3));
         awaitArchived(localDir, topic, lastOffsets(consumed), Duration.ofSeconds(60));
         assertArchiveMatches(localDir, topic, consumed);
         connect.deleteConnector("compacted");
@@ -139,7 +139,7 @@ class ArchiveSinkIT {
 
     @Test
     void validateRefusesBadConfigsNamingTheKey() {
-        Map<String, String> base = connectorConfig(tmp.resolve("validate"), "t", 1, s3);
+        Map<String, String> base = connectorConfig(connect.kafka().bootstrapServers(), tmp.resolve("validate"), "t", 1, s3);
         base.put("name", "validate");
 
         Map<String, String> noLocalDir = new HashMap<>(base);

@@ -63,7 +63,7 @@ class ArchiveSinkManyPartitionsIT {
         String topic = "wide";
         ArchiveFixture.createTopic(connect.kafka(), topic, PARTITIONS, Map.of());
         Path localDir = tmp.resolve("archive");
-        Map<String, String> config = connectorConfig(localDir, topic, 1, s3);
+        Map<String, String> config = connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, 1, s3);
         config.put("batch.bytes", "1024");
         config.put("segment.bytes", Integer.toString(64 * 1024));
         config.put("segment.ms", "5000");

@@ -59,7 +59,7 @@ class ArchiveSinkRebalanceIT {
         int perPartition = 25_000;
         ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
-        connect.configureConnector("rebalanced", connectorConfig(localDir, topic, 2, s3));
+        connect.configureConnector("rebalanced", connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, 2, s3));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("rebalanced", 2, "sink did not start");
         WorkerHandle first = connect.workers().iterator().next();
 

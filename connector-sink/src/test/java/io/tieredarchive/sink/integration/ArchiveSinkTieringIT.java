@@ -1,5 +1,6 @@
 package io.tieredarchive.sink.integration;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -309,7 +310,7 @@ class ArchiveSinkTieringIT {
     /** Starts a sink connector named after {@code topic} that archives it into {@code localDir} and S3. */
     private static void startSink(String topic, Path localDir, int tasks, Map<String, String> overrides)
             throws InterruptedException {
-        Map<String, String> config = connectorConfig(localDir, topic, tasks, s3);
+        Map<String, String> config = connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, tasks, s3);
         config.putAll(overrides);
         connect.configureConnector(topic, config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, tasks, "sink did not start");
@@ -371,7 +372,8 @@ class ArchiveSinkTieringIT {
         try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
             for (Map.Entry<Integer, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
                 List<ArchivedRecord> read = new ArrayList<>();
-                try (ArchiveCursor cursor = reader.fromOffset(topic, e.getKey(), 0)) {
+                try (ArchiveCursor cursor = reader.fromOffset(store.catalog().resolve(topic, e.getKey(),
+                        IncarnationSelection.LATEST_ONE), 0)) {
                     for (ArchivedRecord r = cursor.next(); r != null; r = cursor.next()) {
                         read.add(r);
                     }

@@ -1,5 +1,6 @@
 package io.tieredarchive.source.replay;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -9,7 +10,6 @@ import io.tieredarchive.source.replay.ReplayRange.Start;
 import io.tieredarchive.tier.read.ArchiveCursor;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.remote.PartitionView;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +34,13 @@ import java.util.Optional;
 public final class PartitionReplay {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionReplay.class);
+    /** How often a partition at a hole looks again whether the missing segment arrived. */
+    private static final long HOLE_RECHECK_MS = 1_000;
 
     /** Where a partition is. */
     public enum State { READING, WAITING, DONE }
 
-    private final TopicPartition archived;
+    private final ArchivePartition archived;
     private final String targetTopic;
     private final Integer targetPartition;
     private final Map<String, Object> sourcePartition;
@@ -55,13 +57,15 @@ public final class PartitionReplay {
     private ArchiveCursor cursor;
     private State state = State.READING;
     private long wakeAtMs;
+    /** When the partition first stopped at the current hole; -1 when it is not at one. */
+    private long holeSinceMs = -1;
     private volatile long lag;
 
     /**
      * @param storedNextOffset the next offset from Connect's offset storage, null when the partition has none
      * @param preserve         replay each record into its archived partition, else let the producer choose
      */
-    public PartitionReplay(TopicPartition archived, String targetTopic, boolean preserve, Long storedNextOffset,
+    public PartitionReplay(ArchivePartition archived, String targetTopic, boolean preserve, Long storedNextOffset,
                            ReplaySettings settings, ArchiveReader reader, ReplayMetrics metrics) {
         this.archived = archived;
         this.targetTopic = targetTopic;
@@ -74,7 +78,7 @@ public final class PartitionReplay {
         this.nextOffset = start instanceof FromOffset o ? o.offset() : -1;
     }
 
-    public TopicPartition archived() {
+    public ArchivePartition archived() {
         return archived;
     }
 
@@ -109,11 +113,11 @@ public final class PartitionReplay {
         state = State.READING;
         try {
             if (view == null) {
-                view = reader.store().view(archived.topic(), archived.partition());
+                view = reader.view(archived);
             }
-            if (cursor == null) {
-                cursor = nextOffset >= 0 ? reader.fromOffset(archived.topic(), archived.partition(), nextOffset)
-                        : reader.fromTimestamp(archived.topic(), archived.partition(), ((FromTime) start).timestamp());
+            if (cursor == null) { // from the view held already: no second manifest GET and LIST
+                cursor = nextOffset >= 0 ? reader.fromOffset(view, nextOffset)
+                        : reader.fromTimestamp(view, ((FromTime) start).timestamp());
             }
             while (!batch.isFull() && state == State.READING) {
                 if (endsBeforeNextSegment()) {
@@ -121,7 +125,9 @@ public final class PartitionReplay {
                     return;
                 }
                 ArchivedRecord r = cursor.next();
-                if (r == null) {
+                if (r == null && cursor.hole().isPresent()) {
+                    atHole(cursor.hole().get(), nowMs);
+                } else if (r == null) {
                     atEndOfArchive(nowMs);
                 } else if (beforeStartTime(r)) {
                     continue;
@@ -131,6 +137,7 @@ public final class PartitionReplay {
                     batch.add(ReplayRecords.toSourceRecord(sourcePartition, r, targetTopic, targetPartition),
                             r.sizeInBytes());
                     nextOffset = r.offset() + 1;
+                    leftHole();
                 }
             }
         } catch (SegmentException e) {
@@ -166,6 +173,45 @@ public final class PartitionReplay {
         return settings.range().isPastEnd(nextOffset, next.get());
     }
 
+    /**
+     * The cursor stopped before a hole: offsets no segment in the store covers yet, with segments after them (a
+     * writer still uploading, with {@code commit.mode=local}). Waits, saying so, for at most
+     * {@code replay.hole.timeout.ms}; then fails naming it (or, when bad segments may be skipped, skips it at ERROR).
+     */
+    private void atHole(PartitionView.Hole hole, long nowMs) throws SegmentException {
+        if (holeSinceMs < 0) {
+            holeSinceMs = nowMs;
+            metrics.holeWaiting(1);
+            log.warn("Replay of {} is waiting at a hole in the archive: {} are in no segment in {} yet, but later "
+                    + "offsets are (a writer may still be uploading them); waiting up to {} ms", archived, hole,
+                    reader.location(), settings.holeTimeoutMs());
+        }
+        if (nowMs - holeSinceMs < settings.holeTimeoutMs()) {
+            state = State.WAITING;
+            wakeAtMs = nowMs + Math.min(settings.followIntervalMs(), HOLE_RECHECK_MS);
+            return;
+        }
+        leftHole();
+        String message = "Offsets " + hole.from() + ".." + (hole.to() - 1) + " of " + archived + " are in no "
+                + "segment in " + reader.location() + " after " + settings.holeTimeoutMs() + " ms of waiting, while "
+                + "later offsets are: a segment is missing";
+        if (!settings.skipBadSegments()) {
+            throw new io.tieredarchive.segment.CorruptSegmentException(reader.location() + archived, hole.from(),
+                    message + ". Restore it, or set errors.tolerance=all to replay past it");
+        }
+        log.error("{}; skipping them (errors.tolerance=all)", message);
+        metrics.segmentSkipped();
+        closeCursor();
+        nextOffset = hole.to();
+    }
+
+    private void leftHole() {
+        if (holeSinceMs >= 0) {
+            holeSinceMs = -1;
+            metrics.holeWaiting(-1);
+        }
+    }
+
     private void atEndOfArchive(long nowMs) {
         if (settings.follow()) {
             state = State.WAITING;
@@ -187,7 +233,7 @@ public final class PartitionReplay {
         if (!settings.skipBadSegments() || ReplayFailures.kind(e) != ReplayFailures.Kind.BAD_SEGMENT) {
             throw e;
         }
-        view = reader.store().view(archived.topic(), archived.partition()); // it may be newer than ours
+        view = reader.view(archived); // it may be newer than ours
         segmentLast = Long.MIN_VALUE;
         Optional<SegmentMetadata> bad = view.segmentFrom(Math.max(at, 0));
         if (bad.isEmpty()) {

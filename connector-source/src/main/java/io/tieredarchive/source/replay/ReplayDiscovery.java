@@ -1,9 +1,11 @@
 package io.tieredarchive.source.replay;
 
+import java.util.Comparator;
+import io.tieredarchive.tier.remote.IncarnationSelection;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.ArchiveCatalog;
 
 import io.tieredarchive.segment.SegmentException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,16 +20,21 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Finds the archived partitions a replay covers: those of the listed topics, or of every archived topic matching
- * the regex. A listed topic the archive does not hold fails the connector, naming where it was looked for; with
- * {@code errors.tolerance=all} it is reported and left out, and with {@code replay.follow=true} it is awaited.
+ * Finds the archived partitions a replay covers: those of the selected incarnations ({@code replay.incarnation}) of
+ * the listed topics, or of every archived topic matching the regex. A listed topic the archive does not hold (or
+ * holds no selected incarnation of) fails the connector, naming where it was looked for and which incarnations
+ * there are; with {@code errors.tolerance=all} it is reported and left out, and with {@code replay.follow=true} it
+ * is awaited.
  */
 public final class ReplayDiscovery {
 
     private static final Logger log = LoggerFactory.getLogger(ReplayDiscovery.class);
 
-    /** The partitions to replay, and each topic's partition count (highest archived partition + 1). */
-    public record Result(List<TopicPartition> partitions, Map<String, Integer> partitionCounts) {
+    /**
+     * The partitions to replay (by topic, partition, then incarnation oldest first), and each topic's partition
+     * count (highest archived partition + 1, over the selected incarnations).
+     */
+    public record Result(List<ArchivePartition> partitions, Map<String, Integer> partitionCounts) {
     }
 
     private final ArchiveCatalog catalog;
@@ -36,14 +43,16 @@ public final class ReplayDiscovery {
     private final Pattern regex;
     private final boolean follow;
     private final boolean tolerateMissing;
+    private final IncarnationSelection incarnations;
     private final Set<String> reportedMissing = new HashSet<>();
 
     /**
-     * @param location where the archive is, for messages ({@code s3://bucket/})
+     * @param location where the archive is, for messages ({@code s3://bucket/prefix/})
      * @param topics   the listed topics; empty when {@code regex} chooses them
      */
     public ReplayDiscovery(ArchiveCatalog catalog, String location, List<String> topics, Optional<Pattern> regex,
-                           boolean follow, boolean tolerateMissing) {
+                           IncarnationSelection incarnations, boolean follow, boolean tolerateMissing) {
+        this.incarnations = incarnations;
         this.catalog = catalog;
         this.location = location;
         this.topics = List.copyOf(topics);
@@ -63,26 +72,40 @@ public final class ReplayDiscovery {
         List<String> chosen = regex == null ? topics
                 : catalog.topics().stream().filter(t -> regex.matcher(t).matches()).toList();
         if (regex != null && chosen.isEmpty() && !follow) {
-            throw new ConnectException("No archived topic in " + location + catalog.root() + " matches "
+            throw new ConnectException("No archived topic in " + location + " matches "
                     + "replay.topics.regex '" + regex.pattern() + "'");
         }
-        List<TopicPartition> partitions = new ArrayList<>();
+        List<ArchivePartition> partitions = new ArrayList<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String topic : chosen) {
-            List<Integer> archived = catalog.partitions(topic);
-            if (archived.isEmpty()) {
-                missing(topic);
+            List<ArchiveCatalog.Entry> all = catalog.incarnations(topic);
+            List<ArchivePartition> found = new ArrayList<>();
+            for (ArchiveCatalog.Entry e : incarnations.select(all)) {
+                catalog.partitions(topic, e.incarnation())
+                        .forEach(p -> found.add(new ArchivePartition(topic, e.incarnation(), p)));
+            }
+            if (found.isEmpty()) {
+                missing(topic, all);
                 continue;
             }
-            archived.forEach(p -> partitions.add(new TopicPartition(topic, p)));
-            counts.put(topic, archived.get(archived.size() - 1) + 1);
+            partitions.addAll(found);
+            counts.put(topic, found.stream().mapToInt(ArchivePartition::partition).max().orElse(-1) + 1);
         }
+        partitions.sort(ORDER);
         return new Result(partitions, counts);
     }
 
-    private void missing(String topic) {
-        String message = "Topic '" + topic + "' is not in the archive: there is no partition folder under "
-                + location + catalog.location(topic);
+    /** Topic, partition, then the incarnations of one partition in the order they were found (oldest first). */
+    private static final Comparator<ArchivePartition> ORDER = Comparator.comparing(ArchivePartition::topic)
+            .thenComparingInt(ArchivePartition::partition);
+
+    private void missing(String topic, List<ArchiveCatalog.Entry> all) {
+        String message = all.isEmpty()
+                ? "Topic '" + topic + "' is not in the archive: there is no partition folder under " + location
+                        + topic + "/"
+                : "No incarnation of topic '" + topic + "' in " + location + topic + "/" + " matches "
+                        + "replay.incarnation '" + incarnations + "'; the archive holds "
+                        + all.stream().map(e -> e.incarnation().id()).toList();
         if (follow) {
             if (reportedMissing.add(topic)) {
                 log.warn("{}; replay.follow=true, so it is replayed once it is archived", message);

@@ -23,7 +23,9 @@ import java.util.function.LongSupplier;
  *       segments skipped under {@code errors.tolerance=all};</li>
  *   <li>{@code records-lag}: records archived in the task's range and not yet replayed, as far as the task has
  *       looked (an upper bound where offsets have gaps; unknown ends count to the end of the archive);</li>
- *   <li>{@code partitions-done}: partitions that reached the end of their range, or of the archive.</li>
+ *   <li>{@code partitions-done}: partitions that reached the end of their range, or of the archive;</li>
+ *   <li>{@code partitions-at-hole}: partitions waiting at a hole in the archive (offsets no segment in S3 covers
+ *       yet, while later ones are: a writer still uploading); a replay never steps over one.</li>
  * </ul>
  */
 public final class ReplayMetrics {
@@ -33,6 +35,7 @@ public final class ReplayMetrics {
     private final Sensor records;
     private final Sensor bytes;
     private final Sensor segmentsSkipped;
+    private final java.util.concurrent.atomic.AtomicLong atHole = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param sensorPrefix makes the sensor names unique in the worker (sensors are shared by name across plugins)
@@ -53,6 +56,7 @@ public final class ReplayMetrics {
         gauge("partitions-done", "Partitions at the end of their range or of the archive", gauges.partitionsDone());
         gauge("segments-read-total", "Archived segments opened, from any tier", gauges.segmentsRead());
         gauge("bytes-fetched-total", "Bytes read from S3", gauges.bytesFetched());
+        gauge("partitions-at-hole", "Partitions waiting at a hole in the archive", atHole::get);
     }
 
     /** Where the gauges read their values; called from the metrics reporter's thread. */
@@ -63,6 +67,11 @@ public final class ReplayMetrics {
     public void replayed(int recordCount, long byteCount) {
         records.record(recordCount);
         bytes.record(byteCount);
+    }
+
+    /** A partition started ({@code +1}) or stopped ({@code -1}) waiting at a hole. */
+    public void holeWaiting(int delta) {
+        atHole.addAndGet(delta);
     }
 
     public void segmentSkipped() {

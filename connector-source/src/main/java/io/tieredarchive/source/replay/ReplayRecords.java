@@ -1,7 +1,8 @@
 package io.tieredarchive.source.replay;
 
+import io.tieredarchive.tier.remote.Incarnation;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.ArchivedRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
@@ -17,7 +18,9 @@ import java.util.Map;
 
 /**
  * The records a replay hands to Connect, and its place in Connect's offset storage: source partition
- * {@code {"topic": <archived topic>, "partition": <archived partition>}}, source offset
+ * {@code {"topic": <archived topic>, "partition": <archived partition>, "incarnation": <incarnation id>}} (without
+ * {@code incarnation} for the legacy incarnation, as before incarnations existed, so that a replay of a legacy archive
+ * resumes where an older version stopped), source offset
  * {@code {"offset": <the original offset of the next record to replay>}}.
  *
  * <p>Key, value and header values are optional bytes ({@link Schema#OPTIONAL_BYTES_SCHEMA}), exactly as archived;
@@ -28,14 +31,22 @@ public final class ReplayRecords {
 
     public static final String PARTITION_TOPIC = "topic";
     public static final String PARTITION_PARTITION = "partition";
+    public static final String PARTITION_INCARNATION = "incarnation";
     public static final String OFFSET = "offset";
 
     private ReplayRecords() {
     }
 
-    /** {@code {"topic": .., "partition": ..}} in this order in every JVM (see {@link SourcePartitions}). */
-    public static Map<String, Object> sourcePartition(TopicPartition tp) {
-        return SourcePartitions.of(PARTITION_TOPIC, tp.topic(), PARTITION_PARTITION, tp.partition());
+    /**
+     * {@code {"topic": .., "partition": .., "incarnation": ..}} in this order in every JVM (see
+     * {@link SourcePartitions}); without {@code incarnation} for the legacy incarnation.
+     */
+    public static Map<String, Object> sourcePartition(ArchivePartition p) {
+        if (p.incarnation().isLegacy()) {
+            return SourcePartitions.of(PARTITION_TOPIC, p.topic(), PARTITION_PARTITION, p.partition());
+        }
+        return SourcePartitions.of(PARTITION_TOPIC, p.topic(), PARTITION_PARTITION, p.partition(),
+                PARTITION_INCARNATION, p.incarnation().id());
     }
 
     public static Map<String, Object> sourceOffset(long nextOffset) {
@@ -71,10 +82,13 @@ public final class ReplayRecords {
 
     /** Checks a source partition written by a user through the REST API. */
     public static void checkPartition(Map<String, ?> partition) {
+        Object incarnation = partition == null ? null : partition.get(PARTITION_INCARNATION);
         if (partition == null || !(partition.get(PARTITION_TOPIC) instanceof String)
-                || !(partition.get(PARTITION_PARTITION) instanceof Number p) || p.longValue() < 0) {
+                || !(partition.get(PARTITION_PARTITION) instanceof Number p) || p.longValue() < 0
+                || (incarnation != null && (!(incarnation instanceof String id) || Incarnation.parse(id).isEmpty()))) {
             throw new ConnectException("Source partition " + partition + " is not {\"" + PARTITION_TOPIC
-                    + "\": <archived topic>, \"" + PARTITION_PARTITION + "\": <partition>}");
+                    + "\": <archived topic>, \"" + PARTITION_PARTITION + "\": <partition>}, with \""
+                    + PARTITION_INCARNATION + "\": <clusterId>.<topicId> for an incarnation other than legacy");
         }
     }
 

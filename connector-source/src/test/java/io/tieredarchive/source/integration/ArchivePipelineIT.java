@@ -104,6 +104,7 @@ class ArchivePipelineIT {
     private Map<String, String> sinkConfig(Path localDir) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", "io.tieredarchive.sink.ArchiveSinkConnector");
+        c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         c.put("tasks.max", "2");
         c.put("topics", TOPIC);
         c.put("local.dir", localDir.toString());

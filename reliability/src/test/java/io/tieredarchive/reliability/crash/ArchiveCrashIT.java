@@ -107,7 +107,7 @@ class ArchiveCrashIT {
 
     /** The sink's test config, with smaller segments: they roll every few seconds, so each kill cuts active ones. */
     private static Map<String, String> connectorConfig(Path localDir) {
-        Map<String, String> config = ArchiveFixture.connectorConfig(localDir, TOPIC, TASKS, s3);
+        Map<String, String> config = ArchiveFixture.connectorConfig(kafka.bootstrapServers(), localDir, TOPIC, TASKS, s3);
         config.put("segment.bytes", Integer.toString(128 * 1024));
         config.put("segment.ms", "4000");
         return config;

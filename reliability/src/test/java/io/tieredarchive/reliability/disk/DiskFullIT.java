@@ -97,8 +97,8 @@ class DiskFullIT {
         Path localDir = mount.resolve("local");
         Path filler = mount.resolve("filler");
         ArchiveFixture.createTopic(connect.kafka(), TOPIC, 2, Map.of());
-        Map<String, String> config = SinkFixture.sinkConfig(localDir, TOPIC, 1, s3.endpoint(), s3.accessKey(),
-                s3.secretKey());
+        Map<String, String> config = SinkFixture.sinkConfig(connect.kafka().bootstrapServers(), localDir, TOPIC, 1,
+                s3.endpoint(), s3.accessKey(), s3.secretKey());
         connect.configureConnector(TOPIC, config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(TOPIC, 1, "sink did not start");
 

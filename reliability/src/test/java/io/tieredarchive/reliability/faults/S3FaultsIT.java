@@ -226,8 +226,8 @@ class S3FaultsIT {
     private static void startSink(String topic, Path localDir, int partitions, Map<String, String> overrides)
             throws Exception {
         ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
-        Map<String, String> config = SinkFixture.sinkConfig(localDir, topic, 1, proxy.endpoint(), s3.accessKey(),
-                s3.secretKey());
+        Map<String, String> config = SinkFixture.sinkConfig(connect.kafka().bootstrapServers(), localDir, topic, 1,
+                proxy.endpoint(), s3.accessKey(), s3.secretKey());
         config.putAll(overrides);
         connect.configureConnector(topic, config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(topic, 1, "sink did not start");

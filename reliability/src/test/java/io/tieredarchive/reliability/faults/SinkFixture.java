@@ -38,10 +38,10 @@ public final class SinkFixture {
      * The sink's config, commit.mode=remote: the sink's own test config ({@link ArchiveFixture#connectorConfig},
      * small segments sealed every 2 s), tiered to {@code endpoint}.
      */
-    public static Map<String, String> sinkConfig(Path localDir, String topics, int tasks, String endpoint,
-                                                 String accessKey, String secretKey) {
-        Map<String, String> config = ArchiveFixture.connectorConfig(localDir, topics, tasks, endpoint, accessKey,
-                secretKey);
+    public static Map<String, String> sinkConfig(String bootstrapServers, Path localDir, String topics, int tasks,
+                                                 String endpoint, String accessKey, String secretKey) {
+        Map<String, String> config = ArchiveFixture.connectorConfig(bootstrapServers, localDir, topics, tasks,
+                endpoint, accessKey, secretKey);
         config.put("commit.mode", "remote");
         return config;
     }

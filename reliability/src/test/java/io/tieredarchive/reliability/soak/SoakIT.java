@@ -95,8 +95,8 @@ class SoakIT {
         long minutes = Long.getLong("soak.minutes", 10);
         connect.kafka().createTopic(TOPIC, PARTITIONS, 1, Map.of("segment.bytes", Integer.toString(16 << 20),
                 "retention.bytes", Integer.toString(32 << 20)));
-        Map<String, String> config = SinkFixture.sinkConfig(tmp.resolve("local"), TOPIC, 2, s3.endpoint(),
-                s3.accessKey(), s3.secretKey());
+        Map<String, String> config = SinkFixture.sinkConfig(connect.kafka().bootstrapServers(), tmp.resolve("local"),
+                TOPIC, 2, s3.endpoint(), s3.accessKey(), s3.secretKey());
         config.put("segment.bytes", Integer.toString(1 << 20));
         config.put("segment.ms", "10000");
         config.put("local.retention.ms", "0");

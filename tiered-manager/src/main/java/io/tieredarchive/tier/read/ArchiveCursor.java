@@ -1,12 +1,12 @@
 package io.tieredarchive.tier.read;
 
-import io.tieredarchive.tier.remote.PartitionView;
-
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentReader;
 import io.tieredarchive.segment.UncheckedSegmentException;
+import io.tieredarchive.tier.remote.PartitionView;
+import io.tieredarchive.tier.remote.PartitionView.Hole;
 
 import java.io.Closeable;
 import java.util.Iterator;
@@ -16,24 +16,25 @@ import java.util.Optional;
  * A position in the archive of one partition, moving forward record by record across segments and tiers. Each
  * offset is returned once, in order, even where two writers' segments overlap. At the end of the archive
  * {@link #next} returns null; called again later, it looks for newly archived segments (at most every
- * {@code refreshIntervalMs}), so a cursor can follow a live archive. Not thread-safe.
+ * {@code refreshIntervalMs}), so a cursor can follow a live archive.
+ *
+ * <p>A cursor never steps over a {@link Hole} (offsets no segment in the store covers yet, between two that it
+ * does): it stops before it, {@link #next} returns null and {@link #hole} names it, until a refresh finds the
+ * segment that fills it. Whether to wait or to give up is the caller's choice. Not thread-safe.
  */
 public final class ArchiveCursor implements Closeable {
 
-    private final ArchiveReader reader;
-    private final String topic;
-    private final int partition;
+    private final SegmentSource source;
     private PartitionView view;
     private long nextOffset;
     private Long startTimestamp;
     private SegmentReader segment;
     private Iterator<ArchivedRecord> records;
     private long lastRefreshNanos = System.nanoTime();
+    private Hole hole;
 
-    ArchiveCursor(ArchiveReader reader, PartitionView view, long fromOffset, Long startTimestamp) {
-        this.reader = reader;
-        this.topic = view.topic();
-        this.partition = view.partition();
+    ArchiveCursor(SegmentSource source, PartitionView view, long fromOffset, Long startTimestamp) {
+        this.source = source;
         this.view = view;
         this.nextOffset = fromOffset;
         this.startTimestamp = startTimestamp;
@@ -44,7 +45,17 @@ public final class ArchiveCursor implements Closeable {
         return nextOffset;
     }
 
-    /** The next record, or null when the archive holds nothing more now. */
+    /** The view the cursor reads by (refreshed at the end of the archive and at holes). */
+    public PartitionView view() {
+        return view;
+    }
+
+    /** The hole the cursor stopped before at its last {@link #next}, if it did. */
+    public Optional<Hole> hole() {
+        return Optional.ofNullable(hole);
+    }
+
+    /** The next record, or null when the archive holds nothing more now (or only past a {@link #hole}). */
     public ArchivedRecord next() throws SegmentException {
         while (true) {
             try {
@@ -59,10 +70,10 @@ public final class ArchiveCursor implements Closeable {
                 throw e.getCause();
             }
             closeSegment();
-            Optional<SegmentMetadata> next = view.segmentFrom(nextOffset);
+            Optional<SegmentMetadata> next = nextSegment();
             if (next.isEmpty() && refreshDue()) {
-                view = reader.store().view(topic, partition);
-                next = view.segmentFrom(nextOffset);
+                view = source.view(view.archivePartition());
+                next = nextSegment();
             }
             if (next.isEmpty()) {
                 return null;
@@ -71,9 +82,16 @@ public final class ArchiveCursor implements Closeable {
         }
     }
 
+    /** The segment to read next, or empty at the end of the archive or before a hole (then {@link #hole} is set). */
+    private Optional<SegmentMetadata> nextSegment() throws SegmentException {
+        Optional<SegmentMetadata> next = view.segmentFrom(nextOffset);
+        hole = startTimestamp == null ? next.flatMap(m -> view.holeBefore(m, nextOffset)).orElse(null) : null;
+        return hole == null ? next : Optional.empty();
+    }
+
     private void openSegment(SegmentMetadata meta) throws SegmentException {
         boolean whole = startTimestamp == null && nextOffset <= meta.baseOffset();
-        segment = reader.open(meta, whole);
+        segment = source.open(meta, whole);
         if (startTimestamp != null) {
             records = segment.recordsFromTimestamp(startTimestamp);
             startTimestamp = null;
@@ -84,7 +102,7 @@ public final class ArchiveCursor implements Closeable {
 
     private boolean refreshDue() {
         long now = System.nanoTime();
-        if (now - lastRefreshNanos >= reader.options().refreshIntervalMs() * 1_000_000L) {
+        if (now - lastRefreshNanos >= source.refreshIntervalMs() * 1_000_000L) {
             lastRefreshNanos = now;
             return true;
         }

@@ -1,6 +1,7 @@
 package io.tieredarchive.tier.read;
 
 import io.tieredarchive.tier.LocalTier;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.PartitionView;
 import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -41,7 +42,7 @@ import java.util.zip.CRC32C;
  * ({@link RemoteByteSource}): its two indexes first, then only the {@code .log} bytes from the wanted batch on,
  * {@code readAhead} chunks ahead, concurrently.
  */
-public final class ArchiveReader implements Closeable {
+public final class ArchiveReader implements SegmentSource, Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(ArchiveReader.class);
 
@@ -92,22 +93,39 @@ public final class ArchiveReader implements Closeable {
         });
     }
 
-    public RemoteSegmentStore store() {
-        return store;
+    /** Where the archive read is, for messages. */
+    public String location() {
+        return store.location();
     }
 
-    Options options() {
-        return options;
+    /** The segments of a partition as the store shows them now (one manifest GET and one LIST). */
+    @Override
+    public PartitionView view(ArchivePartition partition) throws SegmentException {
+        return store.view(partition);
+    }
+
+    @Override
+    public long refreshIntervalMs() {
+        return options.refreshIntervalMs();
     }
 
     /** The records of a partition from {@code offset} (the first archived after it, if it is not archived). */
-    public ArchiveCursor fromOffset(String topic, int partition, long offset) throws SegmentException {
-        return new ArchiveCursor(this, store.view(topic, partition), offset, null);
+    public ArchiveCursor fromOffset(ArchivePartition partition, long offset) throws SegmentException {
+        return fromOffset(store.view(partition), offset);
+    }
+
+    /** As {@link #fromOffset(ArchivePartition, long)}, starting with a view the caller holds already. */
+    public ArchiveCursor fromOffset(PartitionView view, long offset) {
+        return new ArchiveCursor(this, view, offset, null);
     }
 
     /** The records of a partition from the first one (in offset order) with a timestamp at or after {@code ts}. */
-    public ArchiveCursor fromTimestamp(String topic, int partition, long timestamp) throws SegmentException {
-        PartitionView view = store.view(topic, partition);
+    public ArchiveCursor fromTimestamp(ArchivePartition partition, long timestamp) throws SegmentException {
+        return fromTimestamp(store.view(partition), timestamp);
+    }
+
+    /** As {@link #fromTimestamp(ArchivePartition, long)}, starting with a view the caller holds already. */
+    public ArchiveCursor fromTimestamp(PartitionView view, long timestamp) {
         long start = view.segmentFromTimestamp(timestamp).map(SegmentMetadata::baseOffset)
                 .orElse(Math.max(view.endOffset(), 0));
         return new ArchiveCursor(this, view, start, timestamp);
@@ -117,7 +135,8 @@ public final class ArchiveReader implements Closeable {
      * Opens {@code meta}'s segment from the nearest tier. {@code wholeSegment}: the caller reads it from its
      * first record, so a copy from the store is worth downloading into the cache.
      */
-    SegmentReader open(SegmentMetadata meta, boolean wholeSegment) throws SegmentException {
+    @Override
+    public SegmentReader open(SegmentMetadata meta, boolean wholeSegment) throws SegmentException {
         if (local != null) {
             var files = local.find(meta);
             if (files.isPresent()) {
@@ -178,15 +197,16 @@ public final class ArchiveReader implements Closeable {
      * segment files into {@code outputRoot/<topic>-<partition>/}; {@code progress} hears the bytes of each
      * segment once it is there.
      */
-    public RestoreResult restore(String topic, int partition, long fromOffset, long toOffset, Path outputRoot,
+    public RestoreResult restore(ArchivePartition partition, long fromOffset, long toOffset, Path outputRoot,
                                  LongConsumer progress) throws SegmentException {
+        String topic = partition.topic();
         try {
             Topic.validate(topic); // the topic names a directory under outputRoot: no '/', no '..'
         } catch (InvalidTopicException e) {
             throw new IllegalArgumentException("Cannot restore '" + topic + "': " + e.getMessage(), e);
         }
-        List<SegmentMetadata> chain = store.view(topic, partition).chain(fromOffset, toOffset);
-        Path dir = outputRoot.resolve(topic + "-" + partition);
+        List<SegmentMetadata> chain = store.view(partition).chain(fromOffset, toOffset);
+        Path dir = outputRoot.resolve(topic + "-" + partition.partition());
         long bytes = 0;
         for (SegmentMetadata meta : chain) {
             download(meta, dir);
@@ -194,13 +214,13 @@ public final class ArchiveReader implements Closeable {
             bytes += size;
             progress.accept(size);
         }
-        log.info("Restored {} segment(s) of {}-{} ({} bytes) into {}", chain.size(), topic, partition, bytes, dir);
+        log.info("Restored {} segment(s) of {} ({} bytes) into {}", chain.size(), partition, bytes, dir);
         return new RestoreResult(chain, bytes, dir);
     }
 
     /** The bytes {@link #restore} would bring back, to size a progress bar. */
-    public long restoreBytes(String topic, int partition, long fromOffset, long toOffset) throws SegmentException {
-        return store.view(topic, partition).chain(fromOffset, toOffset).stream()
+    public long restoreBytes(ArchivePartition partition, long fromOffset, long toOffset) throws SegmentException {
+        return store.view(partition).chain(fromOffset, toOffset).stream()
                 .mapToLong(m -> m.log().size() + m.offsetIndex().size() + m.timeIndex().size()).sum();
     }
 

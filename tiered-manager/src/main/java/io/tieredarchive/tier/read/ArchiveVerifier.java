@@ -1,5 +1,6 @@
 package io.tieredarchive.tier.read;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.remote.SegmentManifest;
@@ -49,21 +50,21 @@ public final class ArchiveVerifier {
         this.reader = reader;
     }
 
-    public Report verify(String topic, int partition, boolean deep, Path scratch) throws SegmentException {
+    public Report verify(ArchivePartition partition, boolean deep, Path scratch) throws SegmentException {
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        String prefix = store.layout().partitionPrefix(topic, partition);
+        String prefix = store.layout().partitionPrefix(partition);
         Map<String, ObjectInfo> objects = new HashMap<>();
         List<SegmentMetadata> metas = new ArrayList<>();
         for (ObjectInfo info : store.backend().listAll(prefix, null)) {
             String name = info.key().substring(prefix.length());
             objects.put(name, info);
             if (RemoteLayout.parseMarkerName(name).isPresent()) {
-                metas.add(store.readMarker(topic, partition, name));
+                metas.add(store.readMarker(partition, name));
             }
         }
         metas.sort(SegmentManifest.ORDER);
-        checkManifest(topic, partition, metas, errors, warnings);
+        checkManifest(partition, metas, errors, warnings);
         checkOrphans(prefix, objects, metas, warnings);
         long records = 0;
         for (SegmentMetadata meta : metas) {
@@ -73,13 +74,13 @@ public final class ArchiveVerifier {
             }
             records += meta.recordCount();
         }
-        checkContiguity(metas, warnings);
-        return new Report(topic + "-" + partition, metas.size(), records, errors, warnings);
+        checkContiguity(metas, errors, warnings);
+        return new Report(partition.toString(), metas.size(), records, errors, warnings);
     }
 
-    private void checkManifest(String topic, int partition, List<SegmentMetadata> markers, List<String> errors,
+    private void checkManifest(ArchivePartition partition, List<SegmentMetadata> markers, List<String> errors,
                                List<String> warnings) throws SegmentException {
-        Optional<SegmentManifest> manifest = store.readManifest(topic, partition);
+        Optional<SegmentManifest> manifest = store.readManifest(partition);
         if (manifest.isEmpty()) {
             if (!markers.isEmpty()) {
                 warnings.add("no manifest: readers list every marker; run rebuild-manifest");
@@ -102,8 +103,7 @@ public final class ArchiveVerifier {
 
     private static void checkOrphans(String prefix, Map<String, ObjectInfo> objects, List<SegmentMetadata> metas,
                                      List<String> warnings) {
-        List<String> segmentNames = metas.stream()
-                .map(m -> RemoteLayout.segmentName(m.baseOffset(), m.writerId())).toList();
+        List<String> segmentNames = metas.stream().map(RemoteLayout::segmentStem).toList();
         for (String name : objects.keySet().stream().sorted().toList()) {
             int dot = name.lastIndexOf('.');
             String base = dot < 0 ? name : name.substring(0, dot);
@@ -179,14 +179,18 @@ public final class ArchiveVerifier {
         }
     }
 
-    private static void checkContiguity(List<SegmentMetadata> metas, List<String> warnings) {
+    private static void checkContiguity(List<SegmentMetadata> metas, List<String> errors, List<String> warnings) {
         long end = -1;
         SegmentMetadata previous = null;
         for (SegmentMetadata m : metas) {
             if (m.recordCount() == 0) {
                 continue;
             }
-            if (previous != null && m.baseOffset() > end) {
+            if (previous != null && m.startOffset() >= 0 && m.completeFrom() > end) {
+                errors.add("offsets " + end + ".." + (m.completeFrom() - 1) + " are in no segment, and "
+                        + RemoteLayout.markerName(m) + " is complete only from offset " + m.completeFrom()
+                        + ": a segment is missing (or still being uploaded by its writer)");
+            } else if (previous != null && m.baseOffset() > end && m.startOffset() < 0) {
                 warnings.add("offsets " + end + ".." + (m.baseOffset() - 1) + " are in no segment (normal for a "
                         + "compacted topic; otherwise a segment is missing)");
             } else if (previous != null && m.baseOffset() < end) {

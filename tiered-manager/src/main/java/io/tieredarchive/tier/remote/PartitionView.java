@@ -33,26 +33,37 @@ public final class PartitionView {
         List<SegmentMetadata> markers(long fromBase, long toBase) throws SegmentException;
     }
 
-    private final String topic;
-    private final int partition;
+    /** Offsets {@code [from, to)} that no segment covers, with segments on both sides. */
+    public record Hole(long from, long to) {
+        @Override
+        public String toString() {
+            return "offsets " + from + ".." + (to - 1);
+        }
+    }
+
+    private final ArchivePartition archivePartition;
     private final List<SegmentMetadata> segments = new ArrayList<>();
     private final Set<String> known = new HashSet<>();
     private final Set<Long> listedGaps = new HashSet<>();
     private final MarkerLister lister;
 
-    public PartitionView(String topic, int partition, Collection<SegmentMetadata> segments, MarkerLister lister) {
-        this.topic = topic;
-        this.partition = partition;
+    public PartitionView(ArchivePartition archivePartition, Collection<SegmentMetadata> segments,
+                         MarkerLister lister) {
+        this.archivePartition = archivePartition;
         this.lister = lister;
         add(segments);
     }
 
+    public ArchivePartition archivePartition() {
+        return archivePartition;
+    }
+
     public String topic() {
-        return topic;
+        return archivePartition.topic();
     }
 
     public int partition() {
-        return partition;
+        return archivePartition.partition();
     }
 
     /** Every non-empty segment known, by base offset then writer. */
@@ -93,6 +104,20 @@ public final class PartitionView {
             found = pick(offset);
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * The hole a reader at {@code offset} would step over to reach {@code next} (the segment {@link #segmentFrom}
+     * returned): empty when {@code next} holds {@code offset}, when it is complete from {@code offset} or before
+     * (a compacted gap), when it does not say where it is complete from (legacy), or when no segment lies before
+     * {@code offset} (the start of the archive is not a hole).
+     */
+    public synchronized Optional<Hole> holeBefore(SegmentMetadata next, long offset) {
+        if (next.baseOffset() <= offset || next.startOffset() < 0 || next.completeFrom() <= offset) {
+            return Optional.empty();
+        }
+        boolean before = segments.stream().anyMatch(s -> s.baseOffset() < offset);
+        return before ? Optional.of(new Hole(offset, next.completeFrom())) : Optional.empty();
     }
 
     /**

@@ -52,17 +52,34 @@ public final class RemoteSegmentStore implements Closeable {
     private final StorageBackend backend;
     private final RemoteLayout layout;
     private final LongSupplier clock;
+    private final String destination;
+    /** Incarnation descriptions known to exist. */
+    private final java.util.Set<String> described = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** A store whose destination (as markers record it) is its {@link #location()}. */
     public RemoteSegmentStore(StorageBackend backend, String prefix, LongSupplier clock) {
+        this(backend, prefix, clock, null);
+    }
+
+    private RemoteSegmentStore(StorageBackend backend, String prefix, LongSupplier clock, String destination) {
         this.backend = backend;
         this.layout = new RemoteLayout(prefix);
         this.clock = clock;
+        this.destination = destination != null ? destination : backend.location() + layout.prefix();
     }
 
     /** A store on the S3 bucket and prefix of {@code connection}; closing it closes its client. */
     public static RemoteSegmentStore create(S3Connection connection) {
         return new RemoteSegmentStore(S3StorageBackend.create(connection), connection.prefix(),
-                System::currentTimeMillis);
+                System::currentTimeMillis, connection.destination());
+    }
+
+    /**
+     * Where this store archives, as segment markers record it ({@code destination}): for S3 the bucket, prefix and
+     * endpoint ({@link S3Connection#destination()}). Segments sealed for another destination are not uploaded here.
+     */
+    public String destination() {
+        return destination;
     }
 
     /**
@@ -72,7 +89,7 @@ public final class RemoteSegmentStore implements Closeable {
      */
     public static RemoteSegmentStore forRequests(S3Connection connection, Duration callTimeout) {
         return new RemoteSegmentStore(S3StorageBackend.forRequests(connection, callTimeout), connection.prefix(),
-                System::currentTimeMillis);
+                System::currentTimeMillis, connection.destination());
     }
 
     /** The S3 connection that connector properties ({@code s3.*} keys) describe; fails naming a bad key. */
@@ -165,17 +182,23 @@ public final class RemoteSegmentStore implements Closeable {
      * Adds {@code segments} (uploaded and verified) to their partition's manifest, with the markers uploaded
      * after the manifest's {@code listedThrough}. Compare-and-set, retried when another writer got there first.
      */
-    public SegmentManifest register(String topic, int partition, Collection<SegmentMetadata> segments)
+    public SegmentManifest register(ArchivePartition p, Collection<SegmentMetadata> segments)
             throws SegmentException {
-        String key = layout.manifestKey(topic, partition);
+        for (SegmentMetadata m : segments) {
+            if (!p.holds(m)) {
+                throw new IllegalArgumentException("Segment " + m.baseOffset() + " of " + ArchivePartition.of(m)
+                        + " is not a segment of " + p);
+            }
+        }
+        String key = layout.manifestKey(p);
         for (int attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt++) {
             Optional<ObjectInfo> head = backend.head(key);
-            SegmentManifest current = head.isPresent() ? manifestOrEmpty(key, topic, partition) : null;
+            SegmentManifest current = head.isPresent() ? manifestOrEmpty(key, p) : null;
             if (head.isPresent() && current == null) {
                 continue; // deleted between HEAD and GET
             }
-            SegmentManifest base = current == null ? SegmentManifest.empty(topic, partition) : current;
-            Tail tail = listAfter(topic, partition, base.listedThrough());
+            SegmentManifest base = current == null ? SegmentManifest.empty(p) : current;
+            Tail tail = listAfter(p, base.listedThrough());
             SegmentManifest next = base.merge(tail.markers(), tail.lastName(), clock.getAsLong())
                     .merge(segments, maxName(segments), clock.getAsLong());
             try {
@@ -196,13 +219,44 @@ public final class RemoteSegmentStore implements Closeable {
                 + MAX_MANIFEST_ATTEMPTS + " attempts: too many writers at once");
     }
 
+    /**
+     * Writes the description of an incarnation unless one exists ({@code If-None-Match: *}): the first writer's
+     * creation time stands. The tier calls it before it uploads an incarnation's first segment; once it succeeded
+     * for an incarnation, this store does not ask again.
+     */
+    public void describeIncarnation(String topic, Incarnation incarnation) throws StorageException {
+        String key = layout.incarnationKey(topic, incarnation);
+        if (described.contains(key)) {
+            return;
+        }
+        if (backend.head(key).isEmpty()) {
+            try {
+                backend.putIfMatch(key, IncarnationInfo.of(topic, incarnation, clock.getAsLong()).toBytes(), null);
+                log.info("Archiving a new incarnation of {}: {} ({})", topic, incarnation, backend.location() + key);
+            } catch (PreconditionFailedException written) {
+                log.debug("{} was described by another writer meanwhile", backend.location() + key);
+            }
+        }
+        described.add(key);
+    }
+
+    /** What the archive holds: topics, incarnations and partitions. */
+    public ArchiveCatalog catalog() {
+        return new ArchiveCatalog(backend, layout);
+    }
+
+    /** Where this store keeps the archive, for messages: the bucket (or folder) and the prefix. */
+    public String location() {
+        return backend.location() + layout.rootPrefix();
+    }
+
     /** Rewrites the manifest of a partition from its markers alone (every marker is read once). */
-    public SegmentManifest rebuildManifest(String topic, int partition) throws SegmentException {
-        String key = layout.manifestKey(topic, partition);
+    public SegmentManifest rebuildManifest(ArchivePartition p) throws SegmentException {
+        String key = layout.manifestKey(p);
         for (int attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt++) {
             Optional<ObjectInfo> head = backend.head(key);
-            Tail all = listAfter(topic, partition, null);
-            SegmentManifest rebuilt = SegmentManifest.empty(topic, partition).merge(all.markers(), all.lastName(),
+            Tail all = listAfter(p, null);
+            SegmentManifest rebuilt = SegmentManifest.empty(p).merge(all.markers(), all.lastName(),
                     clock.getAsLong());
             try {
                 backend.putIfMatch(key, rebuilt.toBytes(), head.map(ObjectInfo::etag).orElse(null));
@@ -216,20 +270,20 @@ public final class RemoteSegmentStore implements Closeable {
     }
 
     /** The partition as a reader sees it now: one GET of the manifest and one LIST of the markers after it. */
-    public PartitionView view(String topic, int partition) throws SegmentException {
-        SegmentManifest manifest = manifestOrEmpty(layout.manifestKey(topic, partition), topic, partition);
+    public PartitionView view(ArchivePartition p) throws SegmentException {
+        SegmentManifest manifest = manifestOrEmpty(layout.manifestKey(p), p);
         if (manifest == null) {
-            manifest = SegmentManifest.empty(topic, partition);
+            manifest = SegmentManifest.empty(p);
         }
-        Tail tail = listAfter(topic, partition, manifest.listedThrough());
+        Tail tail = listAfter(p, manifest.listedThrough());
         List<SegmentMetadata> all = new ArrayList<>(manifest.segments());
         all.addAll(tail.markers());
-        return new PartitionView(topic, partition, all, (from, to) -> markersBetween(topic, partition, from, to));
+        return new PartitionView(p, all, (from, to) -> markersBetween(p, from, to));
     }
 
     /** The partition's manifest, or empty when it has none. */
-    public Optional<SegmentManifest> readManifest(String topic, int partition) throws SegmentException {
-        return readManifest(layout.manifestKey(topic, partition));
+    public Optional<SegmentManifest> readManifest(ArchivePartition p) throws SegmentException {
+        return readManifest(layout.manifestKey(p));
     }
 
     private Optional<SegmentManifest> readManifest(String key) throws SegmentException {
@@ -244,19 +298,19 @@ public final class RemoteSegmentStore implements Closeable {
      * The manifest at {@code key}; null when there is none; an empty one (so that every marker is listed) when it
      * cannot be read: it is only an accelerator, and the next registration rewrites it.
      */
-    private SegmentManifest manifestOrEmpty(String key, String topic, int partition) throws SegmentException {
+    private SegmentManifest manifestOrEmpty(String key, ArchivePartition p) throws SegmentException {
         try {
             SegmentManifest manifest = readManifest(key).orElse(null);
-            if (manifest != null && (!manifest.topic().equals(topic) || manifest.partition() != partition
-                    || !manifest.segments().stream().allMatch(s -> describes(s, topic, partition)))) {
+            if (manifest != null && (!manifest.archivePartition().equals(p)
+                    || !manifest.segments().stream().allMatch(p::holds))) {
                 throw new CorruptSegmentException(backend.location() + key, -1, "the manifest lists segments of "
-                        + "another partition than " + topic + "-" + partition);
+                        + "another partition or incarnation than " + p);
             }
             return manifest;
         } catch (CorruptSegmentException e) {
             log.warn("Ignoring the unreadable manifest {}; listing every marker instead: {}", backend.location() + key,
                     e.getMessage());
-            return SegmentManifest.empty(topic, partition);
+            return SegmentManifest.empty(p);
         }
     }
 
@@ -266,46 +320,42 @@ public final class RemoteSegmentStore implements Closeable {
      * find the segment's files from the marker's fields: it would serve another partition's records, or, with a
      * topic such as {@code ../x}, name files outside the partition's folder and the restore cache.
      */
-    public SegmentMetadata readMarker(String topic, int partition, String name) throws SegmentException {
-        String key = layout.partitionPrefix(topic, partition) + name;
+    public SegmentMetadata readMarker(ArchivePartition p, String name) throws SegmentException {
+        String key = layout.partitionPrefix(p) + name;
         SegmentMetadata meta = SegmentMetadata.fromBytes(backend.fetchAll(key), backend.location() + key);
-        if (!describes(meta, topic, partition) || !RemoteLayout.markerName(meta).equals(name)) {
+        if (!p.holds(meta) || !RemoteLayout.markerName(meta).equals(name)) {
             throw new CorruptSegmentException(backend.location() + key, -1, "the marker describes segment "
-                    + RemoteLayout.markerName(meta) + " of " + meta.topic() + "-" + meta.partition()
-                    + ", not the one its key names (" + name + " of " + topic + "-" + partition + ")");
+                    + RemoteLayout.markerName(meta) + " of " + ArchivePartition.of(meta)
+                    + ", not the one its key names (" + name + " of " + p + ")");
         }
         return meta;
     }
 
-    private static boolean describes(SegmentMetadata meta, String topic, int partition) {
-        return meta.topic().equals(topic) && meta.partition() == partition;
-    }
-
-    private List<SegmentMetadata> markersBetween(String topic, int partition, long fromBase, long toBase)
+    private List<SegmentMetadata> markersBetween(ArchivePartition p, long fromBase, long toBase)
             throws SegmentException {
-        String prefix = layout.partitionPrefix(topic, partition);
+        String prefix = layout.partitionPrefix(p);
         String after = prefix + SegmentFiles.baseName(fromBase);
         String before = toBase < 0 ? null : prefix + SegmentFiles.baseName(toBase);
         List<SegmentMetadata> found = new ArrayList<>();
         for (ObjectInfo info : backend.listBetween(prefix, after, before)) {
             String name = info.key().substring(prefix.length());
             if (RemoteLayout.parseMarkerName(name).isPresent()) {
-                found.add(readMarker(topic, partition, name));
+                found.add(readMarker(p, name));
             }
         }
         return found;
     }
 
     /** The markers named after {@code afterName} (all when null), read, and the greatest name seen. */
-    private Tail listAfter(String topic, int partition, String afterName) throws SegmentException {
-        String prefix = layout.partitionPrefix(topic, partition);
+    private Tail listAfter(ArchivePartition p, String afterName) throws SegmentException {
+        String prefix = layout.partitionPrefix(p);
         List<SegmentMetadata> markers = new ArrayList<>();
         String last = afterName;
         for (ObjectInfo info : backend.listAll(prefix, afterName == null ? null : prefix + afterName)) {
             String name = info.key().substring(prefix.length());
             Optional<MarkerName> marker = RemoteLayout.parseMarkerName(name);
             if (marker.isPresent()) {
-                markers.add(readMarker(topic, partition, name));
+                markers.add(readMarker(p, name));
                 last = name;
             }
         }

@@ -16,13 +16,16 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * The per-partition manifest ({@code <topic>/<partition>/manifest.json}): the markers of the partition's segments,
- * so that finding the segment of an offset or a timestamp costs one GET rather than one per segment. UTF-8 JSON:
+ * The per-partition manifest ({@code <topic>/<incarnation>/<partition>/manifest.json}, see {@link RemoteLayout}):
+ * the markers of the partition's segments, so that finding the segment of an offset or a timestamp costs one GET
+ * rather than one per segment. UTF-8 JSON:
  * <pre>
  * {
- *   "formatVersion" : 1,                          // int: this layout; newer versions are refused
+ *   "formatVersion" : 2,                          // int: this layout; newer versions are refused
  *   "topic" : "orders",                           // string
  *   "partition" : 3,                              // int
+ *   "clusterId" : "MkU3OEVBNTcwNTJENDM2Qg",       // string or null (legacy): the incarnation's cluster id (v2)
+ *   "topicId" : "xS2pZ3pXQ7eHbd6gFK6TSA",         // string or null (legacy): the incarnation's topic id   (v2)
  *   "updatedAtMs" : 1700000010000,                // long: wall clock of the writer that wrote this version
  *   "listedThrough" : "00000000000000001042-w1.json", // string or null: the greatest marker name merged
  *   "segments" : [ { ...marker... }, ... ]        // SegmentMetadata objects as in the .json markers,
@@ -35,10 +38,10 @@ import java.util.TreeMap;
  * markers listed after {@code listedThrough}; {@link PartitionView} lists the markers of any offset gap it must
  * cross. {@link RemoteSegmentStore#rebuildManifest} recreates it from the markers alone.
  */
-public record SegmentManifest(int formatVersion, String topic, int partition, long updatedAtMs,
-                              String listedThrough, List<SegmentMetadata> segments) {
+public record SegmentManifest(int formatVersion, String topic, int partition, String clusterId, String topicId,
+                              long updatedAtMs, String listedThrough, List<SegmentMetadata> segments) {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     public static final Comparator<SegmentMetadata> ORDER = Comparator.comparingLong(SegmentMetadata::baseOffset)
             .thenComparing(SegmentMetadata::writerId);
@@ -47,8 +50,15 @@ public record SegmentManifest(int formatVersion, String topic, int partition, lo
         segments = List.copyOf(segments);
     }
 
-    public static SegmentManifest empty(String topic, int partition) {
-        return new SegmentManifest(FORMAT_VERSION, topic, partition, 0L, null, List.of());
+    public static SegmentManifest empty(ArchivePartition p) {
+        Incarnation i = p.incarnation();
+        return new SegmentManifest(FORMAT_VERSION, p.topic(), p.partition(), i.clusterId(), i.topicId(), 0L, null,
+                List.of());
+    }
+
+    /** The partition this manifest describes. */
+    public ArchivePartition archivePartition() {
+        return new ArchivePartition(topic, Incarnation.of(clusterId, topicId), partition);
     }
 
     /**
@@ -65,8 +75,8 @@ public record SegmentManifest(int formatVersion, String topic, int partition, lo
         }
         List<SegmentMetadata> merged = new ArrayList<>(byName.values());
         merged.sort(ORDER);
-        return new SegmentManifest(FORMAT_VERSION, topic, partition, nowMs, max(this.listedThrough, listedThrough),
-                merged);
+        return new SegmentManifest(FORMAT_VERSION, topic, partition, clusterId, topicId, nowMs,
+                max(this.listedThrough, listedThrough), merged);
     }
 
     /** True when the segment of {@code meta}'s base offset and writer is listed. */
@@ -83,6 +93,8 @@ public record SegmentManifest(int formatVersion, String topic, int partition, lo
         root.put("formatVersion", formatVersion);
         root.put("topic", topic);
         root.put("partition", partition);
+        root.put("clusterId", clusterId);
+        root.put("topicId", topicId);
         root.put("updatedAtMs", updatedAtMs);
         root.put("listedThrough", listedThrough);
         ArrayNode array = root.putArray("segments");
@@ -127,8 +139,14 @@ public record SegmentManifest(int formatVersion, String topic, int partition, lo
             i++;
         }
         JsonNode listed = root.path("listedThrough");
+        String clusterId = root.path("clusterId").isTextual() ? root.get("clusterId").textValue() : null;
+        String topicId = root.path("topicId").isTextual() ? root.get("topicId").textValue() : null;
+        if ((clusterId == null) != (topicId == null)) {
+            throw new CorruptSegmentException(name, -1, "clusterId and topicId are both set or both absent");
+        }
         return new SegmentManifest(version, root.get("topic").textValue(), root.get("partition").intValue(),
-                root.path("updatedAtMs").asLong(0), listed.isTextual() ? listed.textValue() : null, segments);
+                clusterId, topicId, root.path("updatedAtMs").asLong(0), listed.isTextual() ? listed.textValue() : null,
+                segments);
     }
 
     private static String max(String a, String b) {

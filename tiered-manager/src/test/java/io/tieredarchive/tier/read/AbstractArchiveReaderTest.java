@@ -86,7 +86,7 @@ abstract class AbstractArchiveReaderTest {
         SegmentFiles files = TestArchive.seal(localDir, TOPIC, 0, base, count, writer, T0, valueBytes, 16 * 1024);
         SegmentMetadata meta = TestArchive.meta(files);
         store.upload(files, meta);
-        store.register(TOPIC, 0, List.of(meta));
+        store.register(TestArchive.partition(TOPIC, 0), List.of(meta));
         return meta;
     }
 
@@ -122,7 +122,7 @@ abstract class AbstractArchiveReaderTest {
             }
         }
         RestoreCache cache = new RestoreCache(tempDir.resolve("cache"), 10L << 20);
-        try (ArchiveCursor cursor = reader(true, cache, 0).fromOffset(TOPIC, 0, 50)) {
+        try (ArchiveCursor cursor = reader(true, cache, 0).fromOffset(TestArchive.partition(TOPIC, 0), 50)) {
             List<ArchivedRecord> records = drain(cursor);
             assertEquals(range(50, 500), offsets(records));
             List<ArchivedRecord> expected = TestArchive.records(100, 100, 200);
@@ -136,7 +136,7 @@ abstract class AbstractArchiveReaderTest {
         assertEquals(2, cache.segmentCount());
 
         backend.reset();
-        try (ArchiveCursor again = reader.fromOffset(TOPIC, 0, 100)) {
+        try (ArchiveCursor again = reader.fromOffset(TestArchive.partition(TOPIC, 0), 100)) {
             assertEquals(range(100, 500), offsets(drain(again)));
         }
         assertTrue(backend.calls("fetch").stream().allMatch(c -> c.key().endsWith("manifest.json")),
@@ -156,7 +156,7 @@ abstract class AbstractArchiveReaderTest {
         String logKey = store.layout().keys(meta).log();
         backend.reset();
 
-        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 1_500)) {
+        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TestArchive.partition(TOPIC, 0), 1_500)) {
             for (int i = 0; i < 10; i++) {
                 assertEquals(1_500 + i, cursor.next().offset());
             }
@@ -188,10 +188,10 @@ abstract class AbstractArchiveReaderTest {
         for (int i = 0; i < 3; i++) {
             archive("w1", i * 100L, 100, 50);
         }
-        try (ArchiveCursor cursor = reader(false, null, 0).fromTimestamp(TOPIC, 0, TestArchive.timestampOf(142) - 5)) {
+        try (ArchiveCursor cursor = reader(false, null, 0).fromTimestamp(TestArchive.partition(TOPIC, 0), TestArchive.timestampOf(142) - 5)) {
             assertEquals(range(142, 300), offsets(drain(cursor)));
         }
-        try (ArchiveCursor cursor = reader.fromTimestamp(TOPIC, 0, TestArchive.timestampOf(300))) {
+        try (ArchiveCursor cursor = reader.fromTimestamp(TestArchive.partition(TOPIC, 0), TestArchive.timestampOf(300))) {
             assertNull(cursor.next(), "nothing that late");
         }
     }
@@ -202,7 +202,7 @@ abstract class AbstractArchiveReaderTest {
         archive("new", 60, 100, 50);
         archive("old", 100, 50, 50);
         archive("new", 160, 40, 50);
-        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 0)) {
+        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TestArchive.partition(TOPIC, 0), 0)) {
             assertEquals(range(0, 200), offsets(drain(cursor)));
         }
     }
@@ -210,7 +210,7 @@ abstract class AbstractArchiveReaderTest {
     @Test
     void aCursorAtTheEndFollowsNewSegments() throws Exception {
         archive("w1", 0, 10, 50);
-        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 0)) {
+        try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TestArchive.partition(TOPIC, 0), 0)) {
             assertEquals(range(0, 10), offsets(drain(cursor)));
             assertNull(cursor.next());
             archive("w1", 10, 10, 50);
@@ -224,8 +224,7 @@ abstract class AbstractArchiveReaderTest {
         Path output = tempDir.resolve("restore").resolve("out");
         for (String topic : List.of("../escaped", "a/../../b", "..", ".", "/abs")) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    IllegalArgumentException.class, () -> reader(false, null, 0).restore(topic, 0, 0, -1, output,
-                            n -> { }));
+                    IllegalArgumentException.class, () -> reader(false, null, 0).restore(TestArchive.partition(topic, 0), 0, -1, output, n -> { }));
             assertTrue(e.getMessage().contains("Cannot restore '" + topic + "'"), e.getMessage());
             reader.close();
             reader = null;
@@ -242,7 +241,7 @@ abstract class AbstractArchiveReaderTest {
             ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), meta.log().size() / 2);
         }
         CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> {
-            try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TOPIC, 0, 1)) {
+            try (ArchiveCursor cursor = reader(false, null, 0).fromOffset(TestArchive.partition(TOPIC, 0), 1)) {
                 drain(cursor);
             }
         });

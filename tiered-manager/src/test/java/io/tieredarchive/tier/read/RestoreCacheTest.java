@@ -50,7 +50,8 @@ class RestoreCacheTest {
         SegmentMetadata m = stage(cache, 0, staging);
         SegmentMetadata hostile = new SegmentMetadata(m.formatVersion(), "../../escaped", m.partition(),
                 m.baseOffset(), m.lastOffset(), m.recordCount(), m.firstTimestamp(), m.maxTimestamp(), m.codec(),
-                m.writerId(), m.sealedAtMs(), m.log(), m.offsetIndex(), m.timeIndex());
+                m.writerId(), m.sealedAtMs(), m.log(), m.offsetIndex(), m.timeIndex(), m.clusterId(), m.topicId(),
+                m.startOffset(), m.destination());
         io.tieredarchive.segment.SegmentException e = org.junit.jupiter.api.Assertions.assertThrows(
                 io.tieredarchive.segment.SegmentException.class, () -> cache.install(hostile, staging[0]));
         assertTrue(e.getMessage().contains("outside the restore cache"), e.getMessage());

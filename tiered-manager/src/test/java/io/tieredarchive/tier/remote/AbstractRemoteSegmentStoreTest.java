@@ -1,5 +1,6 @@
 package io.tieredarchive.tier.remote;
 
+import io.tieredarchive.segment.SegmentOrigin;
 import io.tieredarchive.tier.RecordingBackend;
 import io.tieredarchive.tier.TestArchive;
 
@@ -71,21 +72,57 @@ abstract class AbstractRemoteSegmentStoreTest {
         SegmentFiles files = TestArchive.seal(local.resolve(writer), TOPIC, 0, base, count, writer, clock.get());
         SegmentMetadata meta = TestArchive.meta(files);
         store.upload(files, meta);
-        store.register(TOPIC, 0, List.of(meta));
+        store.register(TestArchive.partition(TOPIC, 0), List.of(meta));
         return meta;
     }
 
     @Test
-    void objectsAreNamedByBaseOffsetAndWriterUnderThePartitionFolder() throws Exception {
+    void objectsAreNamedByIncarnationPartitionAndSegmentFolderWithKafkasFileNames() throws Exception {
         SegmentMetadata meta = uploadAndRegister(42, 10, "sink-0-ab");
+        List<String> keys = backend.listAll(prefix + "/", null).stream().map(ObjectInfo::key).toList();
+        String p = prefix + "/orders/test-cluster.test-topic-id/0/";
+        String s = p + "00000000000000000042-sink-0-ab/00000000000000000042";
+        assertEquals(List.of(s + ".index", s + ".json", s + ".log", s + ".timeindex", p + "manifest.json"), keys);
+        ObjectInfo log = backend.head(s + ".log").orElseThrow();
+        assertEquals(meta.log().size(), log.size());
+        assertEquals(meta.log().crc32c(), log.crc32c(), "the CRC32C is stored in the object's metadata");
+    }
+
+    @Test
+    void legacySegmentsKeepTheirLayoutAndAreReadAsTheLegacyIncarnation() throws Exception {
+        SegmentFiles files = TestArchive.seal(local, TOPIC, 0, 42, 10, "sink-0-ab", clock.get(), 100, 16 * 1024,
+                SegmentOrigin.UNKNOWN);
+        SegmentMetadata meta = TestArchive.meta(files);
+        store.upload(files, meta);
+        ArchivePartition legacy = ArchivePartition.legacy(TOPIC, 0);
+        store.register(legacy, List.of(meta));
         List<String> keys = backend.listAll(prefix + "/", null).stream().map(ObjectInfo::key).toList();
         String p = prefix + "/orders/0/";
         assertEquals(List.of(p + "00000000000000000042-sink-0-ab.index", p + "00000000000000000042-sink-0-ab.json",
                 p + "00000000000000000042-sink-0-ab.log", p + "00000000000000000042-sink-0-ab.timeindex",
                 p + "manifest.json"), keys);
-        ObjectInfo log = backend.head(p + "00000000000000000042-sink-0-ab.log").orElseThrow();
-        assertEquals(meta.log().size(), log.size());
-        assertEquals(meta.log().crc32c(), log.crc32c(), "the CRC32C is stored in the object's metadata");
+        assertEquals(List.of(meta), store.view(legacy).segments());
+        assertTrue(store.view(TestArchive.partition(TOPIC, 0)).segments().isEmpty(), "not another incarnation's");
+        assertEquals(List.of(Incarnation.LEGACY), store.catalog().incarnations(TOPIC).stream()
+                .map(ArchiveCatalog.Entry::incarnation).toList());
+    }
+
+    @Test
+    void twoIncarnationsOfATopicKeepApartAndTheirOffsetsNeverMeet() throws Exception {
+        SegmentMetadata first = uploadAndRegister(0, 100, "w1");
+        SegmentOrigin recreated = new SegmentOrigin("test-cluster", "another-topic-id", 0, null);
+        SegmentFiles files = TestArchive.seal(local.resolve("second"), TOPIC, 0, 0, 30, "w2", clock.get(), 100,
+                16 * 1024, recreated);
+        SegmentMetadata second = TestArchive.meta(files);
+        store.upload(files, second);
+        ArchivePartition p2 = ArchivePartition.of(second);
+        store.register(p2, List.of(second));
+        store.describeIncarnation(TOPIC, p2.incarnation());
+        assertEquals(100, store.view(TestArchive.partition(TOPIC, 0)).endOffset());
+        assertEquals(30, store.view(p2).endOffset());
+        assertEquals(List.of(first), store.view(TestArchive.partition(TOPIC, 0)).segments());
+        assertThrows(IllegalArgumentException.class, () -> store.register(p2, List.of(first)),
+                "a segment of one incarnation is never registered in another's manifest");
     }
 
     @Test
@@ -95,7 +132,7 @@ abstract class AbstractRemoteSegmentStoreTest {
         store.upload(files, TestArchive.meta(files));
         List<String> uploads = backend.calls("upload").stream().map(RecordingBackend.Call::key).toList();
         assertEquals(4, uploads.size());
-        assertTrue(uploads.get(3).endsWith("-w1.json"), uploads.toString());
+        assertTrue(uploads.get(3).endsWith("-w1/00000000000000000000.json"), uploads.toString());
         for (String key : uploads) {
             long headsAfter = backend.calls.subList(backend.calls.indexOf(new RecordingBackend.Call("upload", key, 0,
                     -1)), backend.calls.size()).stream().filter(c -> c.op().equals("head") && c.key().equals(key))
@@ -111,7 +148,7 @@ abstract class AbstractRemoteSegmentStoreTest {
             uploadAndRegister(i * 100L, 100, "w1");
         }
         backend.reset();
-        PartitionView view = store.view(TOPIC, 0);
+        PartitionView view = store.view(TestArchive.partition(TOPIC, 0));
         assertEquals(1, backend.calls("fetch").size(), "one GET: the manifest, no marker: " + backend.calls);
         assertEquals(1, backend.calls("list").size(), "one LIST: markers after the manifest");
 
@@ -134,14 +171,14 @@ abstract class AbstractRemoteSegmentStoreTest {
         // The worker died after the .log went up: no marker.
         backend.upload(store.layout().keys(meta).log(), files.log(), Map.of(ObjectInfo.CRC32C, meta.log().crc32c()));
 
-        PartitionView view = store.view(TOPIC, 0);
+        PartitionView view = store.view(TestArchive.partition(TOPIC, 0));
         assertTrue(view.segmentFrom(150).isEmpty(), "no marker, no segment");
         assertEquals(100, view.endOffset());
 
         long sent = store.upload(files, meta);
         assertEquals(meta.offsetIndex().size() + meta.timeIndex().size() + Files.size(files.marker()), sent,
                 "the .log already in place is not sent again");
-        assertEquals(100, store.view(TOPIC, 0).segmentFrom(150).orElseThrow().baseOffset(),
+        assertEquals(100, store.view(TestArchive.partition(TOPIC, 0)).segmentFrom(150).orElseThrow().baseOffset(),
                 "visible once the marker is there, even before registration");
     }
 
@@ -165,14 +202,15 @@ abstract class AbstractRemoteSegmentStoreTest {
         uploadAndRegister(200, 100, "w1"); // the tail listing of this registration starts after 100's marker? no:
         // registration lists after listedThrough (0's marker), so it merges 100 as well. Remove it to simulate a
         // lost update on a store without conditional writes:
-        SegmentManifest full = store.readManifest(TOPIC, 0).orElseThrow();
+        SegmentManifest full = store.readManifest(TestArchive.partition(TOPIC, 0)).orElseThrow();
         assertTrue(full.contains(TestArchive.meta(lost)), "registration merged the unregistered marker");
-        String key = store.layout().manifestKey(TOPIC, 0);
-        SegmentManifest lossy = new SegmentManifest(1, TOPIC, 0, 0, full.listedThrough(),
+        String key = store.layout().manifestKey(TestArchive.partition(TOPIC, 0));
+        SegmentManifest lossy = new SegmentManifest(2, TOPIC, 0, full.clusterId(), full.topicId(), 0,
+                full.listedThrough(),
                 full.segments().stream().filter(s -> s.baseOffset() != 100).toList());
         backend.putIfMatch(key, lossy.toBytes(), backend.head(key).orElseThrow().etag());
 
-        PartitionView view = store.view(TOPIC, 0);
+        PartitionView view = store.view(TestArchive.partition(TOPIC, 0));
         assertEquals(2, view.segments().size());
         backend.reset();
         assertEquals(100, view.segmentFrom(100).orElseThrow().baseOffset(), "found by listing the gap");
@@ -180,19 +218,19 @@ abstract class AbstractRemoteSegmentStoreTest {
         assertEquals(100, view.segmentFrom(150).orElseThrow().baseOffset());
         assertEquals(1, backend.calls("list").size(), "each gap is listed once");
 
-        SegmentManifest rebuilt = store.rebuildManifest(TOPIC, 0);
+        SegmentManifest rebuilt = store.rebuildManifest(TestArchive.partition(TOPIC, 0));
         assertEquals(List.of(0L, 100L, 200L), rebuilt.segments().stream().map(SegmentMetadata::baseOffset).toList());
     }
 
     @Test
     void anUnreadableManifestIsIgnoredByReadersAndRewrittenByTheNextRegistration() throws Exception {
         uploadAndRegister(0, 100, "w1");
-        String key = store.layout().manifestKey(TOPIC, 0);
+        String key = store.layout().manifestKey(TestArchive.partition(TOPIC, 0));
         backend.putIfMatch(key, "{ not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 backend.head(key).orElseThrow().etag());
-        assertEquals(100, store.view(TOPIC, 0).endOffset(), "found by listing the markers");
+        assertEquals(100, store.view(TestArchive.partition(TOPIC, 0)).endOffset(), "found by listing the markers");
         uploadAndRegister(100, 100, "w1");
-        assertEquals(2, store.readManifest(TOPIC, 0).orElseThrow().segments().size());
+        assertEquals(2, store.readManifest(TestArchive.partition(TOPIC, 0)).orElseThrow().segments().size());
     }
 
     @Test
@@ -203,24 +241,26 @@ abstract class AbstractRemoteSegmentStoreTest {
                 .replace("\"" + TOPIC + "\"", "\"../../elsewhere\"");
         backend.putIfMatch(key, other.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 backend.head(key).orElseThrow().etag());
-        backend.delete(store.layout().manifestKey(TOPIC, 0)); // readers list the markers
-        CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> store.view(TOPIC, 0));
-        assertTrue(e.getMessage().contains(key) && e.getMessage().contains("of ../../elsewhere-0, not the one its "
-                + "key names"), e.getMessage());
+        backend.delete(store.layout().manifestKey(TestArchive.partition(TOPIC, 0))); // readers list the markers
+        CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> store.view(TestArchive.partition(TOPIC, 0)));
+        assertTrue(e.getMessage().contains(key) && e.getMessage().contains("of ../../elsewhere-0")
+                && e.getMessage().contains("not the one its key names"), e.getMessage());
     }
 
     @Test
     void aManifestListingAnotherPartitionsSegmentsIsIgnored() throws Exception {
         uploadAndRegister(0, 100, "w1");
-        String key = store.layout().manifestKey(TOPIC, 0);
-        SegmentManifest manifest = store.readManifest(TOPIC, 0).orElseThrow();
+        String key = store.layout().manifestKey(TestArchive.partition(TOPIC, 0));
+        SegmentManifest manifest = store.readManifest(TestArchive.partition(TOPIC, 0)).orElseThrow();
         SegmentMetadata s = manifest.segments().get(0);
         SegmentMetadata foreign = new SegmentMetadata(s.formatVersion(), "other", s.partition(), s.baseOffset(),
                 s.lastOffset(), s.recordCount(), s.firstTimestamp(), s.maxTimestamp(), s.codec(), s.writerId(),
-                s.sealedAtMs(), s.log(), s.offsetIndex(), s.timeIndex());
-        backend.putIfMatch(key, new SegmentManifest(1, TOPIC, 0, 0, manifest.listedThrough(), List.of(foreign))
+                s.sealedAtMs(), s.log(), s.offsetIndex(), s.timeIndex(), s.clusterId(), s.topicId(), s.startOffset(),
+                s.destination());
+        backend.putIfMatch(key, new SegmentManifest(2, TOPIC, 0, manifest.clusterId(), manifest.topicId(), 0,
+                manifest.listedThrough(), List.of(foreign))
                 .toBytes(), backend.head(key).orElseThrow().etag());
-        PartitionView view = store.view(TOPIC, 0);
+        PartitionView view = store.view(TestArchive.partition(TOPIC, 0));
         assertEquals(TOPIC, view.segmentFrom(0).orElseThrow().topic(), "read from the marker, not the manifest");
     }
 
@@ -229,7 +269,7 @@ abstract class AbstractRemoteSegmentStoreTest {
         uploadAndRegister(0, 100, "old");
         uploadAndRegister(50, 100, "new");   // 50..149: a zombie wrote 0..99 while the new owner restarted at 50
         uploadAndRegister(100, 100, "old");  // 100..199
-        PartitionView view = store.view(TOPIC, 0);
+        PartitionView view = store.view(TestArchive.partition(TOPIC, 0));
         assertEquals("old", view.segmentFrom(0).orElseThrow().writerId());
         assertEquals(199, view.segmentFrom(100).orElseThrow().lastOffset(), "the one reaching furthest");
         assertEquals(200, view.endOffset());
@@ -239,9 +279,10 @@ abstract class AbstractRemoteSegmentStoreTest {
     void writerIdsWithAnyCharacterMakeSafeKeys() throws Exception {
         SegmentMetadata meta = uploadAndRegister(0, 10, "my connector/0 é");
         String marker = store.layout().keys(meta).marker();
-        assertTrue(marker.endsWith("/00000000000000000000-my%20connector%2F0%20%C3%A9.json"), marker);
-        assertEquals("my connector/0 é", store.view(TOPIC, 0).segmentFrom(0).orElseThrow().writerId());
-        assertEquals(1, store.rebuildManifest(TOPIC, 0).segments().size());
+        assertTrue(marker.endsWith("/00000000000000000000-my%20connector%2F0%20%C3%A9/00000000000000000000.json"),
+                marker);
+        assertEquals("my connector/0 é", store.view(TestArchive.partition(TOPIC, 0)).segmentFrom(0).orElseThrow().writerId());
+        assertEquals(1, store.rebuildManifest(TestArchive.partition(TOPIC, 0)).segments().size());
     }
 
     @Test
@@ -265,7 +306,7 @@ abstract class AbstractRemoteSegmentStoreTest {
             for (List<SegmentMetadata> metas : batches) {
                 jobs.add(() -> {
                     for (SegmentMetadata m : metas) {
-                        store.register(TOPIC, 0, List.of(m));
+                        store.register(TestArchive.partition(TOPIC, 0), List.of(m));
                     }
                     return null;
                 });
@@ -276,7 +317,7 @@ abstract class AbstractRemoteSegmentStoreTest {
         } finally {
             pool.shutdown();
         }
-        SegmentManifest manifest = store.readManifest(TOPIC, 0).orElseThrow();
+        SegmentManifest manifest = store.readManifest(TestArchive.partition(TOPIC, 0)).orElseThrow();
         assertEquals(2 * perWriter, manifest.segments().size(), "every registration survived");
         assertFalse(backend.calls("put").isEmpty());
     }

@@ -1,0 +1,20 @@
+package io.tieredarchive.tier.read;
+
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentReader;
+import io.tieredarchive.tier.remote.ArchivePartition;
+import io.tieredarchive.tier.remote.PartitionView;
+
+/** What an {@link ArchiveCursor} reads through: fresh views of a partition, and segments from the nearest tier. */
+interface SegmentSource {
+
+    /** The partition as the store shows it now. */
+    PartitionView view(ArchivePartition partition) throws SegmentException;
+
+    /** Opens a segment; {@code wholeSegment}: the caller reads it from its first record. */
+    SegmentReader open(SegmentMetadata meta, boolean wholeSegment) throws SegmentException;
+
+    /** At the end of the archive, how often a cursor looks for new segments. */
+    long refreshIntervalMs();
+}
