@@ -87,6 +87,7 @@ put_connector orders-archive "$(cat <<EOF
   "s3.access.key.id": "$S3_ACCESS_KEY",
   "s3.secret.access.key": "$S3_SECRET_KEY",
   "local.dir": "$LOCAL_DIR",
+  "kafka.bootstrap.servers": "$KAFKA_BOOTSTRAP",
   "segment.bytes": "524288",
   "segment.ms": "5000",
   "batch.bytes": "262144",
@@ -130,7 +131,7 @@ put_connector orders-replay "$(cat <<EOF
   "replay.topics": "$TOPIC",
   "replay.topic.format": "\${topic}.restored",
   "replay.partitioning": "preserve",
-  "replay.admin.bootstrap.servers": "$KAFKA_BOOTSTRAP",
+  "kafka.bootstrap.servers": "$KAFKA_BOOTSTRAP",
   "topic.creation.default.replication.factor": "1",
   "topic.creation.default.partitions": "$PARTITIONS"
 }

@@ -212,6 +212,7 @@ config = {
     "s3.access.key.id": os.environ["S3_ACCESS_KEY"],
     "s3.secret.access.key": os.environ["S3_SECRET_KEY"],
     "local.dir": local_dir,
+    "kafka.bootstrap.servers": os.environ["KAFKA_BOOTSTRAP"],
     "compression.type": "zstd",
 }
 for kv in sys.argv[5:]:

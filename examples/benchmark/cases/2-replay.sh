@@ -68,7 +68,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   "replay.topics": "$ARCHIVE_TOPIC",
   "replay.topic.format": "$target",
   "replay.partitioning": "preserve",
-$overrides  "replay.admin.bootstrap.servers": "$KAFKA_BOOTSTRAP"
+$overrides  "kafka.bootstrap.servers": "$KAFKA_BOOTSTRAP"
 }
 JSON
 )"

@@ -129,10 +129,35 @@ class ArchiveReplaySourceConfigTest {
 
     @Test
     void preservingPartitionsNeedsTheAdminConnection() {
-        assertOnlyErrorOn(with(BASE, "replay.admin.bootstrap.servers", null), "replay.admin.bootstrap.servers",
+        assertOnlyErrorOn(with(BASE, "replay.admin.bootstrap.servers", null), "kafka.bootstrap.servers",
                 "replay.partitioning=preserve");
         assertEquals(Map.of(), errors(with(BASE, "replay.admin.bootstrap.servers", null,
                 "replay.partitioning", "key")));
+        assertEquals(Map.of(), errors(with(BASE, "replay.admin.bootstrap.servers", null,
+                "kafka.bootstrap.servers", "127.0.0.1:9092")), "the key shared with the sink");
+        assertOnlyErrorOn(with(BASE, "kafka.bootstrap.servers", "no-port"), "kafka.bootstrap.servers",
+                "is not host:port");
+    }
+
+    @Test
+    void theAdminSettingsComeFromKafkaKeysAndTheOlderReplayAdminKeys() {
+        ArchiveReplaySourceConfig legacy = new ArchiveReplaySourceConfig(with(BASE,
+                "replay.admin.security.protocol", "SSL"));
+        assertEquals("127.0.0.1:9092", legacy.adminConfig().get("bootstrap.servers"));
+        assertEquals("SSL", legacy.adminConfig().get("security.protocol"));
+        ArchiveReplaySourceConfig both = new ArchiveReplaySourceConfig(with(BASE,
+                "kafka.bootstrap.servers", "kafka:9093", "kafka.security.protocol", "SASL_SSL"));
+        assertEquals("kafka:9093", both.adminConfig().get("bootstrap.servers"), "kafka.* wins");
+        assertEquals("SASL_SSL", both.adminConfig().get("security.protocol"));
+    }
+
+    @Test
+    void theIncarnationIsLatestAllLegacyOrAnIdAndNothingElse() {
+        assertEquals("latest", new ArchiveReplaySourceConfig(BASE).incarnations().spec());
+        assertEquals(Map.of(), errors(with(BASE, "replay.incarnation", "all")));
+        assertEquals(Map.of(), errors(with(BASE, "replay.incarnation",
+                "MkU3OEVBNTcwNTJENDM2Qg.xS2pZ3pXQ7eHbd6gFK6TSA")));
+        assertOnlyErrorOn(with(BASE, "replay.incarnation", "a.b.c"), "replay.incarnation", "is not 'latest'");
     }
 
     @Test

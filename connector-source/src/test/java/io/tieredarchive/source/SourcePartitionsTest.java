@@ -1,5 +1,7 @@
 package io.tieredarchive.source;
 
+import io.tieredarchive.tier.remote.Incarnation;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.source.replay.ReplayRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.json.JsonConverter;
@@ -53,9 +55,13 @@ class SourcePartitionsTest {
     @Test
     void partitionsSerializeInTheirGivenOrderInEveryJvm() {
         byte[] replay = converter.fromConnectData(CONNECTOR, null,
-                List.of(CONNECTOR, ReplayRecords.sourcePartition(new TopicPartition("orders", 3))));
+                List.of(CONNECTOR, ReplayRecords.sourcePartition(ArchivePartition.legacy("orders", 3))));
         assertEquals("[\"replay\",{\"topic\":\"orders\",\"partition\":3}]",
-                new String(replay, StandardCharsets.UTF_8));
+                new String(replay, StandardCharsets.UTF_8), "a legacy archive's partition, as before incarnations");
+        byte[] incarnation = converter.fromConnectData(CONNECTOR, null, List.of(CONNECTOR, ReplayRecords
+                .sourcePartition(new ArchivePartition("orders", new Incarnation("c1", "t1"), 3))));
+        assertEquals("[\"replay\",{\"topic\":\"orders\",\"partition\":3,\"incarnation\":\"c1.t1\"}]",
+                new String(incarnation, StandardCharsets.UTF_8));
         byte[] copy = converter.fromConnectData(CONNECTOR, null,
                 List.of(CONNECTOR, CopyEvents.partition("src", "data/", 1, 4)));
         assertEquals("[\"replay\",{\"bucket\":\"src\",\"prefix\":\"data/\",\"shard\":1,\"shards\":4}]",
@@ -68,8 +74,8 @@ class SourcePartitionsTest {
         reversed.put("partition", 3);
         reversed.put("topic", "orders");
         write(reversed, Map.of("offset", 1200L));
-        Map<String, Object> ours = ReplayRecords.sourcePartition(new TopicPartition("orders", 3));
-        Map<String, Object> other = ReplayRecords.sourcePartition(new TopicPartition("orders", 4));
+        Map<String, Object> ours = ReplayRecords.sourcePartition(ArchivePartition.legacy("orders", 3));
+        Map<String, Object> other = ReplayRecords.sourcePartition(ArchivePartition.legacy("orders", 4));
 
         var found = SourcePartitions.storedOffsets(reader(), List.of(ours, other));
 
@@ -79,7 +85,7 @@ class SourcePartitionsTest {
 
     @Test
     void theFurthestOffsetWinsWhenSeveralOrdersWereWritten() throws Exception {
-        Map<String, Object> ours = ReplayRecords.sourcePartition(new TopicPartition("orders", 0));
+        Map<String, Object> ours = ReplayRecords.sourcePartition(ArchivePartition.legacy("orders", 0));
         Map<String, Object> reversed = new LinkedHashMap<>();
         reversed.put("partition", 0);
         reversed.put("topic", "orders");

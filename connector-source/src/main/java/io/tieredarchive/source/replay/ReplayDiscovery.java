@@ -31,7 +31,7 @@ public final class ReplayDiscovery {
     private static final Logger log = LoggerFactory.getLogger(ReplayDiscovery.class);
 
     /**
-     * The partitions to replay (by topic, partition, then incarnation oldest first), and each topic's partition
+     * The partitions to replay (topic by topic, by partition, then incarnation oldest first), and each topic's partition
      * count (highest archived partition + 1, over the selected incarnations).
      */
     public record Result(List<ArchivePartition> partitions, Map<String, Integer> partitionCounts) {
@@ -88,16 +88,12 @@ public final class ReplayDiscovery {
                 missing(topic, all);
                 continue;
             }
+            found.sort(Comparator.comparingInt(ArchivePartition::partition)); // stable: incarnations oldest first
             partitions.addAll(found);
             counts.put(topic, found.stream().mapToInt(ArchivePartition::partition).max().orElse(-1) + 1);
         }
-        partitions.sort(ORDER);
         return new Result(partitions, counts);
     }
-
-    /** Topic, partition, then the incarnations of one partition in the order they were found (oldest first). */
-    private static final Comparator<ArchivePartition> ORDER = Comparator.comparing(ArchivePartition::topic)
-            .thenComparingInt(ArchivePartition::partition);
 
     private void missing(String topic, List<ArchiveCatalog.Entry> all) {
         String message = all.isEmpty()

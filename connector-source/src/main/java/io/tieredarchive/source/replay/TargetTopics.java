@@ -77,7 +77,7 @@ public final class TargetTopics {
             throw new ConnectException("Interrupted while checking the target topics", e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            String message = "Cannot check the target topics through replay.admin.bootstrap.servers: " + cause;
+            String message = "Cannot check the target topics through kafka.bootstrap.servers: " + cause;
             if (cause instanceof TimeoutException
                     || cause instanceof org.apache.kafka.common.errors.RetriableException) {
                 throw new RetriableException(message, cause);

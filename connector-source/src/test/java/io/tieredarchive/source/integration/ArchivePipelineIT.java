@@ -1,5 +1,6 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -162,7 +163,8 @@ class ArchivePipelineIT {
         try (RemoteSegmentStore store = RemoteSegmentStore.create(connection)) {
             TestUtils.waitForCondition(() -> {
                 for (int p = 0; p < PARTITIONS; p++) {
-                    PartitionView view = store.view(TOPIC, p);
+                    PartitionView view = store.view(store.catalog().resolve(TOPIC, p,
+                            IncarnationSelection.LATEST_ONE));
                     long records = view.segments().stream().mapToLong(SegmentMetadata::recordCount).sum();
                     if (records < PER_PARTITION || view.endOffset() != PER_PARTITION) {
                         return false;

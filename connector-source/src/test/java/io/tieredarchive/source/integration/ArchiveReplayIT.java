@@ -189,7 +189,7 @@ class ArchiveReplayIT {
         ReplayItSupport.createTopic(connect, "orders.bykey", 3);
         Map<String, String> c = config(ORDERS, "${topic}.bykey");
         c.put("replay.partitioning", "key");
-        c.remove("replay.admin.bootstrap.servers");
+        c.remove("kafka.bootstrap.servers");
         connect.configureConnector("bykey", c);
         int total = expectedCount(orders);
         awaitRecords(connect, "orders.bykey", 3, total, WAIT);

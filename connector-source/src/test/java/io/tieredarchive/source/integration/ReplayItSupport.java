@@ -94,7 +94,7 @@ public final class ReplayItSupport {
         c.put("s3.retry.max.attempts", "3");
         c.put("replay.topics", topics);
         c.put("replay.topic.format", format);
-        c.put("replay.admin.bootstrap.servers", connect.kafka().bootstrapServers());
+        c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         c.put("replay.batch.records", "2000");
         return c;
     }

@@ -11,7 +11,7 @@ import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 import io.tieredarchive.tier.storage.ObjectInfo;
 import io.tieredarchive.tier.storage.StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
-import org.apache.kafka.common.TopicPartition;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.record.TimestampType;
@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartitionReplayTest {
 
     private static final String TOPIC = "orders";
-    private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
+    private static final ArchivePartition TP = ArchivePartition.legacy(TOPIC, 0);
     private static final long T0 = 1_700_000_000_000L;
 
     @TempDir
@@ -96,7 +96,7 @@ class PartitionReplayTest {
     }
 
     private PartitionReplay replay(ReplayRange range, Long stored, boolean follow, boolean skip) {
-        return new PartitionReplay(TP, "orders.restored", true, stored, new ReplaySettings(range, follow, 10, skip),
+        return new PartitionReplay(TP, "orders.restored", true, stored, new ReplaySettings(range, follow, 10, skip, 60_000),
                 reader, replayMetrics);
     }
 

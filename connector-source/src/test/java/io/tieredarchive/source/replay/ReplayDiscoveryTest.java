@@ -4,7 +4,8 @@ import io.tieredarchive.tier.remote.ArchiveCatalog;
 
 import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
-import org.apache.kafka.common.TopicPartition;
+import io.tieredarchive.tier.remote.ArchivePartition;
+import io.tieredarchive.tier.remote.IncarnationSelection;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,15 +45,15 @@ class ReplayDiscoveryTest {
     }
 
     private ReplayDiscovery discovery(List<String> topics, String regex, boolean follow, boolean tolerate) {
-        return new ReplayDiscovery(catalog, "s3://b/", topics, Optional.ofNullable(regex).map(Pattern::compile),
-                follow, tolerate);
+        return new ReplayDiscovery(catalog, "s3://b/a/", topics, Optional.ofNullable(regex).map(Pattern::compile),
+                IncarnationSelection.LATEST_ONE, follow, tolerate);
     }
 
     @Test
     void listedTopicsWithTheirPartitionCounts() throws Exception {
         ReplayDiscovery.Result r = discovery(List.of("orders", "audit"), null, false, false).discover();
-        assertEquals(List.of(new TopicPartition("orders", 0), new TopicPartition("orders", 1),
-                new TopicPartition("orders", 3), new TopicPartition("audit", 0)), r.partitions());
+        assertEquals(List.of(ArchivePartition.legacy("orders", 0), ArchivePartition.legacy("orders", 1),
+                ArchivePartition.legacy("orders", 3), ArchivePartition.legacy("audit", 0)), r.partitions());
         assertEquals(Map.of("orders", 4, "audit", 1), r.partitionCounts(), "the highest partition + 1");
     }
 
@@ -80,7 +81,7 @@ class ReplayDiscoveryTest {
         ReplayDiscovery following = discovery(List.of("ghost"), null, true, false);
         assertEquals(List.of(), following.discover().partitions());
         backend.putIfMatch("a/ghost/0/m.json", new byte[] {1}, null);
-        assertEquals(List.of(new TopicPartition("ghost", 0)), following.discover().partitions(),
+        assertEquals(List.of(ArchivePartition.legacy("ghost", 0)), following.discover().partitions(),
                 "found once archived");
     }
 }

@@ -14,7 +14,7 @@ class ReplayRangeTest {
 
     private static SegmentMetadata segment(long base, long last, long firstTs, long maxTs) {
         FileInfo f = new FileInfo(0, "00000000");
-        return new SegmentMetadata(1, "t", 0, base, last, last - base + 1, firstTs, maxTs, "none", "w", 0, f, f, f);
+        return new SegmentMetadata(1, "t", 0, base, last, last - base + 1, firstTs, maxTs, "none", "w", 0, f, f, f, null, null, -1, null);
     }
 
     private static ArchivedRecord record(long offset, long ts) {

@@ -1,5 +1,6 @@
 package io.tieredarchive.source.testing;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -126,7 +127,7 @@ public final class TestArchives {
                 metas.add(meta);
             }
         }
-        store.register(topic, partition, metas);
+        store.register(ArchivePartition.of(metas.get(0)), metas);
         deleteRecursively(dir);
         return metas;
     }

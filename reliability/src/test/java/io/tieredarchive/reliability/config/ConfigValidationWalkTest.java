@@ -40,8 +40,7 @@ public class ConfigValidationWalkTest {
             Map.entry("s3.access.key.id", "an opaque credential; its pairing with the secret is checked separately"),
             Map.entry("s3.secret.access.key", "an opaque credential (PASSWORD); its pairing is checked separately"),
             Map.entry("s3.sse.kms.key.id", "a KMS key id, ARN or alias: KMS checks it"),
-            Map.entry("replay.topics", "a list of topic names; a name that is not archived fails with its S3 path"),
-            Map.entry("replay.admin.bootstrap.servers", "a host list the admin client resolves at run time"));
+            Map.entry("replay.topics", "a list of topic names; a name that is not archived fails with its S3 path"));
 
     public static Map<String, Supplier<Connector>> connectors() {
         return Map.of("ArchiveSinkConnector", ArchiveSinkConnector::new,
@@ -57,11 +56,12 @@ public class ConfigValidationWalkTest {
                 c.put("topics", "orders");
                 c.put("s3.bucket", "archive");
                 c.put("local.dir", "/var/lib/archive");
+                c.put("kafka.bootstrap.servers", "localhost:9092");
             }
             case "ArchiveReplaySourceConnector" -> {
                 c.put("s3.bucket", "archive");
                 c.put("replay.topics", "orders");
-                c.put("replay.admin.bootstrap.servers", "localhost:9092");
+                c.put("kafka.bootstrap.servers", "localhost:9092");
             }
             case "BucketCopySourceConnector" -> {
                 c.put("source.s3.bucket", "from");

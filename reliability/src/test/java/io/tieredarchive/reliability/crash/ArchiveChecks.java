@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.crash;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -42,7 +43,8 @@ final class ArchiveChecks {
         for (Map.Entry<Integer, Long> e : ends.entrySet()) {
             List<SegmentMetadata> segments;
             while (true) {
-                segments = store.view(topic, e.getKey()).segments().stream()
+                segments = store.view(store.catalog().resolve(topic, e.getKey(), IncarnationSelection.LATEST_ONE))
+                        .segments().stream()
                         .sorted(Comparator.comparingLong(SegmentMetadata::baseOffset)).toList();
                 long end = segments.isEmpty() ? 0 : segments.get(segments.size() - 1).nextOffset();
                 if (end >= e.getValue()) {

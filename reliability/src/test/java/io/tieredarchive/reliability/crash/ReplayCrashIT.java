@@ -183,7 +183,7 @@ class ReplayCrashIT {
         c.put("s3.secret.access.key", s3.secretKey());
         c.put("replay.topics", TOPIC);
         c.put("replay.topic.format", "${topic}.replayed");
-        c.put("replay.admin.bootstrap.servers", kafka.bootstrapServers());
+        c.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         // Small polls: a transaction is open most of the time, so a kill usually cuts one.
         c.put("replay.batch.records", "200");
         c.put("exactly.once.support", "required");

@@ -39,7 +39,7 @@ final class ReplayFixture {
         c.put("s3.secret.access.key", s3.secretKey());
         c.put("replay.topics", topic);
         c.put("replay.topic.format", target.replace(topic, "${topic}"));
-        c.put("replay.admin.bootstrap.servers", connect.kafka().bootstrapServers());
+        c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         c.put("replay.batch.records", "2000");
         return c;
     }

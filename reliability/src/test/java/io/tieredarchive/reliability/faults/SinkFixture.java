@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.faults;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.sink.integration.ArchiveFixture;
@@ -119,7 +120,8 @@ public final class SinkFixture {
                 }
                 assertEquals(e.getValue().size(), count, where + ": records in the segments");
                 List<ArchivedRecord> read = new ArrayList<>();
-                try (ArchiveCursor cursor = reader.fromOffset(topic, e.getKey(), 0)) {
+                try (ArchiveCursor cursor = reader.fromOffset(store.catalog().resolve(topic, e.getKey(),
+                        IncarnationSelection.LATEST_ONE), 0)) {
                     for (ArchivedRecord r = cursor.next(); r != null; r = cursor.next()) {
                         read.add(r);
                     }

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.input.integration;
 
+import io.tieredarchive.tier.remote.IncarnationSelection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tieredarchive.config.S3Connection;
@@ -128,6 +129,7 @@ class HostileNamesIT {
         sink.put("tasks.max", "1");
         sink.put("topics", LONGEST + "," + MIXED);
         sink.put("local.dir", localDir.toString());
+        sink.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         sink.put("segment.ms", "1000");
         sink.put("batch.bytes", "4096");
         connect.configureConnector("limits-sink", sink);
@@ -135,7 +137,9 @@ class HostileNamesIT {
         S3Connection archive = S3TestConnections.withPrefix(S3TestConnections.create(s3, BUCKET), "limits");
         try (RemoteSegmentStore store = RemoteSegmentStore.create(archive)) {
             for (String topic : produced.keySet()) {
-                TestUtils.waitForCondition(() -> store.view(topic, 0).endOffset() >= count, WAIT.toMillis(),
+                TestUtils.waitForCondition(() -> !store.catalog().incarnations(topic).isEmpty() && store.view(
+                        store.catalog().resolve(topic, 0, IncarnationSelection.LATEST_ONE)).endOffset() >= count,
+                        WAIT.toMillis(),
                         () -> topic.substring(0, 10) + "... is not all in S3");
             }
         }
@@ -180,7 +184,7 @@ class HostileNamesIT {
         replay.put("tasks.max", "1");
         replay.put("replay.topics", topic);
         replay.put("replay.topic.format", format);
-        replay.put("replay.admin.bootstrap.servers", connect.kafka().bootstrapServers());
+        replay.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         replay.put("restore.cache.dir", tempDir.resolve("replay-cache").resolve("cache").toString());
         return replay;
     }
@@ -231,6 +235,7 @@ class HostileNamesIT {
             sink.put("tasks.max", "1");
             sink.put("topics", topic);
             sink.put("local.dir", localDir.toString());
+            sink.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
             connect.configureConnector("sink-" + topic, sink);
         }
         for (Map.Entry<String, String> e : expected.entrySet()) {

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.input.integration;
 
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.reliability.ConnectClusters;
@@ -100,7 +101,7 @@ class ReplayBadInputIT {
     }
 
     private void dropManifest(String topic) throws Exception {
-        Files.delete(object(store.layout().manifestKey(topic, 0)));
+        Files.delete(object(store.layout().manifestKey(ArchivePartition.legacy(topic, 0))));
     }
 
     private BadCase damage(String topic, SegmentMetadata middle) throws Exception {
@@ -123,15 +124,16 @@ class ReplayBadInputIT {
             case "missing-index" -> Files.delete(object(keys.offsetIndex()));
             case "missing-log" -> Files.delete(object(keys.log()));
             case "newer-marker" -> {
-                Files.writeString(object(keys.marker()), marker.replaceFirst("\"formatVersion\"\\s*:\\s*1",
-                        "\"formatVersion\":2"));
+                Files.writeString(object(keys.marker()), marker.replaceFirst("\"formatVersion\"\\s*:\\s*2",
+                        "\"formatVersion\":3"));
                 dropManifest(topic);
             }
             case "newer-manifest" -> {
-                Path manifest = object(store.layout().manifestKey(topic, 0));
+                Path manifest = object(store.layout().manifestKey(ArchivePartition.legacy(topic, 0)));
                 Files.writeString(manifest, Files.readString(manifest).replaceFirst(
-                        "\"formatVersion\"\\s*:\\s*1", "\"formatVersion\":2"));
-                return new BadCase(topic, "manifest.json with formatVersion 2", store.layout().manifestKey(topic, 0),
+                        "\"formatVersion\"\\s*:\\s*2", "\"formatVersion\":3"));
+                return new BadCase(topic, "manifest.json with formatVersion 3",
+                        store.layout().manifestKey(ArchivePartition.legacy(topic, 0)),
                         "newer");
             }
             case "foreign-marker" -> {
@@ -173,7 +175,7 @@ class ReplayBadInputIT {
         c.put("header.converter", ByteArrayConverter.class.getName());
         c.put("replay.topics", topic);
         c.put("replay.topic.format", "${topic}.out");
-        c.put("replay.admin.bootstrap.servers", connect.kafka().bootstrapServers());
+        c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         c.put("restore.cache.dir", cacheParent(topic).resolve("cache").toString());
         c.put("replay.batch.records", "50");
         return c;

@@ -108,6 +108,7 @@ class SecretsIT {
         c.put("tasks.max", "1");
         c.put("topics", "plain");
         c.put("local.dir", tempDir.resolve("local-" + secret.hashCode()).toString());
+        c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         c.put("segment.ms", "1000");
         return c;
     }
@@ -118,7 +119,7 @@ class SecretsIT {
         c.put("tasks.max", "1");
         c.put("replay.topics", "plain");
         c.put("replay.topic.format", "${topic}.replayed");
-        c.put("replay.admin.bootstrap.servers", connect.kafka().bootstrapServers());
+        c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         return c;
     }
 
