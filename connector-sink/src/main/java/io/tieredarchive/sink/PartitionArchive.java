@@ -76,6 +76,8 @@ final class PartitionArchive implements BufferBudget.Buffer {
     private long nextOffset;
     private long firstDelivered = -1;
     private long lastDelivered = -1;
+    /** Offsets went back and the topic's identity is not confirmed yet: nothing is skipped until it is. */
+    private boolean identityInDoubt;
     /** The offset the archive of a new incarnation starts from; -1 once rewound there, or when none is needed. */
     private long floor;
     private SegmentWriter writer;
@@ -113,6 +115,9 @@ final class PartitionArchive implements BufferBudget.Buffer {
      * @param redelivery true when Connect redelivers a batch after a failed put(): offsets may go back
      */
     Admission admit(long offset, boolean redelivery) {
+        if (identityInDoubt) {
+            return Admission.CHECK_IDENTITY;
+        }
         if (firstDelivered < 0) {
             if (floor >= 0 && offset > floor) {
                 return Admission.REWIND;
@@ -121,6 +126,7 @@ final class PartitionArchive implements BufferBudget.Buffer {
             firstDelivered = offset;
             nextOffset = Math.max(nextOffset, offset);
         } else if (offset <= lastDelivered && !redelivery) {
+            identityInDoubt = true;
             return Admission.CHECK_IDENTITY;
         }
         lastDelivered = offset;
@@ -134,6 +140,7 @@ final class PartitionArchive implements BufferBudget.Buffer {
 
     /** The topic is still the archived incarnation: offsets going back from here on are not questioned again. */
     void identityConfirmed(long offset) {
+        identityInDoubt = false;
         lastDelivered = offset - 1;
     }
 

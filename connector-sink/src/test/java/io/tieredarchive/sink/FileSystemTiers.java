@@ -33,9 +33,17 @@ final class FileSystemTiers implements AutoCloseable {
                 clock));
     }
 
-    /** A store on the bucket directory, as each task's own connection gives it one. */
+    /** The key prefix of the stores tasks get from now on: a changed connector config. */
+    String prefix = "";
+
+    /** A store on the bucket directory under {@link #prefix}, as each task's own connection gives it one. */
     RemoteSegmentStore store() {
-        return new RemoteSegmentStore(new FileSystemStorageBackend(bucket), "", clock);
+        return store(prefix);
+    }
+
+    /** A store on the bucket directory under {@code prefix}. */
+    RemoteSegmentStore store(String prefix) {
+        return new RemoteSegmentStore(new FileSystemStorageBackend(bucket), prefix, clock);
     }
 
     TieringService of(Path localDir) {

@@ -18,6 +18,7 @@ final class TestIdentities implements TopicIdentities {
     static final String CLUSTER = "unit-cluster";
 
     private final Map<String, Incarnation> incarnations = new HashMap<>();
+    private String cluster = CLUSTER;
     private final Map<TopicPartition, Long> earliest = new HashMap<>();
     private final Map<String, Integer> generations = new HashMap<>();
     volatile boolean unavailable;
@@ -25,17 +26,23 @@ final class TestIdentities implements TopicIdentities {
 
     /** The incarnation {@code topic} has now. */
     synchronized Incarnation of(String topic) {
-        return incarnations.computeIfAbsent(topic, t -> new Incarnation(CLUSTER, t + "-id-0"));
+        return incarnations.computeIfAbsent(topic, t -> new Incarnation(cluster, t + "-id-0"));
     }
 
     /** Deletes and creates {@code topic} again: a new topic id; its partitions start at {@code earliestOffset}. */
     synchronized Incarnation recreate(String topic, long earliestOffset) {
         int generation = generations.merge(topic, 1, Integer::sum);
-        Incarnation next = new Incarnation(CLUSTER, topic + "-id-" + generation);
+        Incarnation next = new Incarnation(cluster, topic + "-id-" + generation);
         incarnations.put(topic, next);
         earliest.keySet().removeIf(tp -> tp.topic().equals(topic));
         earliest.put(new TopicPartition(topic, -1), earliestOffset);
         return next;
+    }
+
+    /** Another cluster from now on (a new broker, a failover): every topic is a new incarnation of it. */
+    synchronized void moveToCluster(String clusterId) {
+        cluster = clusterId;
+        incarnations.clear();
     }
 
     @Override

@@ -64,6 +64,8 @@ public final class TieringService implements Closeable {
     private final ExecutorService uploaders;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** Passes run on the service's own thread only once started; before, only {@link #runPass} runs one. */
+    private volatile boolean started;
     private final Object passLock = new Object();
     private final TieringCounters counters = new TieringCounters();
 
@@ -125,6 +127,7 @@ public final class TieringService implements Closeable {
                 settings.localDir(), destinations.stores().stream().map(RemoteSegmentStore::destination).toList(),
                 settings.scanIntervalMs(), settings.uploadDelayMs(), settings.localRetentionMs(),
                 settings.localRetentionBytes());
+        started = true;
         scheduler.scheduleWithFixedDelay(this::passQuietly, 0, settings.scanIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
@@ -164,9 +167,9 @@ public final class TieringService implements Closeable {
         wakeUp();
     }
 
-    /** Asks for a pass as soon as the tiering thread is free. */
+    /** Asks for a pass as soon as the tiering thread is free (once the service is started). */
     public void wakeUp() {
-        if (wakeQueued.compareAndSet(false, true) && !scheduler.isShutdown()) {
+        if (started && wakeQueued.compareAndSet(false, true) && !scheduler.isShutdown()) {
             scheduler.execute(() -> {
                 wakeQueued.set(false);
                 passQuietly();

@@ -27,8 +27,8 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private final Path dataDir;
     private final int port;
-    private final String accessKey;
-    private final String secretKey;
+    private String accessKey;
+    private String secretKey;
     private Process process;
 
     public S3ProxyServer(Path dataDir) {
@@ -98,6 +98,17 @@ public final class S3ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * Restarts the server with other credentials, on the same port and data: a key rotation at the store, after
+     * which the old keys are refused.
+     */
+    public synchronized void restartWith(String newAccessKey, String newSecretKey) {
+        stop();
+        accessKey = newAccessKey;
+        secretKey = newSecretKey;
+        start();
     }
 
     /** {@code http://127.0.0.1:port} */
