@@ -9,6 +9,7 @@ import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -38,23 +39,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * over the connector and the same {@code local.dir}. The archive must still be contiguous, with no duplicate, and
  * byte-identical to what a consumer reads.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchiveSinkCrashIT {
 
-    static EmbeddedKafkaCluster kafka;
-    static S3ProxyServer s3;
+    EmbeddedKafkaCluster kafka;
+    S3ProxyServer s3;
 
     @TempDir
     static Path tmp;
 
+    /** Worker keys beyond the test's own: a subclass runs the same case with another consumer group protocol. */
+    Map<String, String> extraWorkerProps() {
+        return Map.of();
+    }
+
     @BeforeAll
-    static void startBroker() {
+    void startBroker() {
         s3 = ArchiveFixture.startS3(tmp);
         kafka = new EmbeddedKafkaCluster(1, new Properties());
         kafka.start();
     }
 
     @AfterAll
-    static void stopBroker() {
+    void stopBroker() {
         if (s3 != null) {
             s3.stop();
         }
@@ -72,7 +79,8 @@ class ArchiveSinkCrashIT {
         ArchiveFixture.createTopic(kafka, topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
         Path workers = Files.createDirectories(Path.of("target", "crash-it-workers", Long.toString(System.nanoTime())));
-        Map<String, String> workerProps = Map.of("offset.flush.interval.ms", "2000");
+        Map<String, String> workerProps = new java.util.HashMap<>(Map.of("offset.flush.interval.ms", "2000"));
+        workerProps.putAll(extraWorkerProps());
 
         try (var producer = new ArchiveFixture.BackgroundProducer(kafka, topic, partitions, perPartition,
                 Duration.ofSeconds(40), 11);

@@ -8,6 +8,7 @@ import io.tieredarchive.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -32,23 +33,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * remaining worker). All workers share one {@code local.dir}, as the tasks of one machine do. The archive must
  * still hold every record exactly once, byte-identical.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchiveSinkRebalanceIT {
 
-    static EmbeddedConnectCluster connect;
-    static S3ProxyServer s3;
+    EmbeddedConnectCluster connect;
+    S3ProxyServer s3;
 
     @TempDir
     static Path tmp;
 
+    /** Worker keys beyond the test's own: a subclass runs the same case with another consumer group protocol. */
+    Map<String, String> extraWorkerProps() {
+        return Map.of();
+    }
+
     @BeforeAll
-    static void startCluster() {
+    void startCluster() {
         s3 = ArchiveFixture.startS3(tmp);
-        connect = ArchiveFixture.startConnect("archive-rebalance-it",
-                Map.of("scheduled.rebalance.max.delay.ms", "2000"), new Properties());
+        Map<String, String> props = new java.util.HashMap<>(Map.of("scheduled.rebalance.max.delay.ms", "2000"));
+        props.putAll(extraWorkerProps());
+        connect = ArchiveFixture.startConnect(getClass().getSimpleName(), props, new Properties());
     }
 
     @AfterAll
-    static void stopCluster() throws Exception {
+    void stopCluster() throws Exception {
         Closing.closeAll(s3, connect == null ? null : connect::stop);
     }
 
@@ -59,7 +67,8 @@ class ArchiveSinkRebalanceIT {
         int perPartition = 25_000;
         ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
-        connect.configureConnector("rebalanced", connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, 2, s3));
+        connect.configureConnector("rebalanced", connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, 2,
+                s3));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("rebalanced", 2, "sink did not start");
         WorkerHandle first = connect.workers().iterator().next();
 

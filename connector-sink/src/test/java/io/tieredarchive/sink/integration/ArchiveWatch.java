@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  */
 public final class ArchiveWatch implements AutoCloseable {
 
-    private static final Pattern MARKER = Pattern.compile("\\d{20}-.+\\.json");
+    /** A marker's file name: {@code <base>-<writer>.json} (legacy layout) or {@code <base>.json} in a segment folder. */
+    private static final Pattern MARKER = Pattern.compile("\\d{20}(-.+)?\\.json");
 
     private final Admin admin;
     private final String group;
@@ -146,11 +147,11 @@ public final class ArchiveWatch implements AutoCloseable {
         if (!Files.isDirectory(topicDir)) {
             return markers;
         }
-        try (Stream<Path> files = Files.walk(topicDir, 2)) {
+        try (Stream<Path> files = Files.walk(topicDir, 4)) { // <topic>/<incarnation>/<partition>/<segment>/<base>.json
             for (Path file : files.filter(f -> MARKER.matcher(f.getFileName().toString()).matches()).toList()) {
                 try {
-                    markers.computeIfAbsent(Integer.parseInt(file.getParent().getFileName().toString()),
-                            p -> new ArrayList<>()).add(SegmentMetadata.read(file));
+                    SegmentMetadata meta = SegmentMetadata.read(file);
+                    markers.computeIfAbsent(meta.partition(), p -> new ArrayList<>()).add(meta);
                 } catch (SegmentException beingWritten) {
                     // S3Proxy is still writing the object: it is not in S3 yet
                 }
