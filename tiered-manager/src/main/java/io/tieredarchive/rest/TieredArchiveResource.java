@@ -40,7 +40,8 @@ import java.util.Optional;
  * ({@link RestException} lists the statuses). No response holds a connector's configuration or credentials.
  * <ul>
  *   <li>{@code GET /stats}: each tiering service of this worker (per {@code local.dir});</li>
- *   <li>{@code GET /segments/{topic}/{partition}[?connector=&fromOffset=&limit=]}: a page of the archived segments;</li>
+ *   <li>{@code GET /segments/{topic}/{partition}[?connector=&fromOffset=&limit=]}: a page of the archived
+ *       segments;</li>
  *   <li>{@code POST /archive}: asks each tiering service of this worker for a pass (202), which respects its
  *       backoff; requests arriving while one is pending are one request;</li>
  *   <li>{@code POST /restore} ({@link RestoreRequest}): a restore job under the operator's restore root (202 and a

@@ -2,6 +2,7 @@ package io.tieredarchive.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tieredarchive.testing.S3ProxyServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +16,8 @@ import java.util.Base64;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * HTTP calls to a Connect worker's REST API as a user makes them ({@code java.net.http}): the status, the headers
@@ -45,6 +48,17 @@ final class RestCalls {
         public String toString() {
             return status + " " + body;
         }
+    }
+
+    /**
+     * Asserts an error answer: {@code status}, Connect's shape with the same {@code error_code}, a message naming
+     * {@code mentioned}, and no S3 secret of the test servers in it.
+     */
+    static void expectError(Answer answer, int status, String mentioned) {
+        JsonNode body = answer.expect(status);
+        assertEquals(status, body.path("error_code").asInt(), answer.toString());
+        assertTrue(body.path("message").asText().contains(mentioned), "expected '" + mentioned + "' in " + answer);
+        assertFalse(answer.body().contains(S3ProxyServer.SECRET_KEY), "a credential in a response: " + answer);
     }
 
     private final String baseUrl;

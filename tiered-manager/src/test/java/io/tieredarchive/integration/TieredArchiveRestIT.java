@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.tieredarchive.integration.RestCalls.expectError;
 import static io.tieredarchive.integration.RestFixtures.TOPIC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -204,12 +205,5 @@ class TieredArchiveRestIT {
         expectError(rest.get(base + TOPIC + "/0?connector=nope"), 404, "nope");
         expectError(rest.get(base + TOPIC + "/0"), 400, "connector");
         expectError(rest.get("tiered-archive/restore/no-such-job"), 404, "no-such-job");
-    }
-
-    static void expectError(RestCalls.Answer answer, int status, String mentioned) {
-        JsonNode body = answer.expect(status);
-        assertEquals(status, body.path("error_code").asInt(), answer.toString());
-        assertTrue(body.path("message").asText().contains(mentioned), "expected '" + mentioned + "' in " + answer);
-        assertFalse(answer.body().contains(s3.secretKey()), "a credential in a response: " + answer);
     }
 }

@@ -35,7 +35,7 @@ public final class RestoreTarget {
         this.root = root;
     }
 
-    /** {@code directory}, created with its parents when missing, its files replaced: for a directory the caller owns. */
+    /** {@code directory}, created with its parents if missing, its files replaced: a directory the caller owns. */
     public static RestoreTarget replacing(Path directory) {
         return new RestoreTarget(directory, null);
     }
