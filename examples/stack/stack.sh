@@ -138,7 +138,8 @@ start_connect() {
   mkdir -p "$STACK_DIR/plugins"
   local extensions=""
   if ls "$STACK_DIR"/plugins/*/lib/tiered-archive-manager-*.jar >/dev/null 2>&1; then
-    extensions="rest.extension.classes=io.tieredarchive.rest.TieredArchiveRestExtension"
+    extensions="rest.extension.classes=io.tieredarchive.rest.TieredArchiveRestExtension
+tiered.archive.rest.restore.root=$STACK_DIR/restores"
   fi
   cat >"$STACK_DIR/connect.properties" <<EOF
 bootstrap.servers=127.0.0.1:$KAFKA_PORT

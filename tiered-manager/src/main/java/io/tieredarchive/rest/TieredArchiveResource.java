@@ -2,15 +2,18 @@ package io.tieredarchive.rest;
 
 import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.tier.remote.ArchivePartition;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.tieredarchive.config.ConfigProviders;
-import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.tier.read.ArchiveReader;
-import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringServices;
 import io.tieredarchive.tier.TieringStats;
+import io.tieredarchive.tier.read.ArchiveReader;
+import io.tieredarchive.tier.read.RestorePathException;
+import io.tieredarchive.tier.read.RestoreRoot;
+import io.tieredarchive.tier.read.RestoreTarget;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -18,32 +21,35 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.apache.kafka.common.config.ConfigException;
+import jakarta.ws.rs.core.UriInfo;
 import org.apache.kafka.connect.health.ConnectClusterState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The {@code /tiered-archive} endpoints. Responses are JSON; errors are {@code {"error_code": n, "message": ...}}
- * like Connect's own (400 for a bad request, 404 for an unknown connector, 503 when the store fails). No
- * response ever holds a connector's configuration or credentials.
+ * The {@code /tiered-archive} endpoints. Responses are JSON; errors are Connect's {@code {"error_code", "message"}}
+ * ({@link RestException} lists the statuses). No response holds a connector's configuration or credentials.
  * <ul>
- *   <li>{@code GET /tiered-archive/stats}: each tiering service of this worker (per {@code local.dir});</li>
- *   <li>{@code GET /tiered-archive/segments/{topic}/{partition}[?connector=NAME]}: the archived segments;</li>
- *   <li>{@code POST /tiered-archive/archive}: a tiering pass now on each service of this worker;</li>
- *   <li>{@code POST /tiered-archive/restore} with {@code {"topic", "partition", "fromOffset"?, "toOffset"?,
- *       "directory", "connector"?}}: segments back to a directory of this worker, as Kafka segment files.</li>
+ *   <li>{@code GET /stats}: each tiering service of this worker (per {@code local.dir});</li>
+ *   <li>{@code GET /segments/{topic}/{partition}[?connector=&incarnation=&fromOffset=&limit=]}: a page of the
+ *       archived segments of one incarnation of the topic (the newest by default);</li>
+ *   <li>{@code POST /archive}: asks each tiering service of this worker for a pass (202), which respects its
+ *       backoff; requests arriving while one is pending are one request;</li>
+ *   <li>{@code POST /restore} ({@link RestoreRequest}): a restore job under the operator's restore root (202 and a
+ *       {@code Location}); {@code GET /restore/{id}}: its state, progress, result or error.</li>
  * </ul>
- * Which archive: the connector named by {@code connector} (its {@code s3.*} keys); without it, the only tiering
- * service of this worker, else the only connector whose config has {@code s3.bucket}.
+ * Which archive: {@link ArchiveLocator}. Every S3 call made for a request is bounded by {@link #REQUEST_S3_TIMEOUT}.
  */
 @Path("/tiered-archive")
 @Produces(MediaType.APPLICATION_JSON)
@@ -53,16 +59,23 @@ public final class TieredArchiveResource {
     private static final Logger log = LoggerFactory.getLogger(TieredArchiveResource.class);
 
     /** The longest one S3 call of a request may take, retries included: the caller gets a 503, not a hang. */
-    static final java.time.Duration REQUEST_S3_TIMEOUT = java.time.Duration.ofSeconds(30);
+    static final Duration REQUEST_S3_TIMEOUT = Duration.ofSeconds(30);
 
-    private final ConnectClusterState cluster;
-    private final ConfigProviders providers;
-    private final Map<S3Connection, RemoteSegmentStore> stores = new HashMap<>();
+    private final ArchiveLocator locator;
+    private final RequestStores stores;
+    private final RestoreRoot restoreRoot;
+    private final RestoreJobs jobs;
 
     /** {@code providers} resolve the placeholders of the connector configs read here (the worker's providers). */
-    public TieredArchiveResource(ConnectClusterState cluster, ConfigProviders providers) {
-        this.cluster = cluster;
-        this.providers = providers;
+    public TieredArchiveResource(ConnectClusterState cluster, ConfigProviders providers, RestExtensionConfig config) {
+        this.locator = new ArchiveLocator(cluster, providers);
+        this.stores = new RequestStores(config.storesMax(), config.storesIdle(), REQUEST_S3_TIMEOUT.multipliedBy(4),
+                Ticker.systemTicker(), c -> RemoteSegmentStore.forRequests(c, REQUEST_S3_TIMEOUT));
+        this.restoreRoot = config.restoreRoot().orElse(null);
+        this.jobs = restoreRoot == null ? null : new RestoreJobs(config.restoreThreads(), config.restoreQueueSize(),
+                config.restoreJobsRetained(), config.restoreJobsRetention(), System::currentTimeMillis);
+        log.info("Tiered Archive REST restores {}", restoreRoot == null ? "are off (no "
+                + RestExtensionConfig.RESTORE_ROOT + ")" : "write under " + restoreRoot);
     }
 
     @GET
@@ -75,131 +88,110 @@ public final class TieredArchiveResource {
 
     @GET
     @Path("/segments/{topic}/{partition}")
-    public Response segments(@PathParam("topic") String topic, @PathParam("partition") int partition,
-                             @QueryParam("connector") String connector,
-                             @QueryParam("incarnation") String incarnation) {
+    public Response segments(@PathParam("topic") String topicParam, @PathParam("partition") String partitionParam,
+                             @QueryParam("connector") String connector, @QueryParam("fromOffset") String fromParam,
+                             @QueryParam("limit") String limitParam,
+                             @QueryParam("incarnation") String incarnationParam) {
         try {
-            RemoteSegmentStore store = store(connector);
-            ArchivePartition archived = store.catalog().resolve(topic, partition, selection(incarnation));
-            List<Map<String, Object>> segments = new ArrayList<>();
-            for (SegmentMetadata m : store.view(archived).segments()) {
-                segments.add(segment(m));
-            }
-            return Response.ok(Map.of("topic", topic, "partition", partition, "incarnation",
-                    archived.incarnation().id(), "segments", segments)).build();
-        } catch (RequestException e) {
+            String topic = RequestValues.topic(topicParam);
+            int partition = RequestValues.partition(partitionParam);
+            long from = RequestValues.offset("fromOffset", fromParam, 0);
+            int limit = RequestValues.limit(limitParam, SegmentsPage.DEFAULT_LIMIT, SegmentsPage.MAX_LIMIT);
+            IncarnationSelection incarnation = RequestValues.incarnation(incarnationParam);
+            RemoteSegmentStore store = storeOf(locator.locate(connector));
+            ArchivePartition archived = store.catalog().resolve(topic, partition, incarnation);
+            SegmentsPage page = SegmentsPage.of(store.view(archived).segments(), from, limit);
+            return Response.ok(page.toJson(archived)).build();
+        } catch (IllegalArgumentException e) {
+            return RestException.error(404, e.getMessage());
+        } catch (RestException e) {
             return e.response();
         } catch (SegmentException e) {
-            return error(503, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return error(400, e.getMessage());
+            return RestException.error(503, e.getMessage());
         }
     }
 
-    private static IncarnationSelection selection(Object incarnation) throws RequestException {
-        if (incarnation == null) {
-            return IncarnationSelection.LATEST_ONE;
-        }
-        String problem = IncarnationSelection.problem(incarnation.toString());
-        if (problem != null || IncarnationSelection.ALL.equals(incarnation)) {
-            throw new RequestException(400, "'incarnation': " + (problem != null ? problem : "name one"));
-        }
-        return new IncarnationSelection(incarnation.toString());
-    }
-
+    /** Asks for a pass; never runs one here, so neither a request thread nor the backoff is spent on it. */
     @POST
     @Path("/archive")
     public Response archive() {
         List<Map<String, Object>> services = new ArrayList<>();
         TieringServices.running().forEach((dir, service) -> {
-            service.archiveNow();
+            service.wakeUp();
             services.add(statsOf(dir.toString(), service));
         });
-        return Response.ok(Map.of("tiering", services)).build();
+        return Response.accepted(Map.of("tiering", services)).build();
     }
 
     @POST
     @Path("/restore")
-    public Response restore(Map<String, Object> body) {
+    public Response restore(InputStream body, @Context UriInfo uri) {
         try {
-            String topic = required(body, "topic");
-            int partition = (int) number(body, "partition", -1);
-            String directory = required(body, "directory");
-            if (partition < 0) {
-                throw new RequestException(400, "'partition' is required and must not be negative");
+            if (restoreRoot == null) {
+                throw new RestException(403, "Restore over REST is off on this worker. To turn it on, set "
+                        + RestExtensionConfig.RESTORE_ROOT + "=<absolute directory> in the worker's config and "
+                        + "restart it: restores are then written only under that directory");
             }
-            RemoteSegmentStore store = store((String) body.get("connector"));
-            try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
-                ArchivePartition archived = store.catalog().resolve(topic, partition,
-                        selection(body.get("incarnation")));
-                ArchiveReader.RestoreResult result = reader.restore(archived, number(body, "fromOffset", 0),
-                        number(body, "toOffset", -1), java.nio.file.Path.of(directory), bytes -> { });
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("directory", result.directory().toString());
-                out.put("segments", result.segments().size());
-                out.put("bytes", result.bytes());
-                if (!result.segments().isEmpty()) {
-                    out.put("firstOffset", result.segments().get(0).baseOffset());
-                    out.put("lastOffset", result.segments().get(result.segments().size() - 1).lastOffset());
-                }
-                return Response.ok(out).build();
-            }
-        } catch (RequestException e) {
+            RestoreRequest request = RestoreRequest.parse(body);
+            ArchiveLocator.Archive archive = locator.locate(request.connector());
+            RestoreTarget target = target(request);
+            RestoreJob job = jobs.submit(request.describe(), target.directory(), j -> run(j, request, archive, target));
+            return Response.accepted(job.toJson())
+                    .location(uri.getBaseUriBuilder().path("tiered-archive/restore").path(job.id()).build())
+                    .build();
+        } catch (RestException e) {
             return e.response();
-        } catch (SegmentException e) {
-            return error(503, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return error(400, e.getMessage());
         }
     }
 
-    /** The store of the archive a request is about. */
-    private synchronized RemoteSegmentStore store(String connector) throws RequestException {
-        if (connector == null || connector.isBlank()) {
-            Map<java.nio.file.Path, TieringService> running = TieringServices.running();
-            if (running.size() == 1) {
-                return running.values().iterator().next().store();
-            }
-            List<String> candidates = cluster.connectors().stream()
-                    .filter(c -> configOf(c).containsKey("s3.bucket")).sorted().toList();
-            if (candidates.size() != 1) {
-                throw new RequestException(400, "Name the connector whose archive to read with ?connector= (or "
-                        + "\"connector\"); candidates: " + candidates);
-            }
-            connector = candidates.get(0);
-        }
-        if (!cluster.connectors().contains(connector)) {
-            throw new RequestException(404, "Unknown connector '" + connector + "'");
-        }
-        Map<String, String> config;
-        try {
-            config = cluster.connectorConfig(connector);
-        } catch (RuntimeException e) {
-            throw new RequestException(503, "Connect cannot give the config of connector '" + connector
-                    + "' now (" + e.getMessage() + "); try again");
-        }
-        if (config == null || config.isEmpty()) {
-            throw new RequestException(503, "The config of connector '" + connector + "' is not available on "
-                    + "this worker yet; try again");
-        }
-        S3Connection connection;
-        try {
-            connection = RemoteSegmentStore.connectionOf(providers.resolve(config));
-        } catch (ConfigException e) {
-            throw new RequestException(400, "Connector '" + connector + "' has no usable S3 connection: "
-                    + e.getMessage());
-        }
-        return stores.computeIfAbsent(connection, c -> RemoteSegmentStore.forRequests(c, REQUEST_S3_TIMEOUT));
+    @GET
+    @Path("/restore/{id}")
+    public Response restoreJob(@PathParam("id") String id) {
+        Optional<RestoreJob> job = jobs == null ? Optional.empty() : jobs.find(id);
+        return job.map(j -> Response.ok(j.toJson()).build()).orElseGet(() -> RestException.error(404,
+                "No restore job '" + id + "' on this worker: each worker knows the jobs it runs, and forgets "
+                        + "finished ones after " + RestExtensionConfig.RESTORE_JOBS_RETENTION_MS));
     }
 
-    /** The config of {@code connector}, placeholders resolved; empty when Connect cannot give it now. */
-    private Map<String, String> configOf(String connector) {
+    private RestoreTarget target(RestoreRequest request) throws RestException {
         try {
-            Map<String, String> config = cluster.connectorConfig(connector);
-            return config == null ? Map.of() : providers.resolve(config);
-        } catch (RuntimeException e) {
-            return Map.of();
+            return restoreRoot.target(request.directory(), request.topic(), request.partition(),
+                    TieringServices.running().keySet());
+        } catch (RestorePathException e) {
+            throw new RestException(e.conflict() ? 409 : 400, e.getMessage());
         }
+    }
+
+    /** A restore job's work, on its own thread: lists the archive, then brings each segment back. */
+    private Map<String, Object> run(RestoreJob job, RestoreRequest request, ArchiveLocator.Archive archive,
+                                    RestoreTarget target) throws SegmentException {
+        boolean own = archive.serviceStore() == null;
+        RemoteSegmentStore store = own ? RemoteSegmentStore.forRequests(archive.connection(), REQUEST_S3_TIMEOUT)
+                : archive.serviceStore();
+        try (ArchiveReader reader = new ArchiveReader(store, null, null, ArchiveReader.Options.DEFAULT)) {
+            ArchivePartition archived = store.catalog().resolve(request.topic(), request.partition(),
+                    request.incarnation());
+            List<SegmentMetadata> chain = reader.restoreChain(archived, request.fromOffset(), request.toOffset());
+            job.planned(chain.size(), chain.stream()
+                    .mapToLong(m -> m.log().size() + m.offsetIndex().size() + m.timeIndex().size()).sum());
+            ArchiveReader.RestoreResult result = reader.restore(chain, target, job::segmentDone);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("segments", result.segments().size());
+            out.put("bytes", result.bytes());
+            if (!chain.isEmpty()) {
+                out.put("firstOffset", chain.get(0).baseOffset());
+                out.put("lastOffset", chain.get(chain.size() - 1).lastOffset());
+            }
+            return out;
+        } finally {
+            if (own) {
+                stores.closeSoon(store); // not on this thread: closing a client takes seconds
+            }
+        }
+    }
+
+    private RemoteSegmentStore storeOf(ArchiveLocator.Archive archive) {
+        return archive.serviceStore() != null ? archive.serviceStore() : stores.get(archive.connection());
     }
 
     private static Map<String, Object> statsOf(String dir, TieringService service) {
@@ -217,66 +209,16 @@ public final class TieredArchiveResource {
         out.put("failedAttempts", s.failedAttempts());
         out.put("lastError", s.lastError());
         out.put("lastPassAtMs", s.lastPassAtMs());
+        out.put("strandedSegments", s.strandedSegments());
         return out;
     }
 
-    private static Map<String, Object> segment(SegmentMetadata m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("baseOffset", m.baseOffset());
-        out.put("lastOffset", m.lastOffset());
-        out.put("recordCount", m.recordCount());
-        out.put("firstTimestamp", m.firstTimestamp());
-        out.put("maxTimestamp", m.maxTimestamp());
-        out.put("codec", m.codec());
-        out.put("writerId", m.writerId());
-        out.put("sealedAtMs", m.sealedAtMs());
-        out.put("bytes", m.log().size() + m.offsetIndex().size() + m.timeIndex().size());
-        return out;
-    }
-
-    private static String required(Map<String, Object> body, String key) throws RequestException {
-        Object v = body == null ? null : body.get(key);
-        if (!(v instanceof String s) || s.isBlank()) {
-            throw new RequestException(400, "'" + key + "' is required");
-        }
-        return s;
-    }
-
-    private static long number(Map<String, Object> body, String key, long absent) throws RequestException {
-        Object v = body == null ? null : body.get(key);
-        if (v == null) {
-            return absent;
-        }
-        if (!(v instanceof Number n)) {
-            throw new RequestException(400, "'" + key + "' must be a number, got " + v);
-        }
-        return n.longValue();
-    }
-
-    private static Response error(int status, String message) {
-        return Response.status(status).entity(Map.of("error_code", status, "message", String.valueOf(message)))
-                .build();
-    }
-
-    /** A request that cannot be served, with the response that says why. */
-    private static final class RequestException extends Exception {
-        private final int status;
-
-        RequestException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        Response response() {
-            return error(status, getMessage());
-        }
-    }
-
+    /** Stops the restore jobs and closes every S3 client of the extension. */
     void close() {
-        synchronized (this) {
-            stores.values().forEach(RemoteSegmentStore::close);
-            stores.clear();
+        if (jobs != null) {
+            jobs.close();
         }
+        stores.close();
         log.debug("Tiered Archive REST resources closed");
     }
 }

@@ -20,26 +20,29 @@ public final class TieredArchiveRestExtension implements ConnectRestExtension {
     private static final Logger log = LoggerFactory.getLogger(TieredArchiveRestExtension.class);
     private TieredArchiveResource resource;
     private ConfigProviders providers = ConfigProviders.none();
+    private RestExtensionConfig config = new RestExtensionConfig(Map.of());
 
     /**
-     * Connect passes the worker's config: its {@code config.providers} resolve the placeholders of the connector
-     * configs this extension reads, as the worker resolves them for the tasks. No setting of its own.
+     * Connect passes the worker's config: its {@code tiered.archive.rest.*} keys ({@link RestExtensionConfig}; an
+     * invalid one stops the worker, naming it), and its {@code config.providers}, which resolve the placeholders of
+     * the connector configs this extension reads, as the worker resolves them for the tasks.
      */
     @Override
     public void configure(Map<String, ?> configs) {
+        config = new RestExtensionConfig(configs);
         providers = ConfigProviders.from(configs);
     }
 
     @Override
     public void register(ConnectRestExtensionContext context) {
-        resource = new TieredArchiveResource(context.clusterState(), providers);
+        resource = new TieredArchiveResource(context.clusterState(), providers, config);
         context.configurable().register(resource);
         log.info("Tiered Archive REST extension registered at /tiered-archive");
     }
 
     @Override
     public ConfigDef config() {
-        return new ConfigDef();
+        return RestExtensionConfig.configDef();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.tieredarchive.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,6 +56,30 @@ public abstract class TcpRelay implements AutoCloseable {
                     System.err.println("relay: " + e);
                 }
             }
+        }
+    }
+
+    /** Called before each chunk a {@link #pump} forwards; may wait (an interrupt ends the pump). */
+    @FunctionalInterface
+    protected interface ChunkGate {
+        void beforeChunk(int bytes) throws InterruptedException;
+    }
+
+    /** Forwards bytes from {@code from} to {@code to}, passing each chunk through {@code gate}; closes both at the end. */
+    protected static void pump(Socket from, Socket to, ChunkGate gate) {
+        byte[] buffer = new byte[8 * 1024];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                gate.beforeChunk(n);
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // One side closed: close both.
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
         }
     }
 

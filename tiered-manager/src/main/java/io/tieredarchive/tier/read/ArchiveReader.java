@@ -25,7 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -194,8 +194,8 @@ public final class ArchiveReader implements SegmentSource, Closeable {
 
     /**
      * Brings the segments holding offsets {@code fromOffset..toOffset} (inclusive; -1: to the end) back as Kafka
-     * segment files into {@code outputRoot/<topic>-<partition>/}; {@code progress} hears the bytes of each
-     * segment once it is there.
+     * segment files into {@code outputRoot/<topic>-<partition>/}, a directory the caller owns (files there are
+     * replaced); {@code progress} hears the bytes of each segment once it is there.
      */
     public RestoreResult restore(ArchivePartition partition, long fromOffset, long toOffset, Path outputRoot,
                                  LongConsumer progress) throws SegmentException {
@@ -205,52 +205,99 @@ public final class ArchiveReader implements SegmentSource, Closeable {
         } catch (InvalidTopicException e) {
             throw new IllegalArgumentException("Cannot restore '" + topic + "': " + e.getMessage(), e);
         }
-        List<SegmentMetadata> chain = store.view(partition).chain(fromOffset, toOffset);
-        Path dir = outputRoot.resolve(topic + "-" + partition.partition());
+        return restore(restoreChain(partition, fromOffset, toOffset),
+                RestoreTarget.replacing(outputRoot.resolve(topic + "-" + partition.partition())), progress);
+    }
+
+    /** The segments {@link #restore} brings back for offsets {@code fromOffset..toOffset} (-1: to the end). */
+    public List<SegmentMetadata> restoreChain(ArchivePartition partition, long fromOffset, long toOffset)
+            throws SegmentException {
+        return store.view(partition).chain(fromOffset, toOffset);
+    }
+
+    /**
+     * Brings the segments of {@code chain} ({@link #restoreChain}) back as Kafka segment files into
+     * {@code target}'s directory, in order; {@code progress} hears the bytes of each segment once it is there.
+     * A confined target gets new files only: a restore that would replace one fails, and leaves that file alone.
+     */
+    public RestoreResult restore(List<SegmentMetadata> chain, RestoreTarget target, LongConsumer progress)
+            throws SegmentException {
         long bytes = 0;
         for (SegmentMetadata meta : chain) {
-            download(meta, dir);
+            download(meta, target);
             long size = meta.log().size() + meta.offsetIndex().size() + meta.timeIndex().size();
             bytes += size;
             progress.accept(size);
         }
-        log.info("Restored {} segment(s) of {} ({} bytes) into {}", chain.size(), partition, bytes, dir);
-        return new RestoreResult(chain, bytes, dir);
+        if (!chain.isEmpty()) {
+            log.info("Restored {} segment(s) of {} ({} bytes) into {}", chain.size(),
+                    ArchivePartition.of(chain.get(0)), bytes, target.directory());
+        }
+        return new RestoreResult(chain, bytes, target.directory());
     }
 
     /** The bytes {@link #restore} would bring back, to size a progress bar. */
     public long restoreBytes(ArchivePartition partition, long fromOffset, long toOffset) throws SegmentException {
-        return store.view(partition).chain(fromOffset, toOffset).stream()
+        return restoreChain(partition, fromOffset, toOffset).stream()
                 .mapToLong(m -> m.log().size() + m.offsetIndex().size() + m.timeIndex().size()).sum();
     }
 
     /**
-     * Downloads {@code meta}'s segment as plain segment files into {@code dir} (created), checking each file's
-     * size and CRC32C against the marker; the marker is written last.
+     * Downloads {@code meta}'s segment as plain segment files into {@code dir} (created; files there replaced),
+     * checking each file's size and CRC32C against the marker; the marker is written last.
      */
     public SegmentFiles download(SegmentMetadata meta, Path dir) throws SegmentException {
+        return download(meta, RestoreTarget.replacing(dir));
+    }
+
+    /**
+     * Downloads {@code meta}'s segment into {@code target} like {@link #download(SegmentMetadata, Path)}. Into a
+     * confined target, files are only created new, and a failed download removes the files it created.
+     */
+    public SegmentFiles download(SegmentMetadata meta, RestoreTarget target) throws SegmentException {
+        Path dir = target.directory();
         SegmentFiles files = SegmentFiles.of(dir, meta.baseOffset());
         SegmentKeys keys = store.layout().keys(meta);
+        List<Path> created = new ArrayList<>();
         try {
-            Files.createDirectories(dir);
-            copy(keys.log(), meta.log(), files.log());
-            copy(keys.offsetIndex(), meta.offsetIndex(), files.offsetIndex());
-            copy(keys.timeIndex(), meta.timeIndex(), files.timeIndex());
+            target.prepare();
+            copy(keys.log(), meta.log(), files.log(), target, created);
+            copy(keys.offsetIndex(), meta.offsetIndex(), files.offsetIndex(), target, created);
+            copy(keys.timeIndex(), meta.timeIndex(), files.timeIndex(), target, created);
             byte[] marker = store.backend().fetchAll(keys.marker());
-            Files.write(files.marker(), marker);
+            Files.write(files.marker(), marker, target.writeOptions());
         } catch (IOException e) {
+            removeCreated(target, created);
             throw new SegmentException("Cannot download segment " + store.backend().location() + keys.marker()
-                    + " to " + dir + ": " + e.getMessage(), e);
+                    + " to " + dir + ": " + e, e);
+        } catch (SegmentException | RuntimeException e) {
+            removeCreated(target, created);
+            throw e;
         }
         downloads.increment();
         return files;
     }
 
-    private void copy(String key, FileInfo expected, Path target) throws IOException, SegmentException {
+    /** After a failed download into a confined target: deletes the files it created, never another. */
+    private static void removeCreated(RestoreTarget target, List<Path> created) {
+        if (target.replacesFiles()) {
+            return;
+        }
+        for (Path file : created) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                log.warn("Cannot delete {} after a failed restore: {}", file, e.toString());
+            }
+        }
+    }
+
+    private void copy(String key, FileInfo expected, Path file, RestoreTarget target, List<Path> created)
+            throws IOException, SegmentException {
         CRC32C crc = new CRC32C();
         try (ByteSource source = remote(key, expected.size());
-             FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING)) {
+             FileChannel out = FileChannel.open(file, target.writeOptions())) {
+            created.add(file);
             ByteBuffer buffer = ByteBuffer.allocate(Math.max(64 * 1024, Math.min(options.chunkBytes(), 4 << 20)));
             long position = 0;
             while (position < expected.size()) {

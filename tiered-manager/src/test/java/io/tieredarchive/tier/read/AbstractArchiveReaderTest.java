@@ -224,13 +224,54 @@ abstract class AbstractArchiveReaderTest {
         Path output = tempDir.resolve("restore").resolve("out");
         for (String topic : List.of("../escaped", "a/../../b", "..", ".", "/abs")) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    IllegalArgumentException.class, () -> reader(false, null, 0).restore(TestArchive.partition(topic, 0), 0, -1, output, n -> { }));
+                    IllegalArgumentException.class, () -> reader(false, null, 0).restore(TestArchive.partition(topic,
+                            0), 0, -1, output, n -> { }));
             assertTrue(e.getMessage().contains("Cannot restore '" + topic + "'"), e.getMessage());
             reader.close();
             reader = null;
         }
         org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(tempDir.resolve("restore")),
                 "nothing created");
+    }
+
+    @Test
+    void aConfinedRestoreCreatesNewFilesOnlyAndNeverWritesThroughALink() throws Exception {
+        archive("w1", 0, 100, 50);
+        archive("w1", 100, 100, 50);
+        RestoreRoot root = RestoreRoot.of(tempDir.resolve("restore-root"));
+        RestoreTarget target = root.target("out", TOPIC, 0, List.of());
+        Path dir = target.directory();
+        // Appeared after the check: a file of the second segment, and a link in place of another.
+        java.nio.file.Files.createDirectories(dir);
+        Path kept = java.nio.file.Files.writeString(SegmentFiles.of(dir, 100).timeIndex(), "keep me");
+        Path victim = java.nio.file.Files.writeString(tempDir.resolve("victim"), "outside");
+        java.nio.file.Files.createSymbolicLink(SegmentFiles.of(dir, 100).offsetIndex(), victim);
+
+        ArchiveReader r = reader(false, null, 0);
+        List<SegmentMetadata> chain = r.restoreChain(TestArchive.partition(TOPIC, 0), 0, -1);
+        SegmentException e = assertThrows(SegmentException.class, () -> r.restore(chain, target, n -> { }));
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        assertEquals("keep me", java.nio.file.Files.readString(kept));
+        assertEquals("outside", java.nio.file.Files.readString(victim), "written through a symbolic link");
+        try (SegmentReader first = SegmentReader.open(SegmentFiles.of(dir, 0))) {
+            assertEquals(0, first.recordsFrom(0).next().offset(), "the first segment came back whole");
+        }
+        assertTrue(java.nio.file.Files.isSymbolicLink(SegmentFiles.of(dir, 100).offsetIndex()));
+        assertTrue(!java.nio.file.Files.exists(SegmentFiles.of(dir, 100).log())
+                && !java.nio.file.Files.exists(SegmentFiles.of(dir, 100).marker()), "nothing half-written is left");
+    }
+
+    @Test
+    void aRestoreIntoADirectoryTheCallerOwnsReplacesItsFiles() throws Exception {
+        archive("w1", 0, 100, 50);
+        Path output = tempDir.resolve("cli-output");
+        Path log = SegmentFiles.of(output.resolve(TOPIC + "-0"), 0).log();
+        java.nio.file.Files.createDirectories(log.getParent());
+        java.nio.file.Files.writeString(log, "an earlier restore, cut short");
+        reader(false, null, 0).restore(TestArchive.partition(TOPIC, 0), 0, -1, output, n -> { });
+        try (SegmentReader restored = SegmentReader.open(SegmentFiles.of(output.resolve(TOPIC + "-0"), 0))) {
+            assertEquals(99, restored.recordsFrom(99).next().offset());
+        }
     }
 
     @Test

@@ -73,7 +73,8 @@ class SecretsIT {
             deadEndpoint = "http://127.0.0.1:" + closed.getLocalPort();
         }
         connect = ReplayItSupport.startConnect("secrets", 1, Map.of("rest.extension.classes",
-                "io.tieredarchive.rest.TieredArchiveRestExtension"));
+                "io.tieredarchive.rest.TieredArchiveRestExtension", "tiered.archive.rest.restore.root",
+                tempDir.resolve("restore-root").toString()));
         ReplayItSupport.createTopic(connect, "plain", 1);
         for (int i = 0; i < 50; i++) {
             connect.kafka().produce("plain", "k" + i, "v" + i);
@@ -229,10 +230,12 @@ class SecretsIT {
         for (String name : CONNECTORS) {
             bodies.add(body(connect.requestGet(connect.endpointForResource(
                     "tiered-archive/segments/plain/0?connector=" + name))));
-            bodies.add(body(connect.requestPost(connect.endpointForResource("tiered-archive/restore"),
+            String job = body(connect.requestPost(connect.endpointForResource("tiered-archive/restore"),
                     "{\"topic\":\"plain\",\"partition\":0,\"connector\":\"" + name + "\",\"directory\":\""
-                            + tempDir.resolve("restored-" + name) + "\"}",
-                    Map.of("Content-Type", "application/json"))));
+                            + "restored-" + name + "\"}",
+                    Map.of("Content-Type", "application/json")));
+            bodies.add(job);
+            bodies.add(finishedRestore(job)); // a restore is a job: its error is in its status
         }
         bodies.add(body(connect.requestPost(connect.endpointForResource("tiered-archive/archive"), "{}",
                 Map.of("Content-Type", "application/json"))));
@@ -241,6 +244,21 @@ class SecretsIT {
         assertTrue(all.contains("403") || all.toLowerCase(java.util.Locale.ROOT).contains("denied")
                 || all.contains("SignatureDoesNotMatch"), "the denied store's error is reported: " + all);
         assertNoSecret("REST extension", all);
+    }
+
+    /** The last status of the restore job that {@code accepted} ("202 {...}") started; "" if none started. */
+    private String finishedRestore(String accepted) throws Exception {
+        if (!accepted.startsWith("202 ")) {
+            return "";
+        }
+        String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(accepted.substring(4)).get("id")
+                .asText();
+        String status = "";
+        for (int i = 0; i < 600 && !status.matches("(?s).*\"state\":\"(SUCCEEDED|FAILED)\".*"); i++) {
+            Thread.sleep(100);
+            status = body(connect.requestGet(connect.endpointForResource("tiered-archive/restore/" + id)));
+        }
+        return status;
     }
 
     private static String body(jakarta.ws.rs.core.Response r) {

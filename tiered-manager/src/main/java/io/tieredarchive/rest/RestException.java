@@ -1,0 +1,42 @@
+package io.tieredarchive.rest;
+
+import jakarta.ws.rs.core.Response;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A request this extension cannot serve, with the HTTP status and a message that says what is wrong, answered in
+ * Connect's own error shape {@code {"error_code": <status>, "message": "..."}}. The statuses: 400 a bad request,
+ * 403 restore is off on this worker, 404 no such connector or job, 409 the restore directory holds segment files
+ * or is being restored into, 413 a body too large, 429 the restore queue is full, 503 the store or Connect failed
+ * (try again).
+ */
+final class RestException extends Exception {
+
+    private final int status;
+
+    RestException(int status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    static RestException badRequest(String message) {
+        return new RestException(400, message);
+    }
+
+    int status() {
+        return status;
+    }
+
+    Response response() {
+        return error(status, getMessage());
+    }
+
+    static Response error(int status, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error_code", status);
+        body.put("message", String.valueOf(message));
+        return Response.status(status).entity(body).build();
+    }
+}
