@@ -1,5 +1,9 @@
 package io.tieredarchive.sink;
 
+import java.nio.file.Path;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
+import io.tieredarchive.tier.LocalDirOwner;
+import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.config.SegmentConfig;
 import io.tieredarchive.config.VersionInfo;
@@ -82,6 +86,28 @@ public class ArchiveSinkConnector extends SinkConnector {
         }
         SegmentConfig.validate(results, parsed);
         S3ConnectionConfig.validate(results, connectorConfigs, "", null);
+        checkLocalDirOwner(results, connectorConfigs);
         return new Config(new ArrayList<>(results.values()));
+    }
+
+    /**
+     * On a worker that has the {@code local.dir} already: refuses it when another connector owns it and archives
+     * elsewhere ({@link LocalDirOwner}). The tasks check again when they start, on their own worker.
+     */
+    private static void checkLocalDirOwner(Map<String, ConfigValue> results, Map<String, String> props) {
+        ConfigValue localDir = results.get(LocalTierConfig.LOCAL_DIR);
+        boolean s3Errors = results.values().stream()
+                .anyMatch(v -> v.name().startsWith("s3.") && !v.errorMessages().isEmpty());
+        if (localDir == null || !localDir.errorMessages().isEmpty() || localDir.value() == null || s3Errors) {
+            return;
+        }
+        try {
+            String destination = RemoteSegmentStore.connectionOf(props).destination();
+            String name = props.getOrDefault("name", "archive-sink");
+            LocalDirOwner.conflict(Path.of(localDir.value().toString().trim()), name, destination)
+                    .ifPresent(localDir::addErrorMessage);
+        } catch (RuntimeException e) {
+            log.debug("Cannot check the owner of local.dir: {}", e.toString());
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.tieredarchive.sink;
 
+import java.util.Optional;
+import io.tieredarchive.tier.LocalDirOwner;
+import io.tieredarchive.tier.LocalTier;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
@@ -95,9 +98,18 @@ public class ArchiveSinkTask extends SinkTask {
     private volatile int activePartitions;
     private volatile int assignedPartitions;
 
-    /** What the task is built on: its durability (tier) and where it learns topic identities. For tests. */
+    /**
+     * What the task is built on: its durability (tier), where it learns topic identities, and how it makes new
+     * directory entries durable. For tests.
+     */
     record Collaborators(Function<ArchiveSinkConfig, Function<Runnable, Durability>> durabilities,
-                         Function<ArchiveSinkConfig, TopicIdentities> identities) {
+                         Function<ArchiveSinkConfig, TopicIdentities> identities,
+                         PartitionArchive.DirectorySync directorySync) {
+
+        Collaborators(Function<ArchiveSinkConfig, Function<Runnable, Durability>> durabilities,
+                      Function<ArchiveSinkConfig, TopicIdentities> identities) {
+            this(durabilities, identities, LocalTier::fsyncDirectory);
+        }
     }
 
     public ArchiveSinkTask() {
@@ -135,10 +147,11 @@ public class ArchiveSinkTask extends SinkTask {
             converter.close();
             throw new ConnectException("Cannot start the S3 tier of " + config.localDir() + ": " + e.getMessage(), e);
         }
+        claimLocalDir();
         identities = collaborators.identities().apply(config);
         retry = new RetryState(clock);
         opener = new PartitionOpener(config.localDir(), durability, identities, options, config.segmentBytes(),
-                config.segmentMs(), this::onSealed, clock);
+                config.segmentMs(), this::onSealed, clock, collaborators.directorySync());
         budget = new BufferBudget(BufferBudget.limitFor(config.batchBytes()));
         metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, () -> activePartitions,
                 () -> assignedPartitions, durability::tieringStats, clock);
@@ -148,6 +161,25 @@ public class ArchiveSinkTask extends SinkTask {
                         + "commit.mode={} (offsets are committed once segments are {})", config.taskIndex(), writerId,
                 config.localDir(), durability.destination(), budget.limit(), config.commitMode().configValue(),
                 config.commitMode() == CommitMode.REMOTE ? "verified in S3" : "sealed locally");
+    }
+
+    /** Refuses a local.dir another connector archives elsewhere; records this connector as its owner. */
+    private void claimLocalDir() {
+        Optional<String> conflict = LocalDirOwner.conflict(config.localDir(), config.connectorName(),
+                durability.destination());
+        try {
+            if (conflict.isPresent()) {
+                throw new ConnectException(conflict.get());
+            }
+            LocalDirOwner.claim(config.localDir(), config.connectorName(), durability.destination(),
+                    clock.getAsLong());
+        } catch (IOException e) {
+            throw new ConnectException("Cannot record the owner of local.dir " + config.localDir() + ": " + e, e);
+        } catch (ConnectException e) {
+            durability.close();
+            converter.close();
+            throw e;
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.tieredarchive.sink;
 
+import java.nio.file.Files;
+import java.io.IOException;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -59,6 +61,12 @@ final class PartitionArchive implements BufferBudget.Buffer {
         CHECK_IDENTITY
     }
 
+    /** Makes the names created in a directory durable (fsync of the directory); tests record the calls. */
+    @FunctionalInterface
+    interface DirectorySync {
+        void fsync(Path dir) throws IOException;
+    }
+
     /** Told about each segment this partition seals. */
     interface SealListener {
         void sealed(PartitionArchive partition, SegmentFiles files, SegmentMetadata metadata, long recordBytes);
@@ -71,6 +79,7 @@ final class PartitionArchive implements BufferBudget.Buffer {
     private final int segmentBytes;
     private final long segmentMs;
     private final SealListener listener;
+    private final DirectorySync directorySync;
     private final long archivedEnd;
 
     private long nextOffset;
@@ -90,7 +99,9 @@ final class PartitionArchive implements BufferBudget.Buffer {
      * @param options     the task's options, with this partition's {@link io.tieredarchive.segment.SegmentOrigin}
      */
     PartitionArchive(TopicPartition tp, ArchivePartition archive, Path dir, long archivedEnd, long floor,
-                     SegmentWriterOptions options, int segmentBytes, long segmentMs, SealListener listener) {
+                     SegmentWriterOptions options, int segmentBytes, long segmentMs, SealListener listener,
+                     DirectorySync directorySync) {
+        this.directorySync = directorySync;
         this.tp = tp;
         this.archive = archive;
         this.dir = dir;
@@ -158,6 +169,7 @@ final class PartitionArchive implements BufferBudget.Buffer {
             seal(nowMs);
         }
         if (writer == null) {
+            ensureDirectory();
             // The segment is complete from the archive's end: no record lies in [nextOffset, offset).
             writer = SegmentWriter.create(dir, tp.topic(), tp.partition(), offset,
                     options.withOrigin(options.origin().startingAt(nextOffset)));
@@ -167,6 +179,22 @@ final class PartitionArchive implements BufferBudget.Buffer {
         writer.append(record);
         nextOffset = offset + 1;
         segmentRecordBytes += record.sizeInBytes();
+    }
+
+    /**
+     * Creates the partition's directory when it is missing, and fsyncs {@code local.dir} so that the new entry is
+     * durable before any segment in it is sealed: a crash must not lose a directory whose segments were committed.
+     */
+    private void ensureDirectory() throws SegmentException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            directorySync.fsync(dir.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new SegmentException("Cannot create the partition directory " + dir + ": " + e, e);
+        }
     }
 
     /** The wall-clock time at which the active segment reaches {@code segment.ms}, or Long.MAX_VALUE. */

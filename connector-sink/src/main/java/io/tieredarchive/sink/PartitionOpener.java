@@ -64,10 +64,13 @@ final class PartitionOpener {
     private final long segmentMs;
     private final PartitionArchive.SealListener listener;
     private final LongSupplier clock;
+    private final PartitionArchive.DirectorySync directorySync;
     private final Map<TopicPartition, PartitionRecovery.Result> pending = new LinkedHashMap<>();
 
     PartitionOpener(Path localDir, Durability durability, TopicIdentities identities, SegmentWriterOptions options,
-                    int segmentBytes, long segmentMs, PartitionArchive.SealListener listener, LongSupplier clock) {
+                    int segmentBytes, long segmentMs, PartitionArchive.SealListener listener, LongSupplier clock,
+                    PartitionArchive.DirectorySync directorySync) {
+        this.directorySync = directorySync;
         this.localDir = localDir;
         this.durability = durability;
         this.identities = identities;
@@ -182,7 +185,7 @@ final class PartitionOpener {
         SegmentWriterOptions partitionOptions = options.withOrigin(new SegmentOrigin(incarnation.clusterId(),
                 incarnation.topicId(), -1, destination));
         return new PartitionArchive(tp, archive, dir, end, floor, partitionOptions, segmentBytes, segmentMs,
-                listener);
+                listener, directorySync);
     }
 
     /** Whether the store holds another incarnation of the topic, asked once per topic per call of open. */

@@ -1,5 +1,8 @@
 package io.tieredarchive.sink;
 
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import io.tieredarchive.tier.LocalDirOwner;
 import io.tieredarchive.config.VersionInfo;
 
 import org.apache.kafka.common.config.Config;
@@ -106,5 +109,22 @@ class ArchiveSinkConnectorTest {
         assertEquals(ArchiveSinkTask.class, connector.taskClass());
         assertEquals(VersionInfo.version(), connector.version());
         assertTrue(!connector.version().equals("unknown"), "the version comes from the build");
+    }
+
+    @Test
+    void aLocalDirOwnedByAnotherConnectorArchivingElsewhereIsRefusedNamingBoth(@TempDir Path localDir)
+            throws Exception {
+        LocalDirOwner.claim(localDir, "orders-archive", "s3://orders/", 1L);
+        Map<String, String> props = valid();
+        props.put("local.dir", localDir.toString());
+        props.put("name", "payments-archive");
+        props.put("s3.bucket", "payments");
+        List<String> errors = errors(props).get("local.dir");
+        assertEquals(1, errors.size(), String.valueOf(errors));
+        assertTrue(errors.get(0).contains("'orders-archive'") && errors.get(0).contains("s3://orders/")
+                && errors.get(0).contains("'payments-archive'") && errors.get(0).contains("s3://payments/"),
+                errors.get(0));
+        props.put("name", "orders-archive");
+        assertEquals(Map.of(), errors(props), "the owner itself with a changed bucket: a config change");
     }
 }

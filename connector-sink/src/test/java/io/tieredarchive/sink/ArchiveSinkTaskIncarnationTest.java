@@ -222,4 +222,15 @@ class ArchiveSinkTaskIncarnationTest extends SinkTaskTestBase {
             return retired.get(0);
         }
     }
+
+    @Test
+    void aTaskOfAnotherConnectorArchivingElsewhereRefusesToStartOnTheSameLocalDir() {
+        start(new FakeSinkTaskContext());
+        tiers.prefix = "elsewhere";
+        org.apache.kafka.connect.errors.ConnectException e = assertThrows(
+                org.apache.kafka.connect.errors.ConnectException.class,
+                () -> start(new FakeSinkTaskContext(), Map.of("name", "another")));
+        assertTrue(e.getMessage().contains("connector 'unit'") && e.getMessage().contains("'another'"),
+                e.getMessage());
+    }
 }

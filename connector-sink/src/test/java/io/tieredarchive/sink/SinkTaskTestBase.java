@@ -52,6 +52,8 @@ abstract class SinkTaskTestBase {
 
     final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     final TestIdentities identities = new TestIdentities();
+    /** How tasks started from now on fsync new directory entries. */
+    PartitionArchive.DirectorySync directorySync = io.tieredarchive.tier.LocalTier::fsyncDirectory;
     final List<ArchiveSinkTask> tasks = new ArrayList<>();
     FileSystemTiers tiers;
 
@@ -74,7 +76,7 @@ abstract class SinkTaskTestBase {
             tiers = new FileSystemTiers(bucket, clock::get);
         }
         ArchiveSinkTask task = new ArchiveSinkTask(clock::get, new ArchiveSinkTask.Collaborators(
-                config -> onTiered -> durability(config, onTiered), config -> identities));
+                config -> onTiered -> durability(config, onTiered), config -> identities, directorySync));
         task.initialize(context);
         task.start(props);
         tasks.add(task);
