@@ -186,8 +186,20 @@ public class ArchiveSinkTask extends SinkTask {
     public void open(Collection<TopicPartition> assigned) {
         List<TopicPartition> opening = assigned.stream()
                 .filter(tp -> !partitions.containsKey(tp) && !opener.isPending(tp)).toList();
-        opener.open(opening, p -> partitions.put(p.topicPartition(), p));
+        opener.open(opening, this::opened);
         updateGauges();
+    }
+
+    /**
+     * An opened partition: a new incarnation of a topic the archive knows an older one of is archived from its
+     * first offset, so the consumer is moved there at once (Connect applies it right after open()), not only when
+     * a record past it comes: a quiet topic's first records would otherwise wait for the next one.
+     */
+    private void opened(PartitionArchive partition) {
+        partitions.put(partition.topicPartition(), partition);
+        if (partition.rewindTo() >= 0) {
+            context.offset(partition.topicPartition(), partition.rewindTo());
+        }
     }
 
     /**
@@ -196,7 +208,7 @@ public class ArchiveSinkTask extends SinkTask {
      */
     private void openPending() {
         try {
-            opener.openPending(p -> partitions.put(p.topicPartition(), p));
+            opener.openPending(this::opened);
         } catch (PartitionOpener.NotNowException e) {
             long wait = retry.failedWithoutRewind();
             context.timeout(wait);
@@ -301,7 +313,7 @@ public class ArchiveSinkTask extends SinkTask {
         log.warn("{}: the topic is not the incarnation being archived any more (deleted and created again); sealing "
                 + "what was archived of the old one and archiving the new one apart", tp);
         close(List.of(tp));
-        opener.open(List.of(tp), p -> partitions.put(tp, p));
+        opener.open(List.of(tp), this::opened);
         PartitionArchive reopened = partitions.get(tp);
         if (reopened == null) {
             context.timeout(retry.failedWithoutRewind());

@@ -42,7 +42,8 @@ class ArchiveSinkTaskIncarnationTest extends SinkTaskTestBase {
         FakeSinkTaskContext context = new FakeSinkTaskContext();
         ArchiveSinkTask task = start(context);
         task.open(List.of(TP));
-        task.put(records(TP, 100, 120)); // a committed offset left from the old topic
+        assertEquals(Map.of(TP, 0L), context.takeOffsets(), "moved to the new incarnation's first offset at once");
+        task.put(records(TP, 100, 120)); // a committed offset left from the old topic, delivered before the seek
         assertEquals(Map.of(TP, 0L), context.takeOffsets(), "rewound to the new incarnation's first offset");
         task.put(records(TP, 0, 50));
         task.close(List.of(TP));
@@ -134,6 +135,7 @@ class ArchiveSinkTaskIncarnationTest extends SinkTaskTestBase {
         FakeSinkTaskContext context = new FakeSinkTaskContext();
         ArchiveSinkTask task = start(context, Map.of("commit.mode", "remote"));
         task.open(List.of(TP));
+        assertEquals(Map.of(TP, 0L), context.takeOffsets(), "a new incarnation is archived from its first offset");
         task.put(records(TP, 0, 500));
         expire();
         task.put(records(TP, 500, 600));
