@@ -203,6 +203,7 @@ public final class PartitionReplay {
         metrics.segmentSkipped();
         closeCursor();
         nextOffset = hole.to();
+        cursor = reader.fromOffset(view, nextOffset);
     }
 
     private void leftHole() {
