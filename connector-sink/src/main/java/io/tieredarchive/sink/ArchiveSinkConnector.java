@@ -104,7 +104,8 @@ public class ArchiveSinkConnector extends SinkConnector {
         try {
             String destination = RemoteSegmentStore.connectionOf(props).destination();
             String name = props.getOrDefault("name", "archive-sink");
-            LocalDirOwner.conflict(Path.of(localDir.value().toString().trim()), name, destination)
+            LocalDirOwner.conflict(Path.of(localDir.value().toString().trim()), name, destination,
+                            System.currentTimeMillis())
                     .ifPresent(localDir::addErrorMessage);
         } catch (RuntimeException e) {
             log.debug("Cannot check the owner of local.dir: {}", e.toString());

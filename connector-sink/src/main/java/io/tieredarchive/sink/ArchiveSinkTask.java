@@ -166,7 +166,7 @@ public class ArchiveSinkTask extends SinkTask {
     /** Refuses a local.dir another connector archives elsewhere; records this connector as its owner. */
     private void claimLocalDir() {
         Optional<String> conflict = LocalDirOwner.conflict(config.localDir(), config.connectorName(),
-                durability.destination());
+                durability.destination(), clock.getAsLong());
         try {
             if (conflict.isPresent()) {
                 throw new ConnectException(conflict.get());

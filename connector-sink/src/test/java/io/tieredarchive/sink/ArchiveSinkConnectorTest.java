@@ -114,7 +114,7 @@ class ArchiveSinkConnectorTest {
     @Test
     void aLocalDirOwnedByAnotherConnectorArchivingElsewhereIsRefusedNamingBoth(@TempDir Path localDir)
             throws Exception {
-        LocalDirOwner.claim(localDir, "orders-archive", "s3://orders/", 1L);
+        LocalDirOwner.claim(localDir, "orders-archive", "s3://orders/", System.currentTimeMillis());
         Map<String, String> props = valid();
         props.put("local.dir", localDir.toString());
         props.put("name", "payments-archive");
@@ -126,5 +126,9 @@ class ArchiveSinkConnectorTest {
                 errors.get(0));
         props.put("name", "orders-archive");
         assertEquals(Map.of(), errors(props), "the owner itself with a changed bucket: a config change");
+        LocalDirOwner.claim(localDir, "orders-archive", "s3://orders/",
+                System.currentTimeMillis() - LocalDirOwner.LIVE_MS);
+        props.put("name", "payments-archive");
+        assertEquals(Map.of(), errors(props), "an owner that no longer runs leaves a local.dir others may take");
     }
 }

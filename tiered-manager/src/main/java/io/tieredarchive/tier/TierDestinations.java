@@ -51,6 +51,8 @@ final class TierDestinations {
     }
 
     private final Map<String, Destination> destinations = new LinkedHashMap<>();
+    /** Owners that are connectors (attached with the conflict check), as opposed to tools. */
+    private final java.util.Set<String> connectors = new java.util.HashSet<>();
     private final List<RemoteSegmentStore> replaced = new ArrayList<>();
 
     /**
@@ -82,6 +84,21 @@ final class TierDestinations {
                     localDir, name, owner);
         }
         destinations.get(name).owners.merge(owner, 1, Integer::sum);
+        if (conflictCheck) {
+            connectors.add(owner);
+        }
+    }
+
+    /** A connector using this service now, and its destination: the one recorded as the local.dir's owner. */
+    synchronized Optional<Map.Entry<String, String>> runningConnector() {
+        for (Map.Entry<String, Destination> d : destinations.entrySet()) {
+            for (Map.Entry<String, Integer> o : d.getValue().owners.entrySet()) {
+                if (o.getValue() > 0 && connectors.contains(o.getKey())) {
+                    return Optional.of(Map.entry(o.getKey(), d.getKey()));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Removes a user; the destination stays until {@link #closeIdle} finds nothing pending for it. */

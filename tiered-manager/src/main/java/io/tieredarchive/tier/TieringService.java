@@ -73,6 +73,8 @@ public final class TieringService implements Closeable {
     private final Map<SegmentFiles, LocalSegment> segments = new HashMap<>();
     /** Per partition: tiered end and backoff; guarded by {@code this}. */
     private final Map<ArchivePartition, PartitionState> partitions = new HashMap<>();
+    /** When the owner of local.dir was last recorded ({@link LocalDirOwner}); tiering thread only. */
+    private long ownerRecordedAtMs;
     /** Stranded segments already reported, so each is reported once; guarded by {@code this}. */
     private final Set<SegmentFiles> reportedStranded = new HashSet<>();
 
@@ -114,6 +116,13 @@ public final class TieringService implements Closeable {
     /** Gives back a use from {@link #attach}: the destination drains what is pending for it, then goes. */
     public void detach(String owner, String destination) {
         destinations.detach(owner, destination);
+        if (destinations.runningConnector().isEmpty()) {
+            try {
+                LocalDirOwner.release(settings.localDir(), clock.getAsLong());
+            } catch (IOException e) {
+                log.warn("Cannot record that {} has no running owner: {}", settings.localDir(), e.toString());
+            }
+        }
     }
 
     /** True when nobody uses any destination of this service. */
@@ -268,8 +277,25 @@ public final class TieringService implements Closeable {
             uploadDue(now);
             applyRetention();
             destinations.closeIdle(this::pendingFor);
+            recordOwner();
             counters.passEnded(clock.getAsLong());
         }
+    }
+
+    /** Every {@link LocalDirOwner#HEARTBEAT_MS}: records that a connector of this local.dir still runs. */
+    private void recordOwner() {
+        long now = clock.getAsLong();
+        if (now - ownerRecordedAtMs < LocalDirOwner.HEARTBEAT_MS) {
+            return;
+        }
+        destinations.runningConnector().ifPresent(owner -> {
+            try {
+                LocalDirOwner.claim(settings.localDir(), owner.getKey(), owner.getValue(), now);
+                ownerRecordedAtMs = now;
+            } catch (IOException e) {
+                log.warn("Cannot record the owner of {}: {}", settings.localDir(), e.toString());
+            }
+        });
     }
 
     private void passQuietly() {
