@@ -67,7 +67,7 @@ class DiskFullIT {
     @BeforeAll
     static void start() throws Exception {
         mount = Files.createDirectories(tmp.resolve("small-disk"));
-        String result = run("mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", mount.toString());
+        String result = SmallDisk.mount(mount, "32m");
         if (result != null) {
             System.out.println("SKIPPED DiskFullIT: cannot mount a tmpfs (" + result + "); it needs root");
         }
@@ -84,11 +84,7 @@ class DiskFullIT {
     static void stop() throws Exception {
         Closing.closeAll(admin, connect == null ? null : connect::stop, store, s3, logs);
         if (mounted) {
-            String result = run("umount", mount.toString());
-            if (result != null) {
-                System.err.println("umount " + mount + ": " + result + "; trying a lazy unmount");
-                run("umount", "-l", mount.toString());
-            }
+            SmallDisk.unmount(mount);
         }
     }
 
@@ -144,7 +140,7 @@ class DiskFullIT {
      * archive does not grow, and every sealed local segment is valid. Deletes the filler at the end.
      */
     private static void fillAndHold(Path localDir, Path filler) throws Exception {
-        try (Filler fill = new Filler(filler)) {
+        try (SmallDisk.Filler fill = new SmallDisk.Filler(filler)) {
             await(() -> logs.text().contains("No space left on device"), Duration.ofSeconds(30),
                     "a write failure for lack of space");
             Thread.sleep(3_000); // the failures in flight settle
@@ -157,48 +153,6 @@ class DiskFullIT {
             }
             assertEquals(archivedAtFull, archivedEnds(localDir), "no record taken while the disk is full");
             assertTrue(fill.bytes() > 0, "the filler took the space");
-        }
-    }
-
-    /** Takes every free byte of the file system of {@code file}, and keeps topping up, until closed. */
-    static final class Filler implements AutoCloseable {
-        private final Path file;
-        private final Thread thread;
-        private volatile boolean stopped;
-        private volatile long bytes;
-
-        Filler(Path file) {
-            this.file = file;
-            thread = new Thread(this::fill, "disk-filler");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void fill() {
-            byte[] chunk = new byte[64 * 1024];
-            try (OutputStream out = Files.newOutputStream(file)) {
-                while (!stopped) {
-                    try {
-                        out.write(chunk);
-                        bytes += chunk.length;
-                    } catch (IOException full) {
-                        Thread.sleep(50); // full: try again, to take whatever gets freed
-                    }
-                }
-            } catch (IOException | InterruptedException e) {
-                System.err.println("filler: " + e);
-            }
-        }
-
-        long bytes() {
-            return bytes;
-        }
-
-        @Override
-        public void close() throws Exception {
-            stopped = true;
-            thread.join(10_000);
-            Files.deleteIfExists(file);
         }
     }
 
@@ -243,16 +197,5 @@ class DiskFullIT {
                 "--set", "s3.path.style.access=true", "--set", "s3.region=us-east-1",
                 "--set", "s3.access.key.id=" + s3.accessKey(), "--set", "s3.secret.access.key=" + s3.secretKey());
         assertEquals(0, code, "tiered-archive verify: " + out + err);
-    }
-
-    /** Runs a command; null when it succeeded, else its exit code and output. */
-    private static String run(String... command) throws Exception {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes()).trim();
-            return p.waitFor() == 0 ? null : "exit " + p.exitValue() + ": " + output;
-        } catch (IOException e) {
-            return e.toString();
-        }
     }
 }
