@@ -101,7 +101,8 @@ public final class LocalDirOwner {
         root.put("updatedAtMs", nowMs);
         root.put("running", running);
         Path target = localDir.resolve(FILE_NAME);
-        Path tmp = localDir.resolve(FILE_NAME + ".tmp");
+        // A temporary name of its own: tasks starting and the tiering service may write at the same moment.
+        Path tmp = Files.createTempFile(localDir, "." + FILE_NAME, ".tmp");
         Files.write(tmp, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);

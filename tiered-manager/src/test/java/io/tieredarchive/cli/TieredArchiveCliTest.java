@@ -1,5 +1,6 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.segment.SegmentOrigin;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -73,9 +74,14 @@ class TieredArchiveCliTest {
     }
 
     private void seal(String topic, int partition, long base, int count) throws SegmentException {
-        Path dir = local.resolve(topic + "-" + partition);
+        seal(local, topic, partition, base, count, SegmentOrigin.UNKNOWN);
+    }
+
+    private void seal(Path into, String topic, int partition, long base, int count, SegmentOrigin origin)
+            throws SegmentException {
+        Path dir = into.resolve(topic + "-" + partition);
         try (SegmentWriter w = SegmentWriter.create(dir, topic, partition, base,
-                new SegmentWriterOptions("zstd", null, 4096, "cli-test"))) {
+                new SegmentWriterOptions("zstd", null, 4096, "cli-test", origin))) {
             for (long o = base; o < base + count; o++) {
                 w.append(new ArchivedRecord(o, T0 + o, TimestampType.CREATE_TIME,
                         ("k" + o).getBytes(StandardCharsets.UTF_8), ("value " + o).getBytes(StandardCharsets.UTF_8),
@@ -232,5 +238,39 @@ class TieredArchiveCliTest {
                 assertFalse((r.out() + r.err()).contains("not-the-secret"), "a secret in the output: " + r);
             }
         }
+    }
+
+    @Test
+    void incarnationsAreListedReadAndVerifiedApart() throws Exception {
+        SegmentOrigin first = new SegmentOrigin("cluster-a", "topic-1", 0, null);
+        SegmentOrigin second = new SegmentOrigin("cluster-a", "topic-2", 0, null);
+        Path one = tempDir.resolve("first-life");
+        Path two = tempDir.resolve("second-life");
+        seal(one, "orders", 0, 0, 30, first);
+        seal(two, "orders", 0, 0, 20, second);
+        assertEquals(0, runOnBucket("archive", "--local-dir", one.toString()).code());
+        assertEquals(0, runOnBucket("archive", "--local-dir", two.toString()).code());
+
+        List<String> lines = runOnBucket("ls", "orders").out().lines().toList();
+        assertEquals(5, lines.size(), lines.toString());
+        assertTrue(lines.get(1).startsWith("legacy\t-\t0\t2\t0\t200"), lines.toString());
+        assertTrue(lines.get(3).startsWith("cluster-a.topic-1\t") && lines.get(3).endsWith("\t0\t1\t0\t30"),
+                lines.toString());
+        assertTrue(lines.get(4).startsWith("cluster-a.topic-2\t") && lines.get(4).endsWith("\t0\t1\t0\t20"),
+                lines.toString());
+
+        Result latest = runOnBucket("dump", "orders", "0", "--print-values");
+        assertEquals(20, latest.out().lines().count(), "the newest incarnation by default: " + latest.out());
+        Result named = runOnBucket("dump", "orders", "0", "--incarnation", "cluster-a.topic-1");
+        assertEquals(30, named.out().lines().count(), named.out());
+        Result legacy = runOnBucket("dump", "orders", "0", "--incarnation", "legacy");
+        assertEquals(200, legacy.out().lines().count());
+        Result unknown = runOnBucket("dump", "orders", "0", "--incarnation", "nope");
+        assertEquals(ExitCodes.USAGE, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("cluster-a.topic-2"), "names the incarnations there are: " + unknown.err());
+
+        Result verify = runOnBucket("verify", "orders", "0");
+        assertEquals(0, verify.code(), verify.out() + verify.err());
+        assertEquals(3, verify.out().lines().filter(l -> l.startsWith("OK ")).count(), verify.out());
     }
 }
