@@ -4,6 +4,8 @@ import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -54,6 +56,8 @@ final class TierDestinations {
     /** Owners that are connectors (attached with the conflict check), as opposed to tools. */
     private final java.util.Set<String> connectors = new java.util.HashSet<>();
     private final List<RemoteSegmentStore> replaced = new ArrayList<>();
+    /** When the owner of the local.dir was last recorded; the tiering thread only. */
+    private long ownerRecordedAtMs;
 
     /**
      * Adds a user of {@code store}'s destination.
@@ -101,12 +105,37 @@ final class TierDestinations {
         return Optional.empty();
     }
 
-    /** Removes a user; the destination stays until {@link #closeIdle} finds nothing pending for it. */
-    synchronized void detach(String owner, String destination) {
+    /**
+     * Removes a user; the destination stays until {@link #closeIdle} finds nothing pending for it. When no connector
+     * uses the service any more, {@code localDir}'s owner file says so ({@link LocalDirOwner#release}).
+     */
+    synchronized void detach(String owner, String destination, Path localDir, long nowMs) {
         Destination d = destinations.get(destination);
         if (d != null) {
             d.owners.computeIfPresent(owner, (o, n) -> n > 1 ? n - 1 : null);
         }
+        if (runningConnector().isEmpty()) {
+            try {
+                LocalDirOwner.release(localDir, nowMs);
+            } catch (IOException e) {
+                log.warn("Cannot record that {} has no running owner: {}", localDir, e.toString());
+            }
+        }
+    }
+
+    /** Every {@link LocalDirOwner#HEARTBEAT_MS}: records in {@code localDir} that a connector of it still runs. */
+    void recordOwner(Path localDir, long nowMs) {
+        if (nowMs - ownerRecordedAtMs < LocalDirOwner.HEARTBEAT_MS) {
+            return;
+        }
+        runningConnector().ifPresent(owner -> {
+            try {
+                LocalDirOwner.claim(localDir, owner.getKey(), owner.getValue(), nowMs);
+                ownerRecordedAtMs = nowMs;
+            } catch (IOException e) {
+                log.warn("Cannot record the owner of {}: {}", localDir, e.toString());
+            }
+        });
     }
 
     /** The store for segments sealed for {@code destination} (null: the first destination); empty if none is here. */

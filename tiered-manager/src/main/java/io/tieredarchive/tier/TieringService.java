@@ -69,26 +69,14 @@ public final class TieringService implements Closeable {
     private final Object passLock = new Object();
     private final TieringCounters counters = new TieringCounters();
 
-    /** Sealed local segments by marker path; guarded by {@code this}. */
-    private final Map<SegmentFiles, LocalSegment> segments = new HashMap<>();
-    /** Per partition: tiered end and backoff; guarded by {@code this}. */
-    private final Map<ArchivePartition, PartitionState> partitions = new HashMap<>();
-    /** When the owner of local.dir was last recorded ({@link LocalDirOwner}); tiering thread only. */
-    private long ownerRecordedAtMs;
-    /** Stranded segments already reported, so each is reported once; guarded by {@code this}. */
-    private final Set<SegmentFiles> reportedStranded = new HashSet<>();
-
-    private static final class PartitionState {
-        long tieredEnd = -1;
-        int failures;
-        long nextAttemptAtMs;
-    }
+    private final TierState state;
 
     /** A service with no destination yet: {@link #attach} gives it one. */
     public TieringService(TieringSettings settings, LongSupplier clock) {
         this.settings = settings;
         this.clock = clock;
         this.local = new LocalTier(settings.localDir());
+        this.state = new TierState(settings);
         this.uploaders = Executors.newFixedThreadPool(settings.uploadThreads(),
                 daemon("tiered-archive-upload-" + settings.localDir().getFileName()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -115,14 +103,7 @@ public final class TieringService implements Closeable {
 
     /** Gives back a use from {@link #attach}: the destination drains what is pending for it, then goes. */
     public void detach(String owner, String destination) {
-        destinations.detach(owner, destination);
-        if (destinations.runningConnector().isEmpty()) {
-            try {
-                LocalDirOwner.release(settings.localDir(), clock.getAsLong());
-            } catch (IOException e) {
-                log.warn("Cannot record that {} has no running owner: {}", settings.localDir(), e.toString());
-            }
-        }
+        destinations.detach(owner, destination, settings.localDir(), clock.getAsLong());
     }
 
     /** True when nobody uses any destination of this service. */
@@ -170,9 +151,7 @@ public final class TieringService implements Closeable {
 
     /** The sink sealed a segment: it counts as pending at once, and a pass is started soon. */
     public void segmentSealed(SegmentFiles files, SegmentMetadata meta) {
-        synchronized (this) {
-            segments.putIfAbsent(files, new LocalSegment(files, meta, false));
-        }
+        state.sealed(files, meta);
         wakeUp();
     }
 
@@ -191,15 +170,8 @@ public final class TieringService implements Closeable {
      * store: the base of the oldest segment not yet tiered (that can be uploaded), else the end of the tiered ones
      * (or the archive's end found by {@link #archivedEnd}); -1 when nothing is known. Answers from memory.
      */
-    public synchronized long remoteDurableEnd(ArchivePartition p) {
-        long pending = segments.values().stream()
-                .filter(s -> !s.tiered() && p.holds(s.meta()) && uploadable(s))
-                .mapToLong(s -> s.meta().baseOffset()).min().orElse(-1);
-        if (pending >= 0) {
-            return pending;
-        }
-        PartitionState state = partitions.get(p);
-        return state == null ? -1 : state.tieredEnd;
+    public long remoteDurableEnd(ArchivePartition p) {
+        return state.remoteDurableEnd(p, this::uploadable);
     }
 
     /**
@@ -214,16 +186,7 @@ public final class TieringService implements Closeable {
         PartitionView view = store.view(p);
         Set<String> inStore = new HashSet<>();
         view.segments().forEach(m -> inStore.add(RemoteLayout.markerName(m)));
-        List<LocalSegment> stale = new ArrayList<>();
-        synchronized (this) {
-            for (LocalSegment s : segments.values()) {
-                if (s.tiered() && p.holds(s.meta()) && destination.equals(destinationOf(s))
-                        && !inStore.contains(RemoteLayout.markerName(s.meta()))) {
-                    stale.add(s);
-                }
-            }
-        }
-        for (LocalSegment s : stale) {
+        for (LocalSegment s : state.tieredButNotIn(p, destination, this::destinationOf, inStore)) {
             log.warn("{}: segment {} is marked tiered locally, but {} does not hold it (was the bucket emptied or "
                     + "replaced?); uploading it again", p, s.files(), store.location());
             try {
@@ -231,24 +194,15 @@ public final class TieringService implements Closeable {
             } catch (IOException e) {
                 throw new SegmentException("Cannot mark " + s.files() + " pending again: " + e, e);
             }
+            state.untiered(s);
         }
         long remoteEnd = view.endOffset();
-        synchronized (this) {
-            stale.forEach(s -> segments.computeIfPresent(s.files(), (f, old) -> old.withTiered(false)));
-            PartitionState state = partitions.computeIfAbsent(p, k -> new PartitionState());
-            state.tieredEnd = Math.max(remoteEnd, segments.values().stream()
-                    .filter(s -> s.tiered() && p.holds(s.meta()))
-                    .mapToLong(s -> s.meta().nextOffset()).max().orElse(-1));
-        }
+        state.resetTieredEnd(p, remoteEnd);
         return remoteEnd;
     }
 
     public TieringStats stats() {
-        List<LocalSegment> now;
-        synchronized (this) {
-            now = new ArrayList<>(segments.values());
-        }
-        return counters.snapshot(now, this::uploadable);
+        return counters.snapshot(state.all(), this::uploadable);
     }
 
     /** One pass: scan, upload what is due, apply retention. Runs on the caller's thread; passes never overlap. */
@@ -277,25 +231,9 @@ public final class TieringService implements Closeable {
             uploadDue(now);
             applyRetention();
             destinations.closeIdle(this::pendingFor);
-            recordOwner();
+            destinations.recordOwner(settings.localDir(), clock.getAsLong());
             counters.passEnded(clock.getAsLong());
         }
-    }
-
-    /** Every {@link LocalDirOwner#HEARTBEAT_MS}: records that a connector of this local.dir still runs. */
-    private void recordOwner() {
-        long now = clock.getAsLong();
-        if (now - ownerRecordedAtMs < LocalDirOwner.HEARTBEAT_MS) {
-            return;
-        }
-        destinations.runningConnector().ifPresent(owner -> {
-            try {
-                LocalDirOwner.claim(settings.localDir(), owner.getKey(), owner.getValue(), now);
-                ownerRecordedAtMs = now;
-            } catch (IOException e) {
-                log.warn("Cannot record the owner of {}: {}", settings.localDir(), e.toString());
-            }
-        });
     }
 
     private void passQuietly() {
@@ -308,28 +246,7 @@ public final class TieringService implements Closeable {
     }
 
     private void refresh() throws IOException {
-        List<LocalSegment> scanned = local.scan(); // disk I/O outside the lock: remoteDurableEnd stays quick
-        Map<SegmentFiles, LocalSegment> fresh = new HashMap<>();
-        for (LocalSegment s : scanned) {
-            fresh.put(s.files(), s);
-        }
-        synchronized (this) {
-            for (LocalSegment s : scanned) {
-                if (s.tiered()) {
-                    tiered(s.archivePartition(), s.meta());
-                }
-            }
-            // A segment the sink reported while the scan ran is kept if its files are still there.
-            segments.values().removeIf(s -> !fresh.containsKey(s.files())
-                    && !(Files.exists(s.files().marker()) && Files.exists(s.files().log())));
-            segments.putAll(fresh);
-            reportedStranded.retainAll(segments.keySet());
-        }
-    }
-
-    private void tiered(ArchivePartition p, SegmentMetadata meta) {
-        PartitionState state = partitions.computeIfAbsent(p, k -> new PartitionState());
-        state.tieredEnd = Math.max(state.tieredEnd, meta.nextOffset());
+        state.scanned(local.scan()); // disk I/O outside the state's lock: remoteDurableEnd stays quick
     }
 
     /** The destination a segment goes to: its marker's, or the first destination's for a legacy marker. */
@@ -342,37 +259,29 @@ public final class TieringService implements Closeable {
         return destinations.storeFor(s.meta().destination()).isPresent();
     }
 
-    private synchronized boolean pendingFor(String destination) {
-        return segments.values().stream().anyMatch(s -> !s.tiered() && destination.equals(destinationOf(s)));
+    private boolean pendingFor(String destination) {
+        return state.pendingFor(destination, this::destinationOf);
     }
 
     private void uploadDue(boolean ignoreDelay) {
         long now = clock.getAsLong();
         Map<PartitionUpload, List<LocalSegment>> due = new HashMap<>();
-        synchronized (this) {
-            for (LocalSegment s : segments.values()) {
-                if (s.tiered()) {
-                    continue;
-                }
-                Optional<RemoteSegmentStore> store = destinations.storeFor(s.meta().destination());
-                if (store.isEmpty()) {
-                    reportStranded(s);
-                    continue;
-                }
-                PartitionState state = partitions.get(s.archivePartition());
-                boolean ready = s.meta().sealedAtMs() + settings.uploadDelayMs() <= now
-                        && (state == null || state.nextAttemptAtMs <= now);
-                if (ready || ignoreDelay) {
-                    due.computeIfAbsent(new PartitionUpload(s.archivePartition(), store.get()),
-                            k -> new ArrayList<>()).add(s);
-                }
+        for (LocalSegment s : state.all()) {
+            Optional<RemoteSegmentStore> store = s.tiered() ? Optional.empty()
+                    : destinations.storeFor(s.meta().destination());
+            if (!s.tiered() && store.isEmpty()) {
+                reportStranded(s);
+            } else if (!s.tiered() && (ignoreDelay || (s.meta().sealedAtMs() + settings.uploadDelayMs() <= now
+                    && state.ready(s.archivePartition(), now)))) {
+                due.computeIfAbsent(new PartitionUpload(s.archivePartition(), store.get()),
+                        k -> new ArrayList<>()).add(s);
             }
         }
         List<Future<?>> running = new ArrayList<>();
-        for (Map.Entry<PartitionUpload, List<LocalSegment>> e : due.entrySet()) {
-            e.getValue().sort(Comparator.comparingLong(s -> s.meta().baseOffset()));
-            running.add(uploaders.submit(() -> uploadPartition(e.getKey(), e.getValue())));
-        }
+        due.forEach((target, list) -> {
+            list.sort(Comparator.comparingLong(s -> s.meta().baseOffset()));
+            running.add(uploaders.submit(() -> uploadPartition(target, list)));
+        });
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -390,7 +299,7 @@ public final class TieringService implements Closeable {
     }
 
     private void reportStranded(LocalSegment s) {
-        if (reportedStranded.add(s.files())) {
+        if (state.firstStranded(s)) {
             log.error("Segment {} of {} was sealed for {}, which no connector on this worker archives to any more; "
                     + "it is not uploaded. Its records were archived again under the current config if Kafka still "
                     + "had them. To upload it, run 'tiered-archive archive --local-dir {}' with the s3.* settings of "
@@ -399,46 +308,24 @@ public final class TieringService implements Closeable {
         }
     }
 
-    /** Uploads {@code pending} in offset order, stopping at the first failure; registers what went up. */
+    /** Uploads one partition's pending segments to its store and records the outcome. */
     private void uploadPartition(PartitionUpload target, List<LocalSegment> pending) {
         ArchivePartition p = target.partition();
-        RemoteSegmentStore store = target.store();
-        List<LocalSegment> uploaded = new ArrayList<>();
-        long bytes = 0;
-        Exception failure = null;
-        try {
-            if (!p.incarnation().isLegacy()) {
-                store.describeIncarnation(p.topic(), p.incarnation());
-            }
-            for (LocalSegment s : pending) {
-                bytes += store.upload(s.files(), s.meta());
-                uploaded.add(s);
-            }
-        } catch (SegmentException | RuntimeException e) {
-            failure = e;
+        SegmentUploads.Result result = SegmentUploads.upload(p, target.store(), pending);
+        for (LocalSegment s : result.tiered()) {
+            markTieredInMemory(p, s);
         }
-        try {
-            if (!uploaded.isEmpty()) {
-                store.register(p, uploaded.stream().map(LocalSegment::meta).toList());
-                for (LocalSegment s : uploaded) {
-                    LocalTier.markTiered(s.files(), store.layout().keys(s.meta()).marker());
-                    markTieredInMemory(p, s);
-                }
-                counters.uploaded(uploaded.size(), bytes);
-                log.info("Tiered {} segment(s) of {} up to offset {} to {} ({} bytes sent)", uploaded.size(), p,
-                        uploaded.get(uploaded.size() - 1).meta().lastOffset(), store.destination(), bytes);
-            }
-        } catch (SegmentException | IOException | RuntimeException e) {
-            failure = failure == null ? e : failure;
+        if (!result.tiered().isEmpty()) {
+            counters.uploaded(result.tiered().size(), result.bytes());
+            log.info("Tiered {} segment(s) of {} up to offset {} to {} ({} bytes sent)", result.tiered().size(), p,
+                    result.tiered().get(result.tiered().size() - 1).meta().lastOffset(), target.store().destination(),
+                    result.bytes());
         }
-        recordOutcome(p, failure);
+        recordOutcome(p, result.failure());
     }
 
     private void markTieredInMemory(ArchivePartition p, LocalSegment s) {
-        synchronized (this) {
-            segments.put(s.files(), s.withTiered(true));
-            tiered(p, s.meta());
-        }
+        state.tiered(s);
         for (TieringListener listener : listeners) {
             try {
                 listener.segmentTiered(s.topicPartition(), s.meta());
@@ -449,55 +336,39 @@ public final class TieringService implements Closeable {
     }
 
     private void recordOutcome(ArchivePartition p, Exception failure) {
-        synchronized (this) {
-            PartitionState state = partitions.computeIfAbsent(p, k -> new PartitionState());
-            if (failure == null) {
-                state.failures = 0;
-                state.nextAttemptAtMs = 0;
-                return;
-            }
-            state.failures++;
-            long wait = settings.backoffMs(state.failures);
-            state.nextAttemptAtMs = clock.getAsLong() + wait;
-            log.warn("Upload of {} failed (attempt {}), retrying in {} ms; local copies are kept: {}", p,
-                    state.failures, wait, failure.getMessage());
+        if (failure == null) {
+            state.uploadSucceeded(p);
+            return;
         }
+        long[] attemptAndWait = state.uploadFailed(p, clock.getAsLong());
+        log.warn("Upload of {} failed (attempt {}), retrying in {} ms; local copies are kept: {}", p,
+                attemptAndWait[0], attemptAndWait[1], failure.getMessage());
         counters.failed(failure.getMessage());
     }
 
     private void applyRetention() {
-        List<LocalSegment> all;
-        synchronized (this) {
-            all = new ArrayList<>(segments.values());
-        }
-        for (LocalSegment s : RetentionPolicy.select(all, clock.getAsLong(), settings.localRetentionMs(),
-                settings.localRetentionBytes())) {
-            Optional<RemoteSegmentStore> store = destinations.storeFor(destinationOf(s));
-            if (store.isEmpty()) {
-                continue; // cannot check it in its store now: keep it
+        LocalRetention.apply(state.all(), settings, clock.getAsLong(), new LocalRetention.Tier() {
+            @Override
+            public Optional<RemoteSegmentStore> storeOf(LocalSegment s) {
+                return destinations.storeFor(destinationOf(s));
             }
-            try {
-                if (!store.get().isVerified(s.files(), s.meta())) {
-                    log.warn("Segment {} of {} is no longer complete in {}; keeping the local copy and uploading "
-                            + "it again", s.meta().baseOffset(), s.archivePartition(), store.get().location());
-                    LocalTier.unmarkTiered(s.files());
-                    synchronized (this) {
-                        segments.put(s.files(), s.withTiered(false));
-                    }
-                    continue;
-                }
-                LocalTier.deleteFiles(s.files());
-                synchronized (this) {
-                    segments.remove(s.files());
-                }
+
+            @Override
+            public void untiered(LocalSegment s) {
+                state.untiered(s);
+            }
+
+            @Override
+            public void deleted(LocalSegment s) {
+                state.deleted(s);
                 counters.deleted(s.bytes());
-                log.debug("Deleted the local copy of {} (tiered, sealed at {})", s.files(), s.meta().sealedAtMs());
-            } catch (SegmentException | IOException e) {
-                log.warn("Cannot apply local retention to {} now: {}", s.files(), e.getMessage());
-                counters.failed(e.getMessage());
-                return; // store or disk trouble: try again next pass, delete nothing unverified
             }
-        }
+
+            @Override
+            public void failed(String message) {
+                counters.failed(message);
+            }
+        });
     }
 
     @Override
