@@ -1,14 +1,12 @@
 package io.tieredarchive.sink;
 
-import java.util.Optional;
-import io.tieredarchive.tier.LocalDirOwner;
-import io.tieredarchive.tier.LocalTier;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentWriterOptions;
+import io.tieredarchive.tier.LocalTier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -22,14 +20,12 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -47,7 +43,7 @@ import java.util.function.LongSupplier;
  * <p>A topic is known by its identity, not only its name: offsets of a topic deleted and created again, or of
  * another cluster's topic, are never taken for archived ones. Offsets delivered out of order, and every
  * {@link #IDENTITY_CHECK_INTERVAL_MS}, make the task ask Kafka again; a partition whose topic changed is sealed and
- * opened again as the new incarnation ({@link #reopen}).
+ * opened again as the new incarnation ({@link PartitionOpening}).
  *
  * <p>Write failures (full disk, I/O error): the failing partition's active segment is deleted, the consumer is
  * rewound to the first record of that segment, and {@link RetriableException} is thrown after
@@ -80,23 +76,19 @@ public class ArchiveSinkTask extends SinkTask {
 
     private final LongSupplier clock;
     private final Collaborators collaborators;
-    private final Map<TopicPartition, PartitionArchive> partitions = new HashMap<>();
     /** Set on the tiering thread when a segment of an open partition reached S3: ask Connect to commit soon. */
     private final AtomicBoolean tieredSinceCommit = new AtomicBoolean();
 
     private ArchiveSinkConfig config;
-    private PartitionOpener opener;
+    private PartitionOpening opening;
+    private TaskResources resources;
+    private OpenPartitions partitions;
     private RecordConverter converter;
     private Durability durability;
-    private TopicIdentities identities;
     private BufferBudget budget;
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
     private RetryState retry;
-    private IdentityWatch identityWatch;
-    private long nextAgeCheckMs = Long.MAX_VALUE;
-    private volatile int activePartitions;
-    private volatile int assignedPartitions;
 
     /**
      * What the task is built on: its durability (tier), where it learns topic identities, and how it makes new
@@ -135,101 +127,39 @@ public class ArchiveSinkTask extends SinkTask {
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
         SegmentWriterOptions options = new SegmentWriterOptions(config.compressionType(), config.compressionLevel(),
                 config.batchBytes(), writerId);
-        try {
-            Files.createDirectories(config.localDir());
-        } catch (IOException e) {
-            throw new ConnectException("Cannot create local.dir " + config.localDir() + ": " + e, e);
-        }
-        converter = RecordConverter.fromConnectorConfig(props);
-        try {
-            durability = collaborators.durabilities().apply(config).apply(() -> tieredSinceCommit.set(true));
-        } catch (RuntimeException e) { // a bad s3.* value validate() could not see, or local.dir taken elsewhere
-            converter.close();
-            throw new ConnectException("Cannot start the S3 tier of " + config.localDir() + ": " + e.getMessage(), e);
-        }
-        claimLocalDir();
-        identities = collaborators.identities().apply(config);
+        resources = TaskResources.open(config, props, collaborators, () -> tieredSinceCommit.set(true), clock);
+        converter = resources.converter();
+        durability = resources.durability();
         retry = new RetryState(clock);
-        opener = new PartitionOpener(config.localDir(), durability, identities, options, config.segmentBytes(),
-                config.segmentMs(), this::onSealed, clock, collaborators.directorySync());
         budget = new BufferBudget(BufferBudget.limitFor(config.batchBytes()));
-        metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, () -> activePartitions,
-                () -> assignedPartitions, durability::tieringStats, clock);
+        partitions = new OpenPartitions(budget);
+        PartitionOpener opener = new PartitionOpener(config.localDir(), durability, resources.identities(), options,
+                config.segmentBytes(), config.segmentMs(), this::onSealed, clock, collaborators.directorySync());
+        opening = new PartitionOpening(opener, partitions, new IdentityWatch(resources.identities(), clock,
+                IDENTITY_CHECK_INTERVAL_MS), retry, context, tp -> close(List.of(tp)));
+        metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, partitions::activeCount,
+                partitions::assignedCount, durability::tieringStats, clock);
         reporter = context.errantRecordReporter();
-        identityWatch = new IdentityWatch(identities, clock, IDENTITY_CHECK_INTERVAL_MS);
         log.info("Archive sink task {} started: writer {}, local.dir {} to {}, buffer budget {} bytes, "
                         + "commit.mode={} (offsets are committed once segments are {})", config.taskIndex(), writerId,
                 config.localDir(), durability.destination(), budget.limit(), config.commitMode().configValue(),
                 config.commitMode() == CommitMode.REMOTE ? "verified in S3" : "sealed locally");
     }
 
-    /** Refuses a local.dir another connector archives elsewhere; records this connector as its owner. */
-    private void claimLocalDir() {
-        Optional<String> conflict = LocalDirOwner.conflict(config.localDir(), config.connectorName(),
-                durability.destination(), clock.getAsLong());
-        try {
-            if (conflict.isPresent()) {
-                throw new ConnectException(conflict.get());
-            }
-            LocalDirOwner.claim(config.localDir(), config.connectorName(), durability.destination(),
-                    clock.getAsLong());
-        } catch (IOException e) {
-            throw new ConnectException("Cannot record the owner of local.dir " + config.localDir() + ": " + e, e);
-        } catch (ConnectException e) {
-            durability.close();
-            converter.close();
-            throw e;
-        }
-    }
-
     @Override
     public void open(Collection<TopicPartition> assigned) {
-        List<TopicPartition> opening = assigned.stream()
-                .filter(tp -> !partitions.containsKey(tp) && !opener.isPending(tp)).toList();
-        opener.open(opening, this::opened);
-        updateGauges();
-    }
-
-    /**
-     * An opened partition: a new incarnation of a topic the archive knows an older one of is archived from its
-     * first offset, so the consumer is moved there at once (Connect applies it right after open()), not only when
-     * a record past it comes: a quiet topic's first records would otherwise wait for the next one.
-     */
-    private void opened(PartitionArchive partition) {
-        partitions.put(partition.topicPartition(), partition);
-        if (partition.rewindTo() >= 0) {
-            context.offset(partition.topicPartition(), partition.rewindTo());
-        }
-    }
-
-    /**
-     * Opens the partitions S3 or Kafka could not tell about yet; while that fails, throws
-     * {@link RetriableException} after a backoff, before any record of the batch is written.
-     */
-    private void openPending() {
-        try {
-            opener.openPending(this::opened);
-        } catch (PartitionOpener.NotNowException e) {
-            long wait = retry.failedWithoutRewind();
-            context.timeout(wait);
-            log.warn("Still cannot tell where an assigned partition's archive ends ({}); retrying in {} ms",
-                    e.getMessage(), wait);
-            throw new RetriableException("Cannot tell where an assigned partition's archive ends: "
-                    + e.getMessage(), e);
-        }
+        opening.open(assigned);
+        partitions.updateGauges();
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
         long now = clock.getAsLong();
-        if (opener.hasPending()) {
-            openPending();
-        }
+        opening.beforeBatch();
         if (tieredSinceCommit.getAndSet(false)) {
             context.requestCommit();
         }
-        sealExpired(now, records, true);
-        identityWatch.changed(partitions.values()).forEach(this::reopen);
+        partitions.sealExpired(now, (partition, e) -> failed(partition, -1, e, records), true);
         boolean redelivery = retry.redelivering();
         Map<TopicPartition, Boolean> lastSkipped = new HashMap<>();
         Set<TopicPartition> rewinding = new HashSet<>();
@@ -250,7 +180,7 @@ public class ArchiveSinkTask extends SinkTask {
             }
             PartitionArchive.Admission admission = partition.admit(record.originalKafkaOffset(), redelivery);
             if (admission == PartitionArchive.Admission.CHECK_IDENTITY) {
-                partition = verifyIdentity(partition, record.originalKafkaOffset());
+                partition = opening.verifyIdentity(partition, record.originalKafkaOffset());
                 admission = partition.admit(record.originalKafkaOffset(), redelivery);
             }
             switch (admission) {
@@ -277,49 +207,11 @@ public class ArchiveSinkTask extends SinkTask {
         retry.succeeded();
         metrics.recordsWritten(written);
         metrics.recordsSkipped(skipped);
-        updateGauges();
+        partitions.updateGauges();
         if (!records.isEmpty()) {
             log.debug("put: {} records, {} appended, {} already archived; {} bytes buffered (budget {})",
                     records.size(), written, skipped, budget.bufferedBytes(), budget.limit());
         }
-    }
-
-    /**
-     * Offsets of {@code partition} went back outside a redelivery: checks that its topic is still the archived
-     * incarnation (the records are then skipped as archived), else opens the partition again as the new one.
-     */
-    private PartitionArchive verifyIdentity(PartitionArchive partition, long offset) {
-        TopicPartition tp = partition.topicPartition();
-        try {
-            if (identityWatch.stillArchived(partition)) {
-                log.info("{}: offsets went back to {}; the topic is still {}, so records below the archive's end "
-                        + "are skipped as archived", tp, offset, partition.archivePartition().incarnation());
-                partition.identityConfirmed(offset);
-                return partition;
-            }
-        } catch (TopicIdentities.UnavailableException e) {
-            context.timeout(retry.failedWithoutRewind());
-            throw new RetriableException("Offsets of " + tp + " went back, and Kafka cannot say now whether the "
-                    + "topic was recreated: " + e.getMessage(), e);
-        }
-        return reopen(tp);
-    }
-
-    /**
-     * The topic of {@code tp} is another incarnation now (deleted and created again): seals what was archived of
-     * the old one and opens the partition again, as the new incarnation.
-     */
-    private PartitionArchive reopen(TopicPartition tp) {
-        log.warn("{}: the topic is not the incarnation being archived any more (deleted and created again); sealing "
-                + "what was archived of the old one and archiving the new one apart", tp);
-        close(List.of(tp));
-        opener.open(List.of(tp), this::opened);
-        PartitionArchive reopened = partitions.get(tp);
-        if (reopened == null) {
-            context.timeout(retry.failedWithoutRewind());
-            throw new RetriableException("Cannot open " + tp + " as its new incarnation yet");
-        }
-        return reopened;
     }
 
     /** Converts and appends one record; false when it was sent to the error reporter instead. */
@@ -341,8 +233,7 @@ public class ArchiveSinkTask extends SinkTask {
         } catch (SegmentException e) {
             throw failed(partition, archived.offset(), e, batch);
         }
-        budget.update(partition);
-        nextAgeCheckMs = Math.min(nextAgeCheckMs, partition.ageDeadlineMs());
+        partitions.appended(partition);
         return true;
     }
 
@@ -372,31 +263,6 @@ public class ArchiveSinkTask extends SinkTask {
     }
 
     /**
-     * Seals the active segments older than {@code segment.ms}. A failure aborts that segment and rewinds its
-     * partition; from put() it is thrown as {@link RetriableException}, from preCommit() only logged (Connect
-     * would rewind every partition if preCommit threw).
-     */
-    private void sealExpired(long now, Collection<SinkRecord> batch, boolean throwOnFailure) {
-        if (now < nextAgeCheckMs) {
-            return;
-        }
-        nextAgeCheckMs = Long.MAX_VALUE;
-        for (PartitionArchive partition : partitions.values()) {
-            try {
-                partition.sealIfExpired(now);
-                budget.update(partition);
-            } catch (SegmentException e) {
-                RetriableException failure = failed(partition, -1, e, batch);
-                if (throwOnFailure) {
-                    nextAgeCheckMs = now; // the partitions not yet checked are checked on the next call
-                    throw failure;
-                }
-            }
-            nextAgeCheckMs = Math.min(nextAgeCheckMs, partition.ageDeadlineMs());
-        }
-    }
-
-    /**
      * Handles a write failure of {@code partition}: deletes its active segment, rewinds the consumer to where the
      * archive ends, asks Connect to back off, and returns the exception to throw.
      */
@@ -411,7 +277,7 @@ public class ArchiveSinkTask extends SinkTask {
         }
         long wait = retry.failed(tp, batch);
         context.timeout(wait);
-        updateGauges();
+        partitions.updateGauges();
         log.warn("{}: write failed ({}); rewinding to offset {} and retrying in {} ms", tp, cause.getMessage(),
                 rewindTo, wait);
         return new RetriableException("Cannot archive " + tp + (offset >= 0 ? " offset " + offset : "") + ": "
@@ -421,17 +287,11 @@ public class ArchiveSinkTask extends SinkTask {
     /** Returns, for each partition whose position is known, the offset below which every record is durable. */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        sealExpired(clock.getAsLong(), List.of(), false);
-        Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
-        for (PartitionArchive partition : partitions.values()) {
-            TopicPartition tp = partition.topicPartition();
-            long durable = partition.committable(durability.durableEnd(partition.archivePartition()));
-            OffsetAndMetadata current = currentOffsets.get(tp);
-            if (durable >= 0 && current != null) {
-                committable.put(tp, new OffsetAndMetadata(Math.min(durable, current.offset()), COMMIT_METADATA));
-            }
-        }
-        updateGauges();
+        // A failed seal is only logged here: Connect would rewind every partition if preCommit threw.
+        partitions.sealExpired(clock.getAsLong(), (partition, e) -> failed(partition, -1, e, List.of()), false);
+        Map<TopicPartition, OffsetAndMetadata> committable =
+                partitions.committable(durability, currentOffsets, COMMIT_METADATA);
+        partitions.updateGauges();
         log.debug("preCommit: {}", committable);
         return committable;
     }
@@ -441,48 +301,31 @@ public class ArchiveSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> closed) {
         long now = clock.getAsLong();
         for (TopicPartition tp : closed) {
-            opener.forget(tp);
-            PartitionArchive partition = partitions.remove(tp);
+            opening.forget(tp);
+            PartitionArchive partition = partitions.close(tp, now, metrics::segmentAborted);
             if (partition == null) {
                 continue;
             }
-            try {
-                partition.seal(now);
-            } catch (SegmentException e) {
-                long from = partition.abort(-1);
-                metrics.segmentAborted();
-                log.error("{}: cannot seal the active segment on close ({}); it was deleted and its records, "
-                        + "from offset {}, will be archived again by the partition's next owner", tp,
-                        e.getMessage(), from);
-            }
-            budget.remove(partition);
             durability.closed(partition.archivePartition());
             log.info("Closed {}: archive ends at offset {}", partition.archivePartition(), partition.nextOffset());
         }
         retry.forget(closed);
-        updateGauges();
+        partitions.updateGauges();
     }
 
     @Override
     public void stop() {
-        for (PartitionArchive partition : partitions.values()) {
-            partition.abort(-1); // only when Connect did not close them first: they will be archived again
+        if (partitions != null) {
+            partitions.abortAll(); // only when Connect did not close them first: they will be archived again
         }
-        partitions.clear();
-        if (opener != null) {
-            opener.clear();
-        }
-        if (converter != null) {
-            converter.close();
-        }
-        if (identities != null) {
-            identities.close();
-        }
-        if (durability != null) {
-            durability.close();
+        if (opening != null) {
+            opening.clear();
         }
         if (metrics != null) {
             metrics.close();
+        }
+        if (resources != null) {
+            resources.close();
         }
         log.info("Archive sink task {} stopped", config == null ? "" : config.taskIndex());
     }
@@ -495,17 +338,6 @@ public class ArchiveSinkTask extends SinkTask {
                 partition.archivePartition(), files, meta.baseOffset(), meta.lastOffset(), meta.recordCount(),
                 meta.log().size(), String.format("%.2f", ratio));
         context.requestCommit();
-    }
-
-    private void updateGauges() {
-        int active = 0;
-        for (PartitionArchive partition : partitions.values()) {
-            if (partition.hasActiveSegment()) {
-                active++;
-            }
-        }
-        activePartitions = active;
-        assignedPartitions = partitions.size();
     }
 
     /** The task's buffer accounting, for tests. */

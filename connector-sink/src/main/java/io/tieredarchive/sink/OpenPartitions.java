@@ -1,0 +1,157 @@
+package io.tieredarchive.sink;
+
+import io.tieredarchive.segment.SegmentException;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The partitions a sink task has open, with what is decided over all of them at once: which active segments are
+ * old enough to seal ({@code segment.ms}), which offsets may be committed, and the gauges of active and assigned
+ * partitions. The task decides what happens to each record; this class never talks to Connect.
+ */
+final class OpenPartitions {
+
+    private static final Logger log = LoggerFactory.getLogger(OpenPartitions.class);
+
+    private final Map<TopicPartition, PartitionArchive> partitions = new HashMap<>();
+    private final BufferBudget budget;
+    private long nextAgeCheckMs = Long.MAX_VALUE;
+    private volatile int active;
+    private volatile int assigned;
+
+    OpenPartitions(BufferBudget budget) {
+        this.budget = budget;
+    }
+
+    boolean contains(TopicPartition tp) {
+        return partitions.containsKey(tp);
+    }
+
+    /** The open partition of {@code tp}, or null. */
+    PartitionArchive get(TopicPartition tp) {
+        return partitions.get(tp);
+    }
+
+    void add(PartitionArchive partition) {
+        partitions.put(partition.topicPartition(), partition);
+    }
+
+    /** Forgets {@code tp}; returns what was open for it, or null. */
+    PartitionArchive remove(TopicPartition tp) {
+        return partitions.remove(tp);
+    }
+
+    Collection<PartitionArchive> all() {
+        return partitions.values();
+    }
+
+    /** A record was appended to {@code partition}: its active segment is due for sealing by age from then on. */
+    void appended(PartitionArchive partition) {
+        budget.update(partition);
+        nextAgeCheckMs = Math.min(nextAgeCheckMs, partition.ageDeadlineMs());
+    }
+
+    /**
+     * Seals the active segments older than {@code segment.ms}. A partition whose seal fails is handed to
+     * {@code failed}; when {@code throwOnFailure}, the exception it returns is thrown at once and the partitions
+     * not yet checked are checked on the next call, else it is only logged by {@code failed} and the others are
+     * still sealed.
+     */
+    void sealExpired(long now, BiFunction<PartitionArchive, SegmentException, RuntimeException> failed,
+                     boolean throwOnFailure) {
+        if (now < nextAgeCheckMs) {
+            return;
+        }
+        nextAgeCheckMs = Long.MAX_VALUE;
+        for (PartitionArchive partition : partitions.values()) {
+            try {
+                partition.sealIfExpired(now);
+                budget.update(partition);
+            } catch (SegmentException e) {
+                RuntimeException failure = failed.apply(partition, e);
+                if (throwOnFailure) {
+                    nextAgeCheckMs = now;
+                    throw failure;
+                }
+            }
+            nextAgeCheckMs = Math.min(nextAgeCheckMs, partition.ageDeadlineMs());
+        }
+    }
+
+    /**
+     * For each open partition whose position is known, the lower of Connect's current offset and the offset below
+     * which every record is durable, with {@code metadata}.
+     */
+    Map<TopicPartition, OffsetAndMetadata> committable(Durability durability,
+                                                       Map<TopicPartition, OffsetAndMetadata> currentOffsets,
+                                                       String metadata) {
+        Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
+        for (PartitionArchive partition : partitions.values()) {
+            TopicPartition tp = partition.topicPartition();
+            long durable = partition.committable(durability.durableEnd(partition.archivePartition()));
+            OffsetAndMetadata current = currentOffsets.get(tp);
+            if (durable >= 0 && current != null) {
+                committable.put(tp, new OffsetAndMetadata(Math.min(durable, current.offset()), metadata));
+            }
+        }
+        return committable;
+    }
+
+    /**
+     * Seals the active segment of {@code tp} and forgets the partition; a segment that cannot be sealed is deleted
+     * (its records will be archived again by the partition's next owner). Returns the closed partition, or null
+     * when it was not open.
+     */
+    PartitionArchive close(TopicPartition tp, long now, Runnable onAbort) {
+        PartitionArchive partition = partitions.remove(tp);
+        if (partition == null) {
+            return null;
+        }
+        try {
+            partition.seal(now);
+        } catch (SegmentException e) {
+            long from = partition.abort(-1);
+            onAbort.run();
+            log.error("{}: cannot seal the active segment on close ({}); it was deleted and its records, from offset "
+                    + "{}, will be archived again by the partition's next owner", tp, e.getMessage(), from);
+        }
+        budget.remove(partition);
+        return partition;
+    }
+
+    /** Deletes every active segment and forgets every partition: their records will be archived again. */
+    void abortAll() {
+        for (PartitionArchive partition : partitions.values()) {
+            partition.abort(-1);
+        }
+        partitions.clear();
+    }
+
+    /** Counts the active and the assigned partitions again, for the gauges (read on other threads). */
+    void updateGauges() {
+        int count = 0;
+        for (PartitionArchive partition : partitions.values()) {
+            if (partition.hasActiveSegment()) {
+                count++;
+            }
+        }
+        active = count;
+        assigned = partitions.size();
+    }
+
+    int activeCount() {
+        return active;
+    }
+
+    int assignedCount() {
+        return assigned;
+    }
+}
