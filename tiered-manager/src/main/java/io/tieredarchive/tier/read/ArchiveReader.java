@@ -14,7 +14,7 @@ import io.tieredarchive.segment.SegmentMetadata.FileInfo;
 import io.tieredarchive.segment.SegmentReader;
 import io.tieredarchive.tier.remote.RemoteLayout.SegmentKeys;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.internals.Topic;
+import io.tieredarchive.config.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,7 +181,7 @@ public final class ArchiveReader implements Closeable {
     public RestoreResult restore(String topic, int partition, long fromOffset, long toOffset, Path outputRoot,
                                  LongConsumer progress) throws SegmentException {
         try {
-            Topic.validate(topic); // the topic names a directory under outputRoot: no '/', no '..'
+            TopicNames.validate(topic); // the topic names a directory under outputRoot: no '/', no '..'
         } catch (InvalidTopicException e) {
             throw new IllegalArgumentException("Cannot restore '" + topic + "': " + e.getMessage(), e);
         }

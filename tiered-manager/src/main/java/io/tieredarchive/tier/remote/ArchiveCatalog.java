@@ -3,7 +3,7 @@ package io.tieredarchive.tier.remote;
 import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.storage.FolderLister;
 import io.tieredarchive.tier.storage.StorageException;
-import org.apache.kafka.common.internals.Topic;
+import io.tieredarchive.config.TopicNames;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ public final class ArchiveCatalog {
     public List<String> topics() throws StorageException {
         List<String> topics = new ArrayList<>();
         for (String folder : lister.listFolders(layout.rootPrefix())) {
-            if (Topic.isValid(folder)) {
+            if (TopicNames.isValid(folder)) {
                 topics.add(folder);
             }
         }
