@@ -1,6 +1,7 @@
 package io.tieredarchive.sink;
 
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -135,8 +136,8 @@ public class ArchiveSinkTask extends SinkTask {
         opener = new PartitionOpener(config.localDir(), durability, options, config.segmentBytes(),
                 config.segmentMs(), this::onSealed);
         budget = new BufferBudget(BufferBudget.limitFor(config.batchBytes()));
-        metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, () -> activePartitions,
-                () -> assignedPartitions, durability::tieringStats, clock);
+        metrics = new SinkMetrics(TaskMetrics.forSinkTask(context, config.connectorName(), config.taskIndex()),
+                writerId, budget, () -> activePartitions, () -> assignedPartitions, durability::tieringStats, clock);
         reporter = context.errantRecordReporter();
         log.info("Archive sink task {} started: writer {}, local.dir {}, buffer budget {} bytes, commit.mode={} "
                         + "(offsets are committed once segments are {})", config.taskIndex(), writerId,
