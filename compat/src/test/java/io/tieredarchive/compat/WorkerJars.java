@@ -40,7 +40,7 @@ public final class WorkerJars {
         Path dir = ROOT.resolve("compat/target/workers").resolve(version);
         Path classPath = dir.resolve("classpath.txt");
         try {
-            if (!Files.exists(classPath)) {
+            if (!complete(dir, version)) {
                 resolve(version, dir);
             }
             return Files.readString(classPath, StandardCharsets.UTF_8).trim();
@@ -81,10 +81,19 @@ public final class WorkerJars {
         List<String> offline = new ArrayList<>(command);
         offline.add("-o");
         Path output = dir.resolve("resolve.log");
-        if (run(offline, output) != 0 && run(command, output) != 0) {
+        // Offline, Maven takes an artifact whose POM is missing from the local repository as one without
+        // dependencies: a worker is complete only when its kafka-clients came with it.
+        if ((run(offline, output) != 0 || !complete(dir, version)) && (run(command, output) != 0
+                || !complete(dir, version))) {
             throw new IllegalStateException("Cannot resolve the jars of a Kafka " + version + " Connect worker ("
                     + String.join(" ", command) + "):\n" + Files.readString(output, StandardCharsets.UTF_8));
         }
+    }
+
+    private static boolean complete(Path dir, String version) throws IOException {
+        Path classPath = dir.resolve("classpath.txt");
+        return Files.exists(classPath)
+                && Files.readString(classPath, StandardCharsets.UTF_8).contains("kafka-clients-" + version + ".jar");
     }
 
     private static int run(List<String> command, Path output) throws IOException {
