@@ -11,14 +11,17 @@ import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The records of one CRC-checked batch, decoded one at a time as Kafka's {@code DefaultRecord} reads them: every
- * length is checked against what is left, a record must take exactly the bytes its length says, and the batch must
- * hold exactly its record count. A compressed batch is decompressed whole, into a buffer reused from batch to batch.
- * Anything that does not decode is a {@link CorruptSegmentException} naming the batch. Keys, values and headers are
+ * The records of one CRC-checked batch, decoded as Kafka's {@code DefaultRecord} reads them: every length is checked
+ * against what is left, a record must take exactly the bytes its length says, and the batch must hold exactly its
+ * record count. A compressed batch is decompressed whole, into a buffer reused from batch to batch. The whole batch
+ * is decoded before its first record is handed out, so that no record of a batch that fails a check is returned;
+ * anything that does not decode is a {@link CorruptSegmentException} naming the batch. Keys, values and headers are
  * copied out, so a record stays valid after the next batch is read. Not thread-safe.
  */
 final class BatchRecords {
@@ -34,18 +37,20 @@ final class BatchRecords {
 
     private final LogScanner scanner;
     private final GrowableBytes decompressed = new GrowableBytes(0);
+    private final List<ArchivedRecord> decoded = new ArrayList<>();
     private BatchHeader header;
     private ByteBuffer records = ByteBuffer.allocate(0);
-    private int left;
+    private int next;
 
     BatchRecords(LogScanner scanner) {
         this.scanner = scanner;
     }
 
-    /** Starts on the batch {@code header} describes; {@code batch} holds its bytes from its first byte on. */
+    /** Decodes the batch {@code header} describes; {@code batch} holds its bytes from its first byte on. */
     void open(BatchHeader header, ByteBuffer batch) throws CorruptSegmentException {
         this.header = header;
-        this.left = header.recordCount();
+        decoded.clear();
+        next = 0;
         ByteBuffer section = batch.duplicate();
         section.limit(batch.position() + header.sizeInBytes()).position(batch.position() + BatchHeader.SIZE);
         CompressionCodec codec = header.codec();
@@ -61,32 +66,26 @@ final class BatchRecords {
             }
             records = decompressed.asByteBuffer();
         }
-        checkEnd();
-    }
-
-    boolean hasNext() {
-        return left > 0;
-    }
-
-    ArchivedRecord next() throws CorruptSegmentException {
-        int index = header.recordCount() - left;
-        ArchivedRecord record;
-        try {
-            record = decode();
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw scanner.corrupt(header, "cannot decode record " + index + " of " + header.recordCount() + ": "
-                    + (e.getMessage() == null ? "it runs past the end of the records" : e.getMessage()), e);
+        for (int i = 0; i < header.recordCount(); i++) {
+            try {
+                decoded.add(decode());
+            } catch (BufferUnderflowException | IllegalArgumentException e) {
+                throw scanner.corrupt(header, "cannot decode record " + i + " of " + header.recordCount() + ": "
+                        + (e.getMessage() == null ? "it runs past the end of the records" : e.getMessage()), e);
+            }
         }
-        left--;
-        checkEnd();
-        return record;
-    }
-
-    private void checkEnd() throws CorruptSegmentException {
-        if (left == 0 && records.hasRemaining()) {
+        if (records.hasRemaining()) {
             throw scanner.corrupt(header, records.remaining() + " bytes follow its last record (record count "
                     + header.recordCount() + ")", null);
         }
+    }
+
+    boolean hasNext() {
+        return next < decoded.size();
+    }
+
+    ArchivedRecord next() {
+        return decoded.get(next++);
     }
 
     private ArchivedRecord decode() {

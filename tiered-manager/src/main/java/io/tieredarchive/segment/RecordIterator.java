@@ -6,8 +6,8 @@ import java.util.function.Predicate;
 
 /**
  * Iterates the records of a {@code .log} from a batch position to the end, skipping records until the first one
- * that {@code start} accepts and returning every record from there on. Each batch is CRC-checked before any of its
- * records is returned; record offsets must ascend within the batch's range. At the end of the log the last offset
+ * that {@code start} accepts and returning every record from there on. Each batch is CRC-checked and decoded whole
+ * ({@link BatchRecords}) before any of its records is returned; record offsets must ascend within the batch's range. At the end of the log the last offset
  * must be the marker's. Corruption surfaces as {@link UncheckedSegmentException}.
  */
 final class RecordIterator implements Iterator<ArchivedRecord> {
