@@ -2,6 +2,7 @@ package io.tieredarchive.compat;
 
 import com.sun.tools.attach.VirtualMachine;
 
+import java.util.Set;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -23,15 +24,14 @@ public final class WorkerMetrics {
         try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
             MBeanServerConnection server = jmx.getMBeanServerConnection();
             ObjectName pattern = new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*");
-            double sum = 0;
-            int tasks = 0;
-            for (ObjectName name : server.queryNames(pattern, null)) {
-                sum += ((Number) server.getAttribute(name, attribute)).doubleValue();
-                tasks++;
-            }
-            if (tasks == 0) {
+            Set<ObjectName> tasks = server.queryNames(pattern, null);
+            if (tasks.isEmpty()) {
                 throw new AssertionError("No MBean " + pattern + " among "
                         + server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null));
+            }
+            double sum = 0;
+            for (ObjectName task : tasks) {
+                sum += ((Number) server.getAttribute(task, attribute)).doubleValue();
             }
             return sum;
         } finally {
