@@ -59,7 +59,8 @@ public final class ConfigProviders implements AutoCloseable {
                 continue;
             }
             try {
-                ConfigProvider instance = PluginInstances.newInstance(className.toString().trim(), ConfigProvider.class);
+                ConfigProvider instance = PluginInstances.newInstance(className.toString().trim(),
+                        ConfigProvider.class);
                 instance.configure(params(config, PROVIDERS + "." + provider + ".param."));
                 providers.put(provider, instance);
             } catch (ClassNotFoundException | RuntimeException e) {

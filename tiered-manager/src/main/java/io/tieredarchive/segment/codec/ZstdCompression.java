@@ -49,18 +49,23 @@ final class ZstdCompression implements BatchCompression {
             long contentSize = Zstd.getFrameContentSize(array, from, src.remaining());
             if (contentSize >= 0 && contentSize <= Integer.MAX_VALUE - 8) {
                 out.ensureRemaining((int) contentSize);
-                long read = Zstd.decompressByteArray(out.array(), out.size(), (int) contentSize, array, from,
-                        src.remaining());
-                if (!Zstd.isError(read) && read == contentSize) {
-                    out.advance((int) read);
-                    return;
+                try {
+                    long read = Zstd.decompressByteArray(out.array(), out.size(), (int) contentSize, array, from,
+                            src.remaining());
+                    if (!Zstd.isError(read) && read == contentSize) {
+                        out.advance((int) read);
+                        return;
+                    }
+                } catch (RuntimeException notOneWholeFrame) {
+                    // several frames, or a damaged one: the stream below decodes them all or says what is wrong
                 }
-                // several frames, or a damaged one: the stream below decodes them all or says what is wrong
             }
         }
         try (InputStream in = new ZstdInputStreamNoFinalizer(BatchCompression.inputStream(src),
                 RecyclingBufferPool.INSTANCE)) {
             out.readFully(in);
+        } catch (RuntimeException e) { // zstd-jni reports some malformed frames with ZstdException
+            throw new IOException("malformed zstd data: " + e.getMessage(), e);
         }
     }
 }
