@@ -67,6 +67,53 @@ public final class SegmentCodecBench {
         for (String codec : List.of("zstd", "lz4", "snappy", "gzip", "none")) {
             measure(codec, records, valueBytes, rounds);
         }
+        openBatchHeap(records);
+    }
+
+    /**
+     * Heap that 2,000 open zstd batches of four records each hold (the sink with 2,000 active partitions, between
+     * flushes): Kafka's builder with its codec stream open, as the old OpenBatch held it, against ours.
+     */
+    private static void openBatchHeap(List<ArchivedRecord> records) {
+        int partitions = 2000;
+        Compression zstd = Compression.of(CompressionType.ZSTD).build();
+        List<Object> held = new ArrayList<>();
+        long before = usedHeapAfterGc();
+        for (int p = 0; p < partitions; p++) {
+            MemoryRecordsBuilder builder = new MemoryRecordsBuilder(new DoublingBuffer(4096), RecordBatch.MAGIC_VALUE_V2,
+                    zstd, TimestampType.CREATE_TIME, 0, RecordBatch.NO_TIMESTAMP, RecordBatch.NO_PRODUCER_ID,
+                    RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE, false, false,
+                    RecordBatch.NO_PARTITION_LEADER_EPOCH, BATCH_BYTES);
+            for (int i = 0; i < 4; i++) {
+                ArchivedRecord r = records.get(p * 4 + i);
+                builder.appendWithOffset(i, r.timestamp(), r.key(), r.value(), r.headers());
+            }
+            held.add(builder);
+        }
+        long old = usedHeapAfterGc() - before;
+        held.clear();
+        before = usedHeapAfterGc();
+        for (int p = 0; p < partitions; p++) {
+            OpenBatch batch = OpenBatch.start(TimestampType.CREATE_TIME, 0, 0, BATCH_BYTES, 2048);
+            for (int i = 0; i < 4; i++) {
+                ArchivedRecord r = records.get(p * 4 + i);
+                batch.append(new ArchivedRecord(i, r.timestamp(), r.timestampType(), r.key(), r.value(), r.headers()));
+            }
+            held.add(batch);
+        }
+        long ours = usedHeapAfterGc() - before;
+        System.out.printf("heap of %d open zstd batches of 4 records: Kafka's builder %.1f MiB (%d KiB each), ours %.1f "
+                + "MiB (%d KiB each)%n", partitions, old / 1048576.0, old / partitions / 1024, ours / 1048576.0,
+                ours / partitions / 1024);
+        held.clear();
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     private static void measure(String codec, List<ArchivedRecord> records, long valueBytes, int rounds)
