@@ -2,7 +2,6 @@ package io.tieredarchive.config;
 
 import org.apache.kafka.common.config.ConfigTransformer;
 import org.apache.kafka.common.config.provider.ConfigProvider;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,8 @@ public final class ConfigProviders implements AutoCloseable {
                 continue;
             }
             try {
-                ConfigProvider instance = Utils.newInstance(className.toString().trim(), ConfigProvider.class);
+                ConfigProvider instance = PluginInstances.newInstance(className.toString().trim(),
+                        ConfigProvider.class);
                 instance.configure(params(config, PROVIDERS + "." + provider + ".param."));
                 providers.put(provider, instance);
             } catch (ClassNotFoundException | RuntimeException e) {

@@ -7,7 +7,6 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigValue;
-import org.apache.kafka.common.record.internal.CompressionType;
 
 import java.util.List;
 import java.util.Map;
@@ -42,11 +41,10 @@ public final class SegmentConfig {
     public static final String COMPRESSION_TYPE_DEFAULT = "zstd";
 
     public static final String COMPRESSION_LEVEL = "compression.level";
-    // Kafka's gzip default is zlib's DEFAULT_COMPRESSION (-1), which zlib runs as level 6.
     private static final String COMPRESSION_LEVEL_DOC = "Codec level; unset means the codec's default (zstd "
-            + CompressionType.ZSTD.defaultLevel() + ", gzip 6, lz4 "
-            + CompressionType.LZ4.defaultLevel() + "). Valid ranges: gzip " + range(CompressionType.GZIP)
-            + ", lz4 " + range(CompressionType.LZ4) + ", zstd " + range(CompressionType.ZSTD)
+            + CompressionCodec.ZSTD.defaultLevel() + ", gzip " + CompressionCodec.GZIP.defaultLevel() + ", lz4 "
+            + CompressionCodec.LZ4.defaultLevel() + "). Valid ranges: gzip " + CompressionCodec.GZIP.levelRange()
+            + ", lz4 " + CompressionCodec.LZ4.levelRange() + ", zstd " + CompressionCodec.ZSTD.levelRange()
             + "; none and snappy take no level.";
 
     private SegmentConfig() {
@@ -87,17 +85,6 @@ public final class SegmentConfig {
 
     /** Why {@code level} is wrong for codec {@code type}, or null when it is fine. */
     static String levelProblem(String type, int level) {
-        CompressionType codec = CompressionType.forName(type);
-        if (codec == CompressionType.NONE || codec == CompressionType.SNAPPY) {
-            return "compression.type=" + type + " takes no level; unset compression.level";
-        }
-        if (level < codec.minLevel() || level > codec.maxLevel()) {
-            return "level " + level + " is outside " + type + "'s range " + range(codec);
-        }
-        return null;
-    }
-
-    private static String range(CompressionType codec) {
-        return codec.minLevel() + ".." + codec.maxLevel();
+        return CompressionCodec.forName(type).levelProblem(level);
     }
 }

@@ -1,6 +1,7 @@
 package io.tieredarchive.sink;
 
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -137,8 +138,8 @@ public class ArchiveSinkTask extends SinkTask {
                 config.segmentBytes(), config.segmentMs(), this::onSealed, clock, collaborators.directorySync());
         opening = new PartitionOpening(opener, partitions, new IdentityWatch(resources.identities(), clock,
                 IDENTITY_CHECK_INTERVAL_MS), retry, context, tp -> close(List.of(tp)));
-        metrics = new SinkMetrics(context.pluginMetrics(), writerId, budget, partitions::activeCount,
-                partitions::assignedCount, durability::tieringStats, clock);
+        metrics = new SinkMetrics(TaskMetrics.forSinkTask(context, config.connectorName(), config.taskIndex()),
+                writerId, budget, partitions::activeCount, partitions::assignedCount, durability::tieringStats, clock);
         reporter = context.errantRecordReporter();
         log.info("Archive sink task {} started: writer {}, local.dir {} to {}, buffer budget {} bytes, "
                         + "commit.mode={} (offsets are committed once segments are {})", config.taskIndex(), writerId,

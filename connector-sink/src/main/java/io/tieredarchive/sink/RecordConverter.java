@@ -1,11 +1,11 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.config.PluginInstances;
+import io.tieredarchive.segment.ArchivedHeader;
 import io.tieredarchive.segment.ArchivedRecord;
 
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
@@ -73,7 +73,7 @@ final class RecordConverter implements Closeable {
     private static <T> T newPlugin(Map<String, String> props, String key, String defaultClass, Class<T> type) {
         String className = props.getOrDefault(key, defaultClass).trim();
         try {
-            return Utils.newInstance(className, type);
+            return PluginInstances.newInstance(className, type);
         } catch (ClassNotFoundException | RuntimeException e) {
             throw new ConfigException(key, className, "cannot instantiate " + type.getSimpleName() + ": " + e);
         }
@@ -106,7 +106,7 @@ final class RecordConverter implements Closeable {
             Schema schema = header.schema();
             byte[] bytes = toBytes(header.value(), () -> headerConverter.fromConnectHeader(topic, header.key(),
                     schema, header.value()));
-            headers.add(new RecordHeader(header.key(), bytes));
+            headers.add(new ArchivedHeader(header.key(), bytes));
         }
         Long timestamp = record.timestamp();
         TimestampType type = timestamp == null ? TimestampType.NO_TIMESTAMP_TYPE : record.timestampType();
@@ -126,15 +126,17 @@ final class RecordConverter implements Closeable {
             return bytes;
         }
         if (value instanceof ByteBuffer buffer) {
-            return Utils.toArray(buffer.duplicate());
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return bytes;
         }
         return serializer.serialize();
     }
 
     @Override
     public void close() {
-        Utils.closeQuietly(keyConverter, "key converter");
-        Utils.closeQuietly(valueConverter, "value converter");
-        Utils.closeQuietly(headerConverter, "header converter");
+        PluginInstances.closeQuietly(keyConverter, "key converter");
+        PluginInstances.closeQuietly(valueConverter, "value converter");
+        PluginInstances.closeQuietly(headerConverter, "header converter");
     }
 }

@@ -1,26 +1,23 @@
 package io.tieredarchive.sink;
 
-import io.tieredarchive.metrics.PluginGauges;
+import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.TieringStats;
 
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.metrics.stats.Meter;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The task's metrics, registered through Connect's plugin metrics (KIP-877): JMX group {@code kafka.connect},
- * type {@code plugins}, tags {@code connector} and {@code task}. The list, with its meaning, is in
- * {@code docs/sink.md}; the names are the constants below. Connect removes them when the task stops.
+ * The task's metrics, registered through Connect's plugin metrics (KIP-877) or, on workers before 4.1, as the
+ * plugin's own MBeans of the same names ({@link TaskMetrics}): JMX group {@code kafka.connect}, type
+ * {@code plugins}, tags {@code connector} and {@code task}. The list, with its meaning, is in {@code docs/sink.md};
+ * the names are the constants below. They are removed when the task stops.
  *
  * <p>Sensors are named after the writer id: Kafka's metric registry is shared by every task of the worker and its
  * sensor names are global, so each task needs its own.
@@ -48,10 +45,8 @@ final class SinkMetrics {
     static final String TIER_FAILED_ATTEMPTS_TOTAL = "tier-failed-attempts-total";
     static final String TIER_LAST_PASS_AGE_MS = "tier-last-pass-age-ms";
 
-    private final PluginMetrics metrics;
+    private final TaskMetrics metrics;
     private final String sensorPrefix;
-    private final List<String> sensorNames = new ArrayList<>();
-    private final List<MetricName> gauges = new ArrayList<>();
     private final Sensor recordsWritten;
     private final Sensor recordsSkipped;
     private final Sensor bytesWritten;
@@ -65,7 +60,7 @@ final class SinkMetrics {
      * service of the task's {@code local.dir} ({@code tiering}; shared by the tasks that write there, so each of
      * them shows the same values) when asked.
      */
-    SinkMetrics(PluginMetrics metrics, String sensorPrefix, BufferBudget budget, LongSupplier activePartitions,
+    SinkMetrics(TaskMetrics metrics, String sensorPrefix, BufferBudget budget, LongSupplier activePartitions,
                 LongSupplier assignedPartitions, Supplier<TieringStats> tiering, LongSupplier clock) {
         this.metrics = metrics;
         this.sensorPrefix = sensorPrefix;
@@ -125,10 +120,9 @@ final class SinkMetrics {
         segmentsAborted.record();
     }
 
-    /** Removes this task's metrics (Connect also does when the task stops). */
+    /** Removes this task's metrics (Connect's plugin metrics also do when the task stops). */
     void close() {
-        gauges.forEach(metrics::removeMetric);
-        sensorNames.forEach(metrics::removeSensor);
+        metrics.close();
     }
 
     private Sensor meter(String name, String what) {
@@ -138,18 +132,14 @@ final class SinkMetrics {
     }
 
     private Sensor sensor(String name) {
-        String sensorName = sensorPrefix + "." + name;
-        sensorNames.add(sensorName);
-        return metrics.addSensor(sensorName);
+        return metrics.sensor(sensorPrefix + "." + name);
     }
 
     private void gauge(String name, String description, Supplier<Number> value) {
-        MetricName metricName = name(name, description);
-        PluginGauges.register(metrics, metricName, (Gauge<Number>) (config, now) -> value.get());
-        gauges.add(metricName);
+        metrics.gauge(name(name, description), (Gauge<Number>) (config, now) -> value.get());
     }
 
     private MetricName name(String name, String description) {
-        return metrics.metricName(name, description, new LinkedHashMap<>());
+        return metrics.metricName(name, description);
     }
 }

@@ -3,6 +3,7 @@ package io.tieredarchive.source;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.source.replay.PartitionAssignment;
 import io.tieredarchive.source.replay.PartitionReplay;
@@ -75,7 +76,9 @@ public class ArchiveReplaySourceTask extends SourceTask {
         reader = new ArchiveReader(store, null, restoreCache(), new ArchiveReader.Options(
                 ArchiveReader.Options.DEFAULT.chunkBytes(), READ_AHEAD_CHUNKS, config.connection().maxConcurrency(),
                 config.followIntervalMs()));
-        metrics = new ReplayMetrics(context.pluginMetrics(), sensorPrefix(props),
+        int taskIndex = Integer.parseInt(props.getOrDefault(ArchiveReplaySourceConfig.TASK_INDEX, "0"));
+        metrics = new ReplayMetrics(TaskMetrics.forSourceTask(context, props.get("name"), taskIndex),
+                sensorPrefix(props),
                 new ReplayMetrics.Gauges(this::lag, this::partitionsDone, this::segmentsRead,
                         () -> reader.stats().bytesFetched()));
         List<Map<String, Object>> sourcePartitions = assigned.stream().map(ReplayRecords::sourcePartition).toList();
@@ -240,6 +243,9 @@ public class ArchiveReplaySourceTask extends SourceTask {
         partitions.forEach(PartitionReplay::close);
         if (reader != null) {
             reader.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (store != null) {
             // Closing the S3 client may wait seconds for its event loop when reads were cut off; the worker should

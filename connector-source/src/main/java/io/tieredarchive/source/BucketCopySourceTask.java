@@ -2,6 +2,7 @@ package io.tieredarchive.source;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.source.BucketCopySourceConfig.CopyMode;
 import io.tieredarchive.source.copy.CopyException;
@@ -100,7 +101,7 @@ public class BucketCopySourceTask extends SourceTask {
         listing = new SourceListing(sourceClient, source, selection.listPrefix(), after);
         PartBufferPool pool = new PartBufferPool(config.concurrency(), config.partSizeBytes());
         String name = props.getOrDefault("name", "bucket-copy") + "-" + shard;
-        metrics = new CopyMetrics(context.pluginMetrics(), name + ":", pool);
+        metrics = new CopyMetrics(TaskMetrics.forSourceTask(context, props.get("name"), shard), name + ":", pool);
         workers = new CopyWorkers(name, config.concurrency(), executor -> new ObjectCopier(settings, sourceClient,
                 destinationClient, pool, executor), tracker, metrics, this::fail, lastTransient::set);
         window = config.concurrency() * WINDOW_PER_SLOT;
@@ -246,6 +247,9 @@ public class BucketCopySourceTask extends SourceTask {
         }
         if (destinationClient != null) {
             destinationClient.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.tieredarchive.rest;
 
+import io.tieredarchive.config.TopicNames;
 import io.tieredarchive.tier.remote.IncarnationSelection;
 
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.internals.Topic;
 
 /**
  * The checks of a request's path and query values: each bad value is a 400 whose message names the parameter, the
@@ -18,7 +18,7 @@ final class RequestValues {
     /** A Kafka topic name (which also names a directory of a restore: no '/', no '..'). */
     static String topic(String value) throws RestException {
         try {
-            Topic.validate(value);
+            TopicNames.validate(value);
             return value;
         } catch (InvalidTopicException e) {
             throw RestException.badRequest("Invalid topic '" + value + "': " + e.getMessage());

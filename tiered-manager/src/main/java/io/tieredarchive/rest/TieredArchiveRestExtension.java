@@ -13,7 +13,10 @@ import java.util.Map;
 /**
  * Adds {@code /tiered-archive/...} to the Connect worker's REST API ({@link TieredArchiveResource}). Enable it
  * with {@code rest.extension.classes=io.tieredarchive.rest.TieredArchiveRestExtension} in the worker's config;
- * the service loader finds it in the plugin ({@code META-INF/services}).
+ * the service loader finds it in the plugin ({@code META-INF/services}). The resource is Jakarta JAX-RS, which
+ * Connect's REST server speaks from Kafka 4.0 on; on a 3.x worker ({@code javax.ws.rs}) the extension logs at INFO
+ * why it is off and registers nothing, and the worker runs on without it (the {@code tiered-archive} CLI does what
+ * the endpoints do).
  */
 public final class TieredArchiveRestExtension implements ConnectRestExtension {
 
@@ -35,9 +38,32 @@ public final class TieredArchiveRestExtension implements ConnectRestExtension {
 
     @Override
     public void register(ConnectRestExtensionContext context) {
+        String unusable = jaxRsProblem(ConnectRestExtensionContext.class);
+        if (unusable != null) {
+            log.info("Tiered Archive REST extension is off: {}; the tiered-archive CLI does what its endpoints do",
+                    unusable);
+            return;
+        }
         resource = new TieredArchiveResource(context.clusterState(), providers, config);
         context.configurable().register(resource);
         log.info("Tiered Archive REST extension registered at /tiered-archive");
+    }
+
+    /**
+     * Why the worker's REST server cannot take this extension's Jakarta JAX-RS resource, or null when it can: the
+     * JAX-RS of the worker's {@code ConnectRestExtensionContext.configurable()}, looked up without calling it.
+     */
+    static String jaxRsProblem(Class<?> contextType) {
+        try {
+            Class<?> configurable = contextType.getMethod("configurable").getReturnType();
+            if (!configurable.getName().startsWith("jakarta.ws.rs.")) {
+                return "this worker's REST server uses " + configurable.getPackageName() + " (Kafka Connect 3.x), "
+                        + "the /tiered-archive endpoints need Jakarta JAX-RS (Kafka Connect 4.0 or later)";
+            }
+            return null;
+        } catch (NoSuchMethodException | LinkageError e) {
+            return "this worker's REST extension API cannot be inspected (" + e + ")";
+        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.tieredarchive.segment;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.DefaultRecord;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -34,15 +33,46 @@ public record ArchivedRecord(long offset, long timestamp, TimestampType timestam
 
     /**
      * An upper bound of the bytes this record adds to an uncompressed Kafka v2 batch, whatever batch it lands in:
-     * Kafka's own {@code DefaultRecord.sizeInBytes} (the record's length varint, attributes, timestamp delta,
-     * offset delta, key length and key, value length and value, header count and each header's key length, key,
-     * value length and value) with the offset and timestamp deltas at their widest (5 and 10 bytes). It exceeds
+     * what Kafka's own {@code DefaultRecord.sizeInBytes} computes (the record's length varint, attributes,
+     * timestamp delta, offset delta, key length and key, value length and value, header count and each header's
+     * key length, key, value length and value) with the offset and timestamp deltas at their widest (5 and 10 bytes). It exceeds
      * the real size only by what narrower deltas save: at most 14 bytes (13, and one more when that
      * lengthens the record's length varint). For buffer accounting and batch sizing.
      */
     public int sizeInBytes() {
-        return DefaultRecord.sizeInBytes(WIDEST_OFFSET_DELTA, WIDEST_TIMESTAMP_DELTA, key == null ? -1 : key.length,
-                value == null ? -1 : value.length, headers);
+        int body = 1 + Varints.sizeOfVarlong(WIDEST_TIMESTAMP_DELTA) + Varints.sizeOfVarint(WIDEST_OFFSET_DELTA)
+                + sizeOf(key) + sizeOf(value) + Varints.sizeOfVarint(headers.length);
+        for (Header header : headers) {
+            int keyBytes = utf8Length(header.key());
+            body += Varints.sizeOfVarint(keyBytes) + keyBytes + sizeOf(header.value());
+        }
+        return Varints.sizeOfVarint(body) + body;
+    }
+
+    private static int sizeOf(byte[] bytes) {
+        return bytes == null ? 1 : Varints.sizeOfVarint(bytes.length) + bytes.length;
+    }
+
+    /** What {@code s.getBytes(UTF_8).length} is, without the copy (a lone surrogate becomes one '?'). */
+    static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static int length(byte[] bytes) {

@@ -1,10 +1,5 @@
 package io.tieredarchive.segment;
 
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.utils.BufferSupplier;
-import org.apache.kafka.common.utils.CloseableIterator;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
@@ -31,8 +26,8 @@ final class IndexBuilder {
 
     private long lastOffset;
     private long recordCount;
-    private long firstTimestamp = RecordBatch.NO_TIMESTAMP;
-    private long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+    private long firstTimestamp = BatchHeader.NO_TIMESTAMP;
+    private long maxTimestamp = BatchHeader.NO_TIMESTAMP;
     private int batchCount;
 
     IndexBuilder(long baseOffset) {
@@ -44,7 +39,7 @@ final class IndexBuilder {
      * Records the batch at byte {@code position} of the log. The caller has checked that the batch is valid, that
      * its offsets follow the previous batch's and that {@code position} fits in an int.
      */
-    void add(int position, RecordBatch batch) {
+    void add(int position, BatchHeader batch) {
         int relativeLast = relative(batch.lastOffset());
         entry.clear().putInt(relativeLast).putInt(position);
         offsetIndex.write(entry.array(), 0, OFFSET_ENTRY_SIZE);
@@ -54,22 +49,11 @@ final class IndexBuilder {
             timeIndex.write(entry.array(), 0, TIME_ENTRY_SIZE);
         }
         if (batchCount == 0) {
-            firstTimestamp = firstTimestamp(batch);
+            firstTimestamp = batch.firstTimestamp(); // from the header: no record is decoded
         }
         batchCount++;
-        Integer count = batch.countOrNull();
-        recordCount += count == null ? 0 : count;
+        recordCount += batch.recordCount();
         lastOffset = batch.lastOffset();
-    }
-
-    /**
-     * The first record's timestamp, reading only that record: {@code batch.iterator()} would decompress the whole
-     * batch (Kafka materialises every record of a compressed batch), which the sink had just compressed.
-     */
-    private static long firstTimestamp(RecordBatch batch) {
-        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-            return records.hasNext() ? records.next().timestamp() : RecordBatch.NO_TIMESTAMP;
-        }
     }
 
     private int relative(long offset) {

@@ -1,12 +1,8 @@
 package io.tieredarchive.segment;
 
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
+import java.util.zip.CRC32C;
 
 /**
  * Walks the batches of a {@code .log} through a {@link ByteSource}, in large buffered reads, checking each header
@@ -19,6 +15,7 @@ final class LogScanner {
     private final String name;
     private final long logSize;
     private final SegmentIndexes indexes;
+    private final CRC32C crc = new CRC32C();
 
     /** A scanner that checks each batch's last offset against {@code indexes}, when not null. */
     LogScanner(ByteSource log, long logSize, int chunkBytes, SegmentIndexes indexes) {
@@ -62,29 +59,26 @@ final class LogScanner {
         return header;
     }
 
-    /** The whole batch {@code header} describes, after checking its CRC. Valid until the next call. */
-    MutableRecordBatch batch(BatchHeader header) throws SegmentException {
+    /**
+     * The bytes of the whole batch {@code header} describes, from its first byte, after checking its CRC and then
+     * its attributes (a known codec, not a control batch). Valid until the next call.
+     */
+    ByteBuffer batch(BatchHeader header) throws SegmentException {
         ByteBuffer bytes = read(header.position(), header.sizeInBytes());
-        try {
-            Iterator<MutableRecordBatch> batches = MemoryRecords.readableRecords(bytes).batches().iterator();
-            if (!batches.hasNext()) {
-                throw new CorruptSegmentException(name, header.position(), "batch with base offset "
-                        + header.baseOffset() + " is shorter than its length field says");
-            }
-            MutableRecordBatch batch = batches.next();
-            if (!batch.isValid()) {
-                throw new CorruptSegmentException(name, header.position(), "batch with base offset "
-                        + header.baseOffset() + " fails its CRC check (stored " + batch.checksum() + ")");
-            }
-            if (batch.isControlBatch()) {
-                throw new CorruptSegmentException(name, header.position(), "batch with base offset "
-                        + header.baseOffset() + " is a control batch, which an archive never holds");
-            }
-            return batch;
-        } catch (KafkaException e) {
-            throw new CorruptSegmentException(name, header.position(), "batch with base offset "
-                    + header.baseOffset() + " cannot be parsed: " + e.getMessage(), e);
+        if (bytes.remaining() < header.sizeInBytes()) {
+            throw corrupt(header, "it is shorter than its length field says", null);
         }
+        crc.reset();
+        crc.update(bytes.duplicate().position(BatchHeader.ATTRIBUTES_OFFSET).limit(header.sizeInBytes()));
+        if ((int) crc.getValue() != header.crc()) {
+            throw corrupt(header, "it fails its CRC check (stored " + Integer.toUnsignedString(header.crc())
+                    + ", computed " + crc.getValue() + ")", null);
+        }
+        String problem = header.contentProblem();
+        if (problem != null) {
+            throw corrupt(header, problem, null);
+        }
+        return bytes;
     }
 
     /** A CorruptSegmentException for a problem found inside the batch {@code header} describes. */

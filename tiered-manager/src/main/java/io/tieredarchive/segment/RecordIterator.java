@@ -1,34 +1,24 @@
 package io.tieredarchive.segment;
 
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.utils.Utils;
-
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.function.Predicate;
 
 /**
  * Iterates the records of a {@code .log} from a batch position to the end, skipping records until the first one
- * that {@code start} accepts and returning every record from there on. Each batch is CRC-checked before any of its
- * records is returned; record offsets must ascend within the batch's range. At the end of the log the last offset
+ * that {@code start} accepts and returning every record from there on. Each batch is CRC-checked and decoded whole
+ * ({@link BatchRecords}) before any of its records is returned; record offsets must ascend within the batch's range. At the end of the log the last offset
  * must be the marker's. Corruption surfaces as {@link UncheckedSegmentException}.
  */
 final class RecordIterator implements Iterator<ArchivedRecord> {
 
     private final LogScanner scanner;
     private final long expectedLastOffset;
+    private final BatchRecords records;
     private Predicate<ArchivedRecord> start;
     private long position;
     private long previousLastOffset;
     private BatchHeader header;
-    private Iterator<Record> records;
-    private TimestampType batchType;
     private long previousOffset;
     private ArchivedRecord next;
     private boolean done;
@@ -42,6 +32,7 @@ final class RecordIterator implements Iterator<ArchivedRecord> {
         this.expectedLastOffset = expectedLastOffset;
         this.start = start;
         this.done = position < 0;
+        this.records = new BatchRecords(scanner);
     }
 
     @Override
@@ -69,8 +60,8 @@ final class RecordIterator implements Iterator<ArchivedRecord> {
 
     private ArchivedRecord advance() throws SegmentException {
         while (true) {
-            while (records != null && records.hasNext()) {
-                ArchivedRecord record = convert(nextRecord());
+            while (header != null && records.hasNext()) {
+                ArchivedRecord record = nextRecord();
                 if (start == null || start.test(record)) {
                     start = null;
                     return record;
@@ -92,13 +83,7 @@ final class RecordIterator implements Iterator<ArchivedRecord> {
             }
             return false;
         }
-        MutableRecordBatch batch = scanner.batch(header);
-        try {
-            records = batch.iterator();
-        } catch (KafkaException e) {
-            throw scanner.corrupt(header, "cannot decode its records: " + e.getMessage(), e);
-        }
-        batchType = batch.timestampType();
+        records.open(header, scanner.batch(header));
         previousOffset = header.baseOffset() - 1;
         previousLastOffset = header.lastOffset();
         position = header.nextPosition();
@@ -106,34 +91,13 @@ final class RecordIterator implements Iterator<ArchivedRecord> {
         return true;
     }
 
-    private Record nextRecord() throws SegmentException {
-        Record record;
-        try {
-            record = records.next();
-        } catch (KafkaException e) {
-            throw scanner.corrupt(header, "cannot decode a record after offset " + previousOffset + ": "
-                    + e.getMessage(), e);
-        }
+    private ArchivedRecord nextRecord() throws SegmentException {
+        ArchivedRecord record = records.next();
         if (record.offset() <= previousOffset || record.offset() > header.lastOffset()) {
             throw scanner.corrupt(header, "record offset " + record.offset() + " is out of order (previous "
                     + previousOffset + ", batch ends at " + header.lastOffset() + ")", null);
         }
         previousOffset = record.offset();
         return record;
-    }
-
-    /** Copies everything out of the batch's buffer, which the next read reuses. */
-    private ArchivedRecord convert(Record record) {
-        Header[] source = record.headers();
-        Header[] headers = new Header[source.length];
-        for (int i = 0; i < source.length; i++) {
-            headers[i] = new RecordHeader(source[i].key(), source[i].value());
-        }
-        TimestampType type = batchType;
-        if (type == TimestampType.CREATE_TIME && record.timestamp() == RecordBatch.NO_TIMESTAMP) {
-            type = TimestampType.NO_TIMESTAMP_TYPE; // how the writer stores a record that had no timestamp
-        }
-        return new ArchivedRecord(record.offset(), record.timestamp(), type, Utils.toNullableArray(record.key()),
-                Utils.toNullableArray(record.value()), headers);
     }
 }

@@ -2,8 +2,6 @@ package io.tieredarchive.segment;
 
 import io.tieredarchive.segment.SegmentMetadata.FileInfo;
 
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,13 +90,13 @@ public final class SegmentRecovery {
                 }
                 try {
                     BatchHeader header = scanner.header(valid, index.lastOffset());
-                    MutableRecordBatch batch = scanner.batch(header);
-                    index.add((int) valid, batch);
+                    scanner.batch(header); // checks its CRC
+                    index.add((int) valid, header);
                     if (index.batchCount() == 1) {
-                        codec = batch.compressionType().name;
+                        codec = header.codec().codecName();
                     }
                     valid = header.nextPosition();
-                } catch (CorruptSegmentException | KafkaException e) {
+                } catch (CorruptSegmentException e) {
                     reason = e.getMessage();
                     break;
                 }

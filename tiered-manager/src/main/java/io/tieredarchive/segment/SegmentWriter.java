@@ -1,12 +1,10 @@
 package io.tieredarchive.segment;
 
 import io.tieredarchive.segment.SegmentMetadata.FileInfo;
+import io.tieredarchive.segment.codec.BatchCompression;
+import io.tieredarchive.segment.codec.GrowableBytes;
 
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +24,9 @@ import java.util.zip.CRC32C;
  * {@code docs/segment-format.md}; in brief:
  * <ul>
  *   <li>{@code <base>.log}: Kafka record batches, magic 2, back to back from byte 0, each built by
- *       {@link MemoryRecordsBuilder}. A batch holds up to {@link SegmentWriterOptions#batchBytes()} uncompressed
- *       bytes, compressed as one block with the configured codec. Records keep their original offsets (gaps
+ *       {@link OpenBatch} byte for byte as Kafka's {@code MemoryRecordsBuilder} lays it out. A batch holds up to
+ *       {@link SegmentWriterOptions#batchBytes()} uncompressed bytes, compressed as one block with the configured
+ *       codec when it is complete. Records keep their original offsets (gaps
  *       allowed), timestamps, keys, values and headers. A batch holds records of one timestamp type; a
  *       {@code LOG_APPEND_TIME} batch holds records of one timestamp (Kafka stores that type's timestamp once per
  *       batch, in its max-timestamp field).</li>
@@ -38,10 +37,11 @@ import java.util.zip.CRC32C;
  *   <li>{@code <base>.json}: the marker ({@link SegmentMetadata}).</li>
  * </ul>
  * A full batch is written to the {@code .log} at once (not fsynced); in memory the writer holds only the open
- * batch (its buffer is allocated per batch and dropped once written, see {@link #retainedBytes()}) and the index
- * entries. {@link #seal} fsyncs the {@code .log}, writes and fsyncs both indexes, and writes
- * the marker last and atomically: a segment without its marker is incomplete, and {@link SegmentRecovery} can
- * repair it. Not thread-safe: one writer per partition, used by one thread.
+ * batch, uncompressed (its buffer is allocated per batch and dropped once written, see {@link #retainedBytes()}),
+ * and the index entries. The batch is compressed into a buffer shared by all writers ({@link CompressionBuffers})
+ * just before it is written, so no writer holds codec state or a compressed copy between batches.
+ * {@link #seal} fsyncs the {@code .log}, writes and fsyncs both indexes, and writes the marker last and atomically:
+ * a segment without its marker is incomplete, and {@link SegmentRecovery} can repair it. Not thread-safe: one writer per partition, used by one thread.
  */
 public final class SegmentWriter implements Closeable {
 
@@ -51,7 +51,7 @@ public final class SegmentWriter implements Closeable {
     private final String topic;
     private final int partition;
     private final SegmentWriterOptions options;
-    private final Compression compression;
+    private final BatchCompression compression;
     private final FileChannel channel;
     private final IndexBuilder index;
     private final CRC32C logCrc = new CRC32C();
@@ -115,7 +115,7 @@ public final class SegmentWriter implements Closeable {
                     + "-" + partition + ": offsets must increase (last " + lastOffset + ") and stay within "
                     + Integer.MAX_VALUE + " of the base offset");
         }
-        if (record.timestamp() < 0 && record.timestamp() != RecordBatch.NO_TIMESTAMP) {
+        if (record.timestamp() < 0 && record.timestamp() != BatchHeader.NO_TIMESTAMP) {
             throw new SegmentException("Cannot append offset " + offset + " to segment " + files
                     + ": invalid negative timestamp " + record.timestamp());
         }
@@ -131,7 +131,7 @@ public final class SegmentWriter implements Closeable {
                 throw new SegmentException("Segment " + files + " of " + topic + "-" + partition + " is full at "
                         + logBytes + " bytes: Kafka's index addresses batches below 2 GiB; seal it and roll");
             }
-            batch = OpenBatch.start(compression, type, offset, record.timestamp(), options.batchBytes(), recordBytes);
+            batch = OpenBatch.start(type, offset, record.timestamp(), options.batchBytes(), recordBytes);
         }
         batch.append(record);
         lastOffset = offset;
@@ -163,8 +163,25 @@ public final class SegmentWriter implements Closeable {
         }
         OpenBatch full = batch;
         batch = null;
-        MemoryRecords records = full.build();
-        RecordBatch written = records.batches().iterator().next();
+        GrowableBytes scratch = CompressionBuffers.take();
+        try {
+            write(full, scratch);
+        } finally {
+            CompressionBuffers.give(scratch);
+        }
+    }
+
+    private void write(OpenBatch full, GrowableBytes scratch) throws SegmentException {
+        ByteBuffer bytes;
+        try {
+            bytes = full.build(compression, scratch);
+        } catch (IOException e) {
+            closed = true; // the batch's records are lost: the segment must be aborted, like after a failed write
+            closeChannel();
+            throw new SegmentException("Cannot compress a batch of segment " + files + " of " + topic + "-"
+                    + partition + " with " + compression.codec().codecName() + ": " + e.getMessage(), e);
+        }
+        BatchHeader written = BatchHeader.parse(logBytes, bytes);
         if (logBytes + written.sizeInBytes() > Integer.MAX_VALUE) {
             closed = true; // a single record larger than what is left of 2 GiB; nothing was written
             closeChannel();
@@ -172,7 +189,6 @@ public final class SegmentWriter implements Closeable {
                     + " (" + written.sizeInBytes() + " bytes) does not fit in segment " + files + " at " + logBytes
                     + " bytes: Kafka's format addresses a segment below 2 GiB");
         }
-        ByteBuffer bytes = records.buffer();
         logCrc.update(bytes.duplicate());
         try {
             DurableFiles.writeFully(channel, bytes);
@@ -184,7 +200,7 @@ public final class SegmentWriter implements Closeable {
         }
         index.add((int) logBytes, written);
         log.trace("Wrote batch {}..{} ({} records, {} bytes) at position {} of {}", written.baseOffset(),
-                written.lastOffset(), written.countOrNull(), written.sizeInBytes(), logBytes, files.log());
+                written.lastOffset(), written.recordCount(), written.sizeInBytes(), logBytes, files.log());
         logBytes += written.sizeInBytes();
     }
 
@@ -263,11 +279,11 @@ public final class SegmentWriter implements Closeable {
     }
 
     /**
-     * Heap this writer holds, for memory accounting: the open batch's buffer (at most about twice its compressed
-     * size, and at least {@value OpenBatch#INITIAL_BUFFER_BYTES} bytes) and the codec's working buffers while a
-     * batch is open (up to 145 KiB for zstd, none for {@code none}), plus the index entries of the batches
-     * written (about 20 bytes per batch). A writer with no open batch holds no buffer; its retained bytes are its
-     * index entries.
+     * Heap this writer holds, for memory accounting: the open batch's buffer (its records uncompressed, within
+     * twice their size and within {@code batchBytes} unless one record is larger, and at least
+     * {@value OpenBatch#INITIAL_BUFFER_BYTES} bytes), plus the index entries of the batches written (about 20 bytes
+     * per batch). No codec state is held per writer. A writer with no open batch holds no buffer; its retained
+     * bytes are its index entries.
      */
     public long retainedBytes() {
         return (batch == null ? 0 : batch.retainedBytes()) + index.retainedBytes();
@@ -275,7 +291,7 @@ public final class SegmentWriter implements Closeable {
 
     /** Bytes in the {@code .log} so far plus the estimated size of the open batch: what to roll on. */
     public long sizeInBytes() {
-        return logBytes + (batch == null ? 0 : batch.estimatedSizeInBytes());
+        return logBytes + (batch == null ? 0 : batch.estimatedSizeInBytes(compression.codec()));
     }
 
     public SegmentFiles files() {

@@ -1,9 +1,8 @@
 package io.tieredarchive.segment;
 
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.internal.CompressionType;
+import io.tieredarchive.config.CompressionCodec;
+import io.tieredarchive.segment.codec.BatchCompression;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -21,7 +20,11 @@ public record SegmentWriterOptions(String compressionType, Integer compressionLe
         if (batchBytes <= 0) {
             throw new IllegalArgumentException("batchBytes must be positive, got " + batchBytes);
         }
-        compression(compressionType, compressionLevel); // fails early on an unknown codec or a bad level
+        CompressionCodec codec = CompressionCodec.forName(compressionType); // fails early on an unknown codec
+        if (compressionLevel != null && codec.levelProblem(compressionLevel) != null) {
+            throw new IllegalArgumentException("compression.level " + compressionLevel + ": "
+                    + codec.levelProblem(compressionLevel));
+        }
     }
 
     /** Options of no known origin (tools and tests). */
@@ -34,34 +37,13 @@ public record SegmentWriterOptions(String compressionType, Integer compressionLe
         return new SegmentWriterOptions(compressionType, compressionLevel, batchBytes, writerId, newOrigin);
     }
 
-    /** The codec these options name, built with Kafka's own compression classes. */
-    public Compression compression() {
-        return compression(compressionType, compressionLevel);
+    /** The codec these options name. */
+    public CompressionCodec codec() {
+        return CompressionCodec.forName(compressionType);
     }
 
-    private static Compression compression(String type, Integer level) {
-        CompressionType codec;
-        try {
-            codec = CompressionType.forName(type.toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException("Unknown compression.type '" + type
-                    + "'; expected none, gzip, snappy, lz4 or zstd", e);
-        }
-        if (level == null) {
-            return Compression.of(codec).build();
-        }
-        if (codec == CompressionType.NONE || codec == CompressionType.SNAPPY) {
-            throw new IllegalArgumentException("compression.type " + codec.name + " takes no level");
-        }
-        if (level < codec.minLevel() || level > codec.maxLevel()) {
-            throw new IllegalArgumentException("compression.level " + level + " is outside " + codec.name
-                    + "'s range " + codec.minLevel() + ".." + codec.maxLevel());
-        }
-        return switch (codec) {
-            case GZIP -> Compression.gzip().level(level).build();
-            case LZ4 -> Compression.lz4().level(level).build();
-            case ZSTD -> Compression.zstd().level(level).build();
-            default -> throw new IllegalStateException("no level for " + codec.name);
-        };
+    /** The codec at the level these options name, as the writer compresses batches. */
+    public BatchCompression compression() {
+        return BatchCompression.of(codec(), compressionLevel);
     }
 }

@@ -14,6 +14,8 @@ import org.apache.kafka.common.record.internal.FileRecords;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /** Damaged bytes are reported with the object and the position; never returned as data. */
 class SegmentCorruptionTest {
@@ -42,11 +45,7 @@ class SegmentCorruptionTest {
     void writeSegment() throws Exception {
         write(dir, 0, records(0, 600, 5), options("gzip", 4096));
         files = SegmentFiles.of(dir, 0);
-        try (FileRecords log = FileRecords.open(files.log().toFile())) {
-            for (FileChannelRecordBatch batch : log.batches()) {
-                batches.add(new Batch(batch.position(), batch.sizeInBytes(), batch.baseOffset(), batch.lastOffset()));
-            }
-        }
+        batches.addAll(kafkaBatches(files));
         assertTrue(batches.size() > 5);
     }
 
@@ -102,6 +101,42 @@ class SegmentCorruptionTest {
         assertTrue(e.getMessage().contains("offset index"), e.getMessage());
     }
 
+    /**
+     * A batch whose CRC is right but whose compressed records are not (what a writer bug would leave): the reader
+     * says so, naming the batch, and returns none of its records.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
+    void compressedRecordsThatDoNotDecompressAreReported(String codec) throws Exception {
+        Path other = dir.resolve(codec);
+        write(other, 0, records(0, 600, 5), options(codec, 4096));
+        SegmentFiles damaged = SegmentFiles.of(other, 0);
+        Batch victim = kafkaBatches(damaged).get(2);
+        flip(damaged.log(), victim.position() + BatchHeader.SIZE); // the codec's magic or header
+        fixCrc(damaged.log(), victim);
+        CorruptSegmentException e = readAll(damaged);
+        assertEquals(victim.position(), e.position());
+        assertTrue(e.getMessage().contains("cannot decompress its records (" + codec + ")"), e.getMessage());
+    }
+
+    /** A record count that does not match the records (CRC right) is reported, both ways. */
+    @ParameterizedTest
+    @ValueSource(ints = {-1, 1})
+    void aRecordCountThatDoesNotMatchTheRecordsIsReported(int change) throws Exception {
+        Batch victim = batches.get(1);
+        try (FileChannel channel = FileChannel.open(files.log(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer count = ByteBuffer.allocate(4);
+            channel.read(count, victim.position() + BatchHeader.RECORDS_COUNT_OFFSET);
+            channel.write(ByteBuffer.allocate(4).putInt(0, count.getInt(0) + change),
+                    victim.position() + BatchHeader.RECORDS_COUNT_OFFSET);
+        }
+        fixCrc(files.log(), victim);
+        CorruptSegmentException e = readAll();
+        assertEquals(victim.position(), e.position());
+        assertTrue(e.getMessage().contains(change < 0 ? "bytes follow its last record" : "cannot decode record"),
+                e.getMessage());
+    }
+
     @Test
     void flippedIndexByteIsRefusedAtOpen() throws Exception {
         flip(files.offsetIndex(), 13);
@@ -140,10 +175,36 @@ class SegmentCorruptionTest {
     }
 
     private CorruptSegmentException readAll() throws SegmentException {
+        return readAll(files);
+    }
+
+    private static CorruptSegmentException readAll(SegmentFiles files) throws SegmentException {
         try (SegmentReader reader = SegmentReader.open(files)) {
             UncheckedSegmentException e = assertThrows(UncheckedSegmentException.class,
                     () -> drain(reader.recordsFrom(0)));
             return assertInstanceOf(CorruptSegmentException.class, e.getCause());
+        }
+    }
+
+    private static List<Batch> kafkaBatches(SegmentFiles files) throws IOException {
+        List<Batch> found = new ArrayList<>();
+        try (FileRecords log = FileRecords.open(files.log().toFile())) {
+            for (FileChannelRecordBatch batch : log.batches()) {
+                found.add(new Batch(batch.position(), batch.sizeInBytes(), batch.baseOffset(), batch.lastOffset()));
+            }
+        }
+        return found;
+    }
+
+    /** Recomputes the batch's CRC-32C (bytes 21 to its end) after a change, as a writer bug would have it. */
+    private static void fixCrc(Path log, Batch batch) throws IOException {
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.allocate(batch.sizeInBytes());
+            channel.read(bytes, batch.position());
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.array(), BatchHeader.ATTRIBUTES_OFFSET, batch.sizeInBytes() - BatchHeader.ATTRIBUTES_OFFSET);
+            channel.write(ByteBuffer.allocate(4).putInt(0, (int) crc.getValue()),
+                    batch.position() + BatchHeader.CRC_OFFSET);
         }
     }
 

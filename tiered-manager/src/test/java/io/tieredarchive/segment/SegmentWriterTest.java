@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tieredarchive.config.CompressionCodec;
 import io.tieredarchive.testing.CapturedLogs;
 
 import org.apache.kafka.common.record.TimestampType;
@@ -254,6 +255,6 @@ class SegmentWriterTest {
         assertThrows(IllegalArgumentException.class, () -> new SegmentWriterOptions("snappy", 3, 4096, "w"));
         assertThrows(IllegalArgumentException.class, () -> new SegmentWriterOptions("zstd", 99, 4096, "w"));
         assertThrows(IllegalArgumentException.class, () -> new SegmentWriterOptions("zstd", null, 0, "w"));
-        assertEquals("GZIP", new SegmentWriterOptions("gzip", 9, 4096, "w").compression().type().name());
+        assertEquals(CompressionCodec.GZIP, new SegmentWriterOptions("gzip", 9, 4096, "w").codec());
     }
 }

@@ -81,6 +81,17 @@ public final class ConnectWorkerProcess implements AutoCloseable {
     /** Starts a worker with {@link #workerProperties} and waits until its REST API says it is healthy. */
     public static ConnectWorkerProcess start(Path workDir, String bootstrapServers, String groupId,
                                              Map<String, String> overrides) {
+        return start(workDir, System.getProperty("java.class.path"), List.of(), bootstrapServers, groupId,
+                overrides);
+    }
+
+    /**
+     * As {@link #start(Path, String, String, Map)}, for a worker of another Kafka version: {@code classPath} is its
+     * jars (the plugin then comes from {@code plugin.path}, in {@code overrides}), {@code jvmOptions} go before the
+     * main class.
+     */
+    public static ConnectWorkerProcess start(Path workDir, String classPath, List<String> jvmOptions,
+                                             String bootstrapServers, String groupId, Map<String, String> overrides) {
         try {
             Files.createDirectories(workDir);
             int port = freePort();
@@ -89,8 +100,9 @@ public final class ConnectWorkerProcess implements AutoCloseable {
                 workerProperties(bootstrapServers, groupId, port, overrides).store(out, "Connect worker for tests");
             }
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx768m", "-cp",
-                    System.getProperty("java.class.path"), "org.apache.kafka.connect.cli.ConnectDistributed",
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx768m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classPath, "org.apache.kafka.connect.cli.ConnectDistributed",
                     propsFile.toString()));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -165,6 +177,11 @@ public final class ConnectWorkerProcess implements AutoCloseable {
         }
     }
 
+    /** The status of {@code GET path}. */
+    public int statusOf(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build()).statusCode();
+    }
+
     /** {@code GET path} as JSON; throws unless the status is 2xx. */
     public JsonNode get(String path) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).GET().build());
@@ -236,9 +253,9 @@ public final class ConnectWorkerProcess implements AutoCloseable {
                         + "; see " + logFile());
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/health"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
+                int health = status("/health");
+                // Connect before 3.9 has no /health (KIP-1017): its REST API answering /connectors will do.
+                if (health == 200 || (health == 404 && status("/connectors") == 200)) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -252,6 +269,11 @@ public final class ConnectWorkerProcess implements AutoCloseable {
         kill();
         throw new IllegalStateException("The Connect worker was not healthy within " + timeout + "; see "
                 + logFile());
+    }
+
+    private int status(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private HttpResponse<String> send(HttpRequest request) {

@@ -1,9 +1,8 @@
 package io.tieredarchive.source.copy;
 
-import io.tieredarchive.metrics.PluginGauges;
+import io.tieredarchive.metrics.TaskMetrics;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Avg;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
@@ -11,12 +10,12 @@ import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Max;
 import org.apache.kafka.common.metrics.stats.Rate;
 
-import java.util.LinkedHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The copy's metrics, through Connect's plugin metrics (KIP-877): Connect tags them with the connector and task
- * and exports them with the worker's metrics (JMX {@code kafka.connect:type=plugins,...}).
+ * The copy's metrics, through Connect's plugin metrics (KIP-877), or the plugin's own MBeans of the same names on
+ * workers before 4.1 ({@link TaskMetrics}): tagged with the connector and task, in JMX as
+ * {@code kafka.connect:type=plugins,...}.
  * <ul>
  *   <li>{@code objects-copied-total}, {@code objects-copied-rate}, {@code bytes-copied-total},
  *       {@code bytes-copied-rate} (throughput, bytes per second);</li>
@@ -29,7 +28,7 @@ import java.util.function.LongSupplier;
  */
 public final class CopyMetrics {
 
-    private final PluginMetrics metrics;
+    private final TaskMetrics metrics;
     private final String sensorPrefix;
     private final Sensor objects;
     private final Sensor bytes;
@@ -42,7 +41,7 @@ public final class CopyMetrics {
     /**
      * @param sensorPrefix makes the sensor names unique in the worker (sensors are shared by name across plugins)
      */
-    public CopyMetrics(PluginMetrics metrics, String sensorPrefix, PartBufferPool pool) {
+    public CopyMetrics(TaskMetrics metrics, String sensorPrefix, PartBufferPool pool) {
         this.metrics = metrics;
         this.sensorPrefix = sensorPrefix;
         objects = sensor("objects");
@@ -85,7 +84,7 @@ public final class CopyMetrics {
     }
 
     private Sensor sensor(String name) {
-        return metrics.addSensor(sensorPrefix + name);
+        return metrics.sensor(sensorPrefix + name);
     }
 
     private Sensor counter(String sensor, String metric, String description) {
@@ -95,11 +94,15 @@ public final class CopyMetrics {
     }
 
     private void gauge(String metric, String description, LongSupplier value) {
-        PluginGauges.register(metrics, name(metric, description),
-                (Gauge<Long>) (config, now) -> value.getAsLong());
+        metrics.gauge(name(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     private MetricName name(String metric, String description) {
-        return metrics.metricName(metric, description, new LinkedHashMap<>());
+        return metrics.metricName(metric, description);
+    }
+
+    /** Removes this task's metrics (Connect's plugin metrics also do when the task stops). */
+    public void close() {
+        metrics.close();
     }
 }

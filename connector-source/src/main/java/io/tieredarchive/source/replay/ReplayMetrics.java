@@ -1,20 +1,19 @@
 package io.tieredarchive.source.replay;
 
-import io.tieredarchive.metrics.PluginGauges;
+import io.tieredarchive.metrics.TaskMetrics;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Rate;
 
-import java.util.LinkedHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A replay task's metrics, through Connect's plugin metrics (KIP-877): Connect tags them with the connector and
- * task and exports them with the worker's metrics (JMX {@code kafka.connect:type=plugins,...}).
+ * A replay task's metrics, through Connect's plugin metrics (KIP-877), or the plugin's own MBeans of the same names
+ * on workers before 4.1 ({@link TaskMetrics}): tagged with the connector and task, in JMX as
+ * {@code kafka.connect:type=plugins,...}.
  * <ul>
  *   <li>{@code records-replayed-total}, {@code records-replayed-rate}, {@code bytes-replayed-total},
  *       {@code bytes-replayed-rate}: records handed to Connect, and their keys, values and headers in bytes;</li>
@@ -30,7 +29,7 @@ import java.util.function.LongSupplier;
  */
 public final class ReplayMetrics {
 
-    private final PluginMetrics metrics;
+    private final TaskMetrics metrics;
     private final String sensorPrefix;
     private final Sensor records;
     private final Sensor bytes;
@@ -40,13 +39,13 @@ public final class ReplayMetrics {
     /**
      * @param sensorPrefix makes the sensor names unique in the worker (sensors are shared by name across plugins)
      */
-    public ReplayMetrics(PluginMetrics metrics, String sensorPrefix, Gauges gauges) {
+    public ReplayMetrics(TaskMetrics metrics, String sensorPrefix, Gauges gauges) {
         this.metrics = metrics;
         this.sensorPrefix = sensorPrefix;
-        records = metrics.addSensor(sensorPrefix + "records");
+        records = metrics.sensor(sensorPrefix + "records");
         records.add(name("records-replayed-total", "Records handed to Connect"), new CumulativeSum());
         records.add(name("records-replayed-rate", "Records handed to Connect per second"), new Rate());
-        bytes = metrics.addSensor(sensorPrefix + "bytes");
+        bytes = metrics.sensor(sensorPrefix + "bytes");
         bytes.add(name("bytes-replayed-total", "Bytes of keys, values and headers handed to Connect"),
                 new CumulativeSum());
         bytes.add(name("bytes-replayed-rate", "Bytes handed to Connect per second"), new Rate());
@@ -79,17 +78,21 @@ public final class ReplayMetrics {
     }
 
     private Sensor counter(String sensor, String metric, String description) {
-        Sensor s = metrics.addSensor(sensorPrefix + sensor);
+        Sensor s = metrics.sensor(sensorPrefix + sensor);
         s.add(name(metric, description), new CumulativeCount());
         return s;
     }
 
     private void gauge(String metric, String description, LongSupplier value) {
-        PluginGauges.register(metrics, name(metric, description),
-                (Gauge<Long>) (config, now) -> value.getAsLong());
+        metrics.gauge(name(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     private MetricName name(String metric, String description) {
-        return metrics.metricName(metric, description, new LinkedHashMap<>());
+        return metrics.metricName(metric, description);
+    }
+
+    /** Removes this task's metrics (Connect's plugin metrics also do when the task stops). */
+    public void close() {
+        metrics.close();
     }
 }

@@ -3,7 +3,7 @@ package io.tieredarchive.source.replay;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.internals.Topic;
+import io.tieredarchive.config.TopicNames;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +40,7 @@ public final class TopicFormat {
     public String target(String topic) {
         String target = format.replace(TOPIC_PLACEHOLDER, topic);
         try {
-            Topic.validate(target);
+            TopicNames.validate(target);
         } catch (InvalidTopicException e) {
             throw new IllegalArgumentException("replay.topic.format '" + format + "' turns topic '" + topic
                     + "' into '" + target + "', which is not a legal topic name: " + e.getMessage(), e);
@@ -70,7 +70,7 @@ public final class TopicFormat {
         }
         String sample = format.replace(TOPIC_PLACEHOLDER, SAMPLE_TOPIC);
         try {
-            Topic.validate(sample);
+            TopicNames.validate(sample);
         } catch (InvalidTopicException e) {
             return "does not yield a legal topic name (letters, digits, '.', '_', '-', at most 249 "
                     + "characters): " + e.getMessage();

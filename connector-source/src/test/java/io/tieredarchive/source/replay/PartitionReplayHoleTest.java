@@ -1,5 +1,6 @@
 package io.tieredarchive.source.replay;
 
+import io.tieredarchive.metrics.ConnectPluginMetrics;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
@@ -11,6 +12,7 @@ import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
+
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.record.TimestampType;
@@ -56,7 +58,7 @@ class PartitionReplayHoleTest {
         archive(200, 300, 200); // complete from 200: 100..199 are in no segment yet
         reader = new ArchiveReader(store, null, null, new ArchiveReader.Options(16 * 1024, 2, 2, 10));
         metrics = new Metrics();
-        replayMetrics = new ReplayMetrics(new PluginMetricsImpl(metrics, Map.of()), "t-",
+        replayMetrics = new ReplayMetrics(new ConnectPluginMetrics(new PluginMetricsImpl(metrics, Map.of())), "t-",
                 new ReplayMetrics.Gauges(() -> 0, () -> 0, () -> 0, () -> 0));
     }
 

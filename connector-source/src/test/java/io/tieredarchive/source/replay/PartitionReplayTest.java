@@ -13,6 +13,7 @@ import io.tieredarchive.tier.storage.StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import org.apache.kafka.common.metrics.Metrics;
+import io.tieredarchive.metrics.ConnectPluginMetrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
@@ -70,7 +71,7 @@ class PartitionReplayTest {
         segments.addAll(archive(250, 350));
         reader = new ArchiveReader(store, null, null, new ArchiveReader.Options(16 * 1024, 2, 2, 10));
         metrics = new Metrics();
-        replayMetrics = new ReplayMetrics(new PluginMetricsImpl(metrics, Map.of()), "t-",
+        replayMetrics = new ReplayMetrics(new ConnectPluginMetrics(new PluginMetricsImpl(metrics, Map.of())), "t-",
                 new ReplayMetrics.Gauges(() -> 0, () -> 0, () -> 0, () -> 0));
     }
 

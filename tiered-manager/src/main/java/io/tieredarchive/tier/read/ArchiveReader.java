@@ -15,7 +15,7 @@ import io.tieredarchive.segment.SegmentMetadata.FileInfo;
 import io.tieredarchive.segment.SegmentReader;
 import io.tieredarchive.tier.remote.RemoteLayout.SegmentKeys;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.internals.Topic;
+import io.tieredarchive.config.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,7 +201,7 @@ public final class ArchiveReader implements SegmentSource, Closeable {
                                  LongConsumer progress) throws SegmentException {
         String topic = partition.topic();
         try {
-            Topic.validate(topic); // the topic names a directory under outputRoot: no '/', no '..'
+            TopicNames.validate(topic); // the topic names a directory under outputRoot: no '/', no '..'
         } catch (InvalidTopicException e) {
             throw new IllegalArgumentException("Cannot restore '" + topic + "': " + e.getMessage(), e);
         }

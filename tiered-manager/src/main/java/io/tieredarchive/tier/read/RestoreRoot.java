@@ -1,7 +1,8 @@
 package io.tieredarchive.tier.read;
 
+import io.tieredarchive.config.TopicNames;
+
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.internals.Topic;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -62,7 +63,7 @@ public final class RestoreRoot {
     public RestoreTarget target(String requested, String topic, int partition, Collection<Path> inUse)
             throws RestorePathException {
         try {
-            Topic.validate(topic);
+            TopicNames.validate(topic);
         } catch (InvalidTopicException e) {
             throw new RestorePathException("Cannot restore '" + topic + "': " + e.getMessage(), false);
         }

@@ -4,7 +4,7 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.tier.storage.ObjectNotFoundException;
 import io.tieredarchive.tier.storage.StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
-import org.apache.kafka.common.internals.Topic;
+import io.tieredarchive.config.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,7 @@ public final class ArchiveCatalog {
     public List<String> topics() throws StorageException {
         List<String> topics = new ArrayList<>();
         for (String folder : backend.listFolders(layout.rootPrefix())) {
-            if (Topic.isValid(folder)) {
+            if (TopicNames.isValid(folder)) {
                 topics.add(folder);
             }
         }
