@@ -68,7 +68,9 @@ public class ArchiveSinkTask extends SinkTask {
      * offset without committing it, and skips any commit equal to its last committed offsets. With empty metadata
      * an offset equal to that target (the common case: everything up to it is already in S3) would then never
      * reach Kafka, and the group's committed offset would stay where it was before the seek. The metadata makes
-     * the task's offsets differ from Connect's placeholder, so the first commit after a seek goes through.
+     * the task's offsets differ from Connect's placeholder, so the first commit after a seek goes through. An offset
+     * committed before is committed again as {@code tiered-archive#n} ({@link OpenPartitions#committable}): on
+     * KIP-848's consumer, a commit Connect skips at a revocation kills the task.
      */
     static final String COMMIT_METADATA = "tiered-archive";
 

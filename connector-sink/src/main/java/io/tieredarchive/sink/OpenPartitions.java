@@ -23,6 +23,9 @@ final class OpenPartitions {
 
     private final Map<TopicPartition, PartitionArchive> partitions = new HashMap<>();
     private final BufferBudget budget;
+    /** What {@link #committable} returned last, per partition; forgotten when the partition is closed. */
+    private final Map<TopicPartition, OffsetAndMetadata> returned = new HashMap<>();
+    private long repeats;
     private long nextAgeCheckMs = Long.MAX_VALUE;
     private volatile int active;
     private volatile int assigned;
@@ -88,7 +91,16 @@ final class OpenPartitions {
 
     /**
      * For each open partition whose position is known, the lower of Connect's current offset and the offset below
-     * which every record is durable, with {@code metadata}.
+     * which every record is durable, with {@code metadata}; an offset returned before for the partition comes with
+     * {@code metadata#n} instead, {@code n} new each time.
+     *
+     * <p>Why never the same commit twice: Connect skips a commit equal to its last committed offsets, and on
+     * KIP-848's consumer (Connect 4.3.1) a skipped commit at a revocation kills the task. The last committed map
+     * then is the one the consumer handed to the async commit's callback, which is unmodifiable, and Connect's
+     * revocation removes the revoked partitions from it ({@code UnsupportedOperationException} in
+     * {@code WorkerSinkTask$SinkTaskMetricsGroup.clearOffsets}). A commit that differs is sent, synchronously at a
+     * revocation, and replaces that map with one of Connect's own. It costs an offset commit per flush interval
+     * when nothing moved.
      */
     Map<TopicPartition, OffsetAndMetadata> committable(Durability durability,
                                                        Map<TopicPartition, OffsetAndMetadata> currentOffsets,
@@ -99,7 +111,12 @@ final class OpenPartitions {
             long durable = partition.committable(durability.durableEnd(partition.archivePartition()));
             OffsetAndMetadata current = currentOffsets.get(tp);
             if (durable >= 0 && current != null) {
-                committable.put(tp, new OffsetAndMetadata(Math.min(durable, current.offset()), metadata));
+                long offset = Math.min(durable, current.offset());
+                OffsetAndMetadata previous = returned.get(tp);
+                OffsetAndMetadata commit = new OffsetAndMetadata(offset, previous != null && previous.offset() == offset
+                        ? metadata + "#" + (++repeats) : metadata);
+                returned.put(tp, commit);
+                committable.put(tp, commit);
             }
         }
         return committable;
@@ -111,6 +128,7 @@ final class OpenPartitions {
      * when it was not open.
      */
     PartitionArchive close(TopicPartition tp, long now, Runnable onAbort) {
+        returned.remove(tp);
         PartitionArchive partition = partitions.remove(tp);
         if (partition == null) {
             return null;
@@ -129,6 +147,7 @@ final class OpenPartitions {
 
     /** Deletes every active segment and forgets every partition: their records will be archived again. */
     void abortAll() {
+        returned.clear();
         for (PartitionArchive partition : partitions.values()) {
             partition.abort(-1);
         }

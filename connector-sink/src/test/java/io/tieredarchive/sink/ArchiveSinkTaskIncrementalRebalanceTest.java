@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -11,7 +12,9 @@ import java.util.Map;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A write failure while partitions are assigned or revoked incrementally (the cooperative assignor, KIP-848):
@@ -73,5 +76,33 @@ class ArchiveSinkTaskIncrementalRebalanceTest extends SinkTaskTestBase {
         task.close(List.of(TP, THIRD));
         assertEquals(LongStream.range(0, 60).boxed().toList(), ArchiveContents.offsets(dir(TP)));
         assertEquals(LongStream.range(0, 5).boxed().toList(), ArchiveContents.offsets(dir(THIRD)));
+    }
+
+    /**
+     * Connect skips a commit equal to its last committed offsets. On KIP-848's consumer that skip, at a revocation,
+     * kills the task: the last committed map then is the async commit's unmodifiable one, and Connect's revocation
+     * removes the revoked partitions from it ({@code UnsupportedOperationException} in
+     * {@code SinkTaskMetricsGroup.clearOffsets}, Connect 4.3.1). So an offset the task returned before is returned
+     * again with other metadata, and no commit of the task is ever equal to the last one.
+     */
+    @Test
+    void anUnchangedOffsetIsReturnedWithNewMetadataSoThatConnectNeverSkipsTheCommit() throws Exception {
+        ArchiveSinkTask task = start(new FakeSinkTaskContext());
+        task.open(List.of(TP));
+        task.put(records(TP, 0, 10));
+        expire();
+        OffsetAndMetadata first = task.preCommit(consumed(TP, 10)).get(TP);
+        OffsetAndMetadata again = task.preCommit(consumed(TP, 10)).get(TP);
+        OffsetAndMetadata third = task.preCommit(consumed(TP, 10)).get(TP);
+        assertEquals(committed(10), first);
+        assertEquals(10, again.offset());
+        assertEquals(10, third.offset());
+        assertNotEquals(first, again, "the same offset again, with other metadata");
+        assertNotEquals(again, third);
+        assertTrue(again.metadata().startsWith(ArchiveSinkTask.COMMIT_METADATA), again.metadata());
+
+        task.put(records(TP, 10, 20));
+        expire();
+        assertEquals(committed(20), task.preCommit(consumed(TP, 20)).get(TP), "a new offset: the usual metadata");
     }
 }

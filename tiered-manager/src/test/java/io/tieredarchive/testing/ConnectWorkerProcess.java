@@ -75,6 +75,11 @@ public final class ConnectWorkerProcess implements AutoCloseable {
         props.setProperty("consumer.session.timeout.ms", "6000");
         props.setProperty("consumer.heartbeat.interval.ms", "1000");
         props.putAll(overrides);
+        if ("consumer".equalsIgnoreCase(props.getProperty("consumer.group.protocol"))) {
+            // KIP-848: the broker sets sink consumers' session and heartbeat (group.consumer.*); the client refuses them
+            props.remove("consumer.session.timeout.ms");
+            props.remove("consumer.heartbeat.interval.ms");
+        }
         return props;
     }
 

@@ -53,10 +53,15 @@ class ArchiveSinkCrashIT {
         return Map.of();
     }
 
+    /** Broker keys beyond the defaults, for a subclass. */
+    Properties brokerProps() {
+        return new Properties();
+    }
+
     @BeforeAll
     void startBroker() {
         s3 = ArchiveFixture.startS3(tmp);
-        kafka = new EmbeddedKafkaCluster(1, new Properties());
+        kafka = new EmbeddedKafkaCluster(1, brokerProps());
         kafka.start();
     }
 
