@@ -53,6 +53,7 @@ public class ArchiveReplaySourceTask extends SourceTask {
     private ArchiveReplaySourceConfig config;
     private RemoteSegmentStore store;
     private ArchiveReader reader;
+    private RestoreCache restoreCache;
     private ReplayMetrics metrics;
     private volatile List<PartitionReplay> partitions = List.of();
     private int rotation;
@@ -72,7 +73,10 @@ public class ArchiveReplaySourceTask extends SourceTask {
         List<TopicPartition> assigned = PartitionAssignment.decode(
                 props.get(ArchiveReplaySourceConfig.TASK_PARTITIONS));
         store = RemoteSegmentStore.create(config.connection());
-        reader = new ArchiveReader(store, null, restoreCache(), new ArchiveReader.Options(
+        restoreCache = RestoreCacheConfig.dir(config)
+                .map(dir -> new RestoreCache(dir, RestoreCacheConfig.bytes(config)))   // shared per directory
+                .orElse(null);
+        reader = new ArchiveReader(store, null, restoreCache, new ArchiveReader.Options(
                 ArchiveReader.Options.DEFAULT.chunkBytes(), READ_AHEAD_CHUNKS, config.connection().maxConcurrency(),
                 config.followIntervalMs()));
         metrics = new ReplayMetrics(context.pluginMetrics(), sensorPrefix(props),
@@ -93,12 +97,6 @@ public class ArchiveReplaySourceTask extends SourceTask {
                     next != null ? "stored offset " + next : config.range().start(null));
         }
         partitions = replays;
-    }
-
-    private RestoreCache restoreCache() {
-        return RestoreCacheConfig.dir(config)
-                .map(dir -> new RestoreCache(dir, RestoreCacheConfig.bytes(config)))
-                .orElse(null);
     }
 
     private static String sensorPrefix(Map<String, String> props) {
@@ -217,6 +215,9 @@ public class ArchiveReplaySourceTask extends SourceTask {
         partitions.forEach(PartitionReplay::close);
         if (reader != null) {
             reader.close();
+        }
+        if (restoreCache != null) {
+            restoreCache.close();
         }
         if (store != null) {
             // Closing the S3 client may wait seconds for its event loop when reads were cut off; the worker should
