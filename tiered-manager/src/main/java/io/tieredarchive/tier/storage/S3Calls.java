@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * How {@link S3StorageBackend} waits for the SDK: each call blocks its thread until S3 answers, and never longer
@@ -18,6 +20,10 @@ import java.util.concurrent.TimeoutException;
  * cancelled and fails with a {@link StorageException} saying so. Failures become {@link StorageException}s that name
  * the operation and the object ({@link ObjectNotFoundException} for 404, {@link PreconditionFailedException} for
  * 412 and 409).
+ *
+ * <p>Requests that send a body ({@link #sending}) start only while fewer than {@code s3.max.concurrency} of them are
+ * in flight: the SDK counts the wait for a connection against a request's attempt timeout, so several files and
+ * parts queued at once in its pool could time out on a slow link before sending a byte; they wait here instead.
  */
 final class S3Calls {
 
@@ -29,14 +35,37 @@ final class S3Calls {
 
     private final String location;
     private final Duration callTimeout;
+    private final Semaphore sendingRequests;
 
     /**
-     * @param location    {@code s3://bucket/}, for messages
-     * @param callTimeout the bound of a request call, retries included (null: as long as it takes)
+     * @param location        {@code s3://bucket/}, for messages
+     * @param callTimeout     the bound of a request call, retries included (null: as long as it takes)
+     * @param maxSending      the most requests sending a body at once
      */
-    S3Calls(String location, Duration callTimeout) {
+    S3Calls(String location, Duration callTimeout, int maxSending) {
         this.location = location;
         this.callTimeout = callTimeout;
+        this.sendingRequests = new Semaphore(Math.max(1, maxSending));
+    }
+
+    /** Starts a request that sends a body once fewer than the most allowed are in flight. */
+    <T> CompletableFuture<T> sending(Supplier<CompletableFuture<T>> request, String operation, String key)
+            throws StorageException {
+        try {
+            sendingRequests.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted before S3 " + operation + " " + describe(key), e);
+        }
+        CompletableFuture<T> future;
+        try {
+            future = request.get();
+        } catch (RuntimeException e) {
+            sendingRequests.release();
+            throw e;
+        }
+        future.whenComplete((result, failure) -> sendingRequests.release());
+        return future;
     }
 
     /** Waits for a request call, at most the call bound (plus the margin). */

@@ -126,7 +126,8 @@ final class S3MultipartUploader {
     }
 
     private CompletableFuture<UploadPartResponse> send(String key, String uploadId, Path file, int number,
-                                                       long position, long length, PartDigest digest) {
+                                                       long position, long length, PartDigest digest)
+            throws StorageException {
         UploadPartRequest.Builder part = UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
                 .partNumber(number).contentLength(length);
         if (digest.md5() != null) {
@@ -134,8 +135,8 @@ final class S3MultipartUploader {
         } else {
             part.checksumCRC32C(Checksums.crc32cBase64(digest.crc32cHex()));
         }
-        return client.uploadPart(part.build(), AsyncRequestBody.fromFile(b -> b.path(file).position(position)
-                .numBytesToRead(length)));
+        return calls.sending(() -> client.uploadPart(part.build(), AsyncRequestBody.fromFile(b -> b.path(file)
+                .position(position).numBytesToRead(length))), "upload of part " + number + " of", key);
     }
 
     /** Waits for a part; true when the store echoed its CRC32C (which must then be the one sent). */

@@ -59,6 +59,7 @@ public final class S3StorageBackend implements StorageBackend {
     public static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
     private static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
     private static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+    private static final int DEFAULT_SENDING = 8;
 
     private final S3AsyncClient client;
     private final S3AsyncClient uploadClient;
@@ -78,33 +79,36 @@ public final class S3StorageBackend implements StorageBackend {
      * {@code client}: {@link #close()} closes it.
      */
     public S3StorageBackend(S3AsyncClient client, String bucket, S3WriteOptions writeOptions, Duration callTimeout) {
-        this(client, client, bucket, writeOptions, callTimeout, DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT, false);
+        this(client, client, bucket, writeOptions, callTimeout, DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT,
+                DEFAULT_SENDING, false);
     }
 
     private S3StorageBackend(S3AsyncClient client, S3AsyncClient uploadClient, String bucket,
                              S3WriteOptions writeOptions, Duration callTimeout, long partSize, int partsInFlight,
-                             boolean atomicConditionalWrites) {
+                             int maxSending, boolean atomicConditionalWrites) {
         this.client = client;
         this.uploadClient = uploadClient;
         this.bucket = bucket;
         this.writeOptions = writeOptions;
         this.partSize = partSize;
         this.atomicConditionalWrites = atomicConditionalWrites;
-        this.calls = new S3Calls(location(), callTimeout);
+        this.calls = new S3Calls(location(), callTimeout, maxSending);
         this.multipart = new S3MultipartUploader(uploadClient, bucket, writeOptions, partSize, partsInFlight, calls);
     }
 
     /**
      * A backend on the bucket of {@code connection}: an upload client (attempts bounded by the part size) and a
-     * bounded single-request client ({@link #CALL_TIMEOUT} per call) for the rest. Parts go up at most
-     * {@code s3.max.concurrency} (up to 4) at a time per file. Conditional writes count as atomic on AWS S3 (no
+     * bounded single-request client ({@link #CALL_TIMEOUT} per call) for the rest. At most
+     * {@code s3.max.concurrency} uploads and parts are sent at once (the rest wait for one to end), at most 4
+     * parts of one file. Conditional writes count as atomic on AWS S3 (no
      * {@code s3.endpoint}), which documents them so; on other stores a writer reads its manifest update back.
      */
     public static S3StorageBackend create(S3Connection connection) {
         return new S3StorageBackend(S3ClientFactory.requestClient(connection, CALL_TIMEOUT),
                 S3ClientFactory.uploadClient(connection), connection.bucket(), S3WriteOptions.of(connection),
                 CALL_TIMEOUT, connection.partSizeBytes(),
-                Math.min(DEFAULT_PARTS_IN_FLIGHT, connection.maxConcurrency()), connection.endpoint() == null);
+                Math.min(DEFAULT_PARTS_IN_FLIGHT, connection.maxConcurrency()), connection.maxConcurrency(),
+                connection.endpoint() == null);
     }
 
     /**
@@ -114,7 +118,7 @@ public final class S3StorageBackend implements StorageBackend {
     public static S3StorageBackend forRequests(S3Connection connection, Duration callTimeout) {
         S3AsyncClient client = S3ClientFactory.requestClient(connection, callTimeout);
         return new S3StorageBackend(client, client, connection.bucket(), S3WriteOptions.of(connection), callTimeout,
-                connection.partSizeBytes(), 1, connection.endpoint() == null);
+                connection.partSizeBytes(), 1, connection.maxConcurrency(), connection.endpoint() == null);
     }
 
     @Override
@@ -172,8 +176,8 @@ public final class S3StorageBackend implements StorageBackend {
             put.checksumCRC32C(Checksums.crc32cBase64(crc32c));
         }
         writeOptions.applyTo(put);
-        PutObjectResponse response = calls.awaitSending(uploadClient.putObject(put.build(),
-                AsyncRequestBody.fromFile(file)), "upload", key, size);
+        PutObjectResponse response = calls.awaitSending(calls.sending(() -> uploadClient.putObject(put.build(),
+                AsyncRequestBody.fromFile(file)), "upload", key), "upload", key, size);
         String etag = unquote(response.eTag());
         return new ObjectInfo(key, size, etag, metadata, confirmedByPut(key, file, crc32c, response, etag, md5));
     }
