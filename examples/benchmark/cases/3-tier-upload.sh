@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Case 3: tier upload throughput. The same sealed segment files go to the same S3 server twice per repeat:
 #  - ours: a TieringService pass over a prepared local.dir (the code the sink's tiering thread and
-#    `tiered-archive archive` run: local CRC32C check, HEAD, upload with the SDK's transfer manager and multipart,
-#    HEAD to verify, marker last, manifest compare-and-set), timed inside the JVM around the pass;
+#    `tiered-archive archive` run: local CRC32C check, upload with x-amz-checksum-crc32c (our own multipart, a
+#    checksum per part) proven by the store's answer, marker last, manifest compare-and-set), timed inside the
+#    JVM around the pass;
 #  - reference: `aws s3 cp --recursive` of the same directory, timed around the command.
 # Each repeat writes under a fresh prefix, so nothing is skipped as "already there". MB/s = 10^6 bytes / s.
 set -euo pipefail
@@ -45,5 +46,5 @@ done
 write_result 3 tier-upload what="Tier upload throughput" unit="MB/s" higher_is_better=true \
   reference="aws s3 cp --recursive" target=">= 1.5x" target_op=">=" target_ratio=1.5 \
   ours="${ours[*]}" ref="${ref[*]}" \
-  notes="$PARTITIONS partitions x $PER_PARTITION segments of $((SEGMENT_BYTES / 1048576)) MiB ($FILES files, $BYTES bytes, codec none); ours: one TieringService pass (4 upload threads, s3.part.size.bytes 8 MiB, s3.max.concurrency 8, verify by HEAD, manifest) timed in its JVM; ref: $(aws --version 2>&1 | cut -d' ' -f1) defaults (8 MiB parts, 10 requests), timed around the command; S3Proxy 4.1 filesystem backend on the same disk"
+  notes="$PARTITIONS partitions x $PER_PARTITION segments of $((SEGMENT_BYTES / 1048576)) MiB ($FILES files, $BYTES bytes, codec none); ours: one TieringService pass (8 upload threads, s3.part.size.bytes 8 MiB, s3.max.concurrency 8, the store checks each CRC32C, manifest) timed in its JVM; ref: $(aws --version 2>&1 | cut -d' ' -f1) defaults (8 MiB parts, 10 requests), timed around the command; S3Proxy 4.1 filesystem backend on the same disk"
 rm -rf "$BENCH_WORK/case3"

@@ -263,6 +263,7 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         task.put(records(TP, 10, 20));
         clock.addAndGet(Backoff.SINK_WRITE.resetAfterMs());
         task.put(records(TP, 20, 21)); // a minute without failure
+        tiers.of(localDir).runPass(); // waits for the pass a seal started, which writes in the directory
         deleteRecursively(dir(TP)); // sealing the active segment fails
         expire();
         assertThrows(RetriableException.class, () -> task.put(records(TP, 21, 22)));

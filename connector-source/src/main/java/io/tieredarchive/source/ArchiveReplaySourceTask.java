@@ -54,6 +54,7 @@ public class ArchiveReplaySourceTask extends SourceTask {
     private ArchiveReplaySourceConfig config;
     private RemoteSegmentStore store;
     private ArchiveReader reader;
+    private RestoreCache restoreCache;
     private ReplayMetrics metrics;
     private volatile List<PartitionReplay> partitions = List.of();
     private int rotation;
@@ -73,7 +74,10 @@ public class ArchiveReplaySourceTask extends SourceTask {
         List<ArchivePartition> assigned = PartitionAssignment.decode(
                 props.get(ArchiveReplaySourceConfig.TASK_PARTITIONS));
         store = RemoteSegmentStore.create(config.connection());
-        reader = new ArchiveReader(store, null, restoreCache(), new ArchiveReader.Options(
+        restoreCache = RestoreCacheConfig.dir(config)
+                .map(dir -> new RestoreCache(dir, RestoreCacheConfig.bytes(config)))   // shared per directory
+                .orElse(null);
+        reader = new ArchiveReader(store, null, restoreCache, new ArchiveReader.Options(
                 ArchiveReader.Options.DEFAULT.chunkBytes(), READ_AHEAD_CHUNKS, config.connection().maxConcurrency(),
                 config.followIntervalMs()));
         int taskIndex = Integer.parseInt(props.getOrDefault(ArchiveReplaySourceConfig.TASK_INDEX, "0"));
@@ -99,12 +103,6 @@ public class ArchiveReplaySourceTask extends SourceTask {
                     next != null ? "stored offset " + next : config.range().start(null));
         }
         partitions = replays;
-    }
-
-    private RestoreCache restoreCache() {
-        return RestoreCacheConfig.dir(config)
-                .map(dir -> new RestoreCache(dir, RestoreCacheConfig.bytes(config)))
-                .orElse(null);
     }
 
     private static String sensorPrefix(Map<String, String> props) {
@@ -246,6 +244,9 @@ public class ArchiveReplaySourceTask extends SourceTask {
         }
         if (metrics != null) {
             metrics.close();
+        }
+        if (restoreCache != null) {
+            restoreCache.close();
         }
         if (store != null) {
             // Closing the S3 client may wait seconds for its event loop when reads were cut off; the worker should

@@ -42,8 +42,12 @@ import java.util.function.Consumer;
  * </ul>
  * Three kinds: {@link #asyncClient} (no bound beyond the HTTP client's own timeouts: for the bucket copy, whose
  * server-side copies of large parts may take minutes),
- * {@link #requestClient} (each attempt and each call bounded) and {@link #multipartAsyncClient} (each part's attempt
- * bounded by its size). Storage class and server-side encryption are per request: see {@link S3WriteOptions}.
+ * {@link #requestClient} (each attempt and each call bounded) and {@link #uploadClient} (each attempt bounded by
+ * the part size). Storage class and server-side encryption are per request: see {@link S3WriteOptions}.
+ *
+ * <p>{@code s3.checksum.mode} governs only the checksums the SDK computes itself (a CRC32 trailer on uploads,
+ * response validation). Uploads of the tier carry their own precomputed CRC32C as a plain header in either mode,
+ * so the store checks them even with {@code when_required} (see {@code S3StorageBackend}).
  *
  * <p>The secret is never logged: {@link S3Connection#toString()} hides it, and this class logs only the endpoint,
  * region, bucket and the kind of credentials.
@@ -76,19 +80,13 @@ public final class S3ClientFactory {
     }
 
     /**
-     * An async client with the SDK's multipart support: {@code putObject}, {@code copyObject} and
-     * {@code getObject} of objects above {@code s3.part.size.bytes} are split into parts of that size, sent
-     * concurrently. For uploads of whole files (segments) only: other requests go through a {@link #requestClient}.
-     * Each request (one part) is bounded by {@link #uploadAttemptTimeout}. The caller closes it.
+     * A client for uploads (PutObject and the parts of a multipart upload, which {@code S3StorageBackend} drives
+     * itself so that each part carries its own checksum): no SDK multipart, each attempt bounded by
+     * {@link #uploadAttemptTimeout} of {@code s3.part.size.bytes}, the most one request sends. The caller closes it.
      */
-    public static S3AsyncClient multipartAsyncClient(S3Connection connection) {
+    public static S3AsyncClient uploadClient(S3Connection connection) {
         Duration attempt = uploadAttemptTimeout(connection.partSizeBytes());
-        return builder(connection, o -> o.apiCallAttemptTimeout(attempt))
-                .multipartEnabled(true)
-                .multipartConfiguration(m -> m
-                        .thresholdInBytes(connection.partSizeBytes())
-                        .minimumPartSizeInBytes(connection.partSizeBytes()))
-                .build();
+        return builder(connection, o -> o.apiCallAttemptTimeout(attempt)).build();
     }
 
     /**
@@ -161,7 +159,8 @@ public final class S3ClientFactory {
     /**
      * Drops {@code x-amz-mp-object-size}, which the SDK's multipart client adds to CompleteMultipartUpload as an
      * optional check of AWS S3, and which S3-compatible stores may refuse (S3Proxy 4.1 answers 501 Not
-     * Implemented). Added for stores with an endpoint override only; it changes nothing else.
+     * Implemented). Added for stores with an endpoint override only, for any client that uses SDK multipart (this
+     * project's own multipart uploads never send it); it changes nothing else.
      */
     static final class WithoutMpuObjectSize implements ExecutionInterceptor {
         @Override

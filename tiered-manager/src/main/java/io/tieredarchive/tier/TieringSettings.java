@@ -22,7 +22,12 @@ public record TieringSettings(Path localDir, long uploadDelayMs, long localReten
                               long scanIntervalMs, int uploadThreads, long minBackoffMs, long maxBackoffMs) {
 
     public static final long DEFAULT_SCAN_INTERVAL_MS = 1_000L;
-    public static final int DEFAULT_UPLOAD_THREADS = 4;
+    /**
+     * Partitions uploaded at once. Each waits mostly for the store (a segment is a chain: its files, then its
+     * marker, then the manifest), so more partitions overlap those waits; the backend starts at most
+     * {@code s3.max.concurrency} requests that send bytes at once, so more threads never crowd the connections.
+     */
+    public static final int DEFAULT_UPLOAD_THREADS = 8;
     public static final long DEFAULT_MIN_BACKOFF_MS = 1_000L;
     public static final long DEFAULT_MAX_BACKOFF_MS = 60_000L;
 

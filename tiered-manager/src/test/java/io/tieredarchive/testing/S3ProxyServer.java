@@ -29,6 +29,7 @@ public final class S3ProxyServer implements AutoCloseable {
     private final int port;
     private String accessKey;
     private String secretKey;
+    private boolean authenticate = true;
     private Process process;
 
     public S3ProxyServer(Path dataDir) {
@@ -53,6 +54,21 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a server with a fresh data directory under {@code parent} that does not check request signatures, so
+     * that a relay may drop signed headers (to play a store that ignores them). Clients still sign as usual.
+     */
+    public static S3ProxyServer startWithoutAuthentication(Path parent) {
+        try {
+            S3ProxyServer server = new S3ProxyServer(Files.createTempDirectory(parent, "s3proxy"));
+            server.authenticate = false;
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public synchronized void start() {
         if (process != null && process.isAlive()) {
             return;
@@ -61,7 +77,7 @@ public final class S3ProxyServer implements AutoCloseable {
             Path blobs = Files.createDirectories(dataDir.resolve("blobs"));
             Properties props = new Properties();
             props.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
-            props.setProperty("s3proxy.authorization", "aws-v2-or-v4");
+            props.setProperty("s3proxy.authorization", authenticate ? "aws-v2-or-v4" : "none");
             props.setProperty("s3proxy.identity", accessKey);
             props.setProperty("s3proxy.credential", secretKey);
             props.setProperty("jclouds.provider", "filesystem");

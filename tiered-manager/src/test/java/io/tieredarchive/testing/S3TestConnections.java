@@ -36,6 +36,19 @@ public final class S3TestConnections {
                 c.partSizeBytes(), c.maxConcurrency(), c.retryMaxAttempts());
     }
 
+    /** The same connection through another endpoint (a relay in front of the server). */
+    public static S3Connection withEndpoint(S3Connection c, String endpoint) {
+        return new S3Connection(c.bucket(), c.prefix(), c.region(), endpoint, c.pathStyleAccess(),
+                c.accessKeyId(), c.secretAccessKey(), c.checksumMode(), c.storageClass(), c.sse(), c.sseKmsKeyId(),
+                c.partSizeBytes(), c.maxConcurrency(), c.retryMaxAttempts());
+    }
+
+    public static S3Connection withChecksumMode(S3Connection c, S3Connection.ChecksumMode mode) {
+        return new S3Connection(c.bucket(), c.prefix(), c.region(), c.endpoint(), c.pathStyleAccess(),
+                c.accessKeyId(), c.secretAccessKey(), mode, c.storageClass(), c.sse(), c.sseKmsKeyId(),
+                c.partSizeBytes(), c.maxConcurrency(), c.retryMaxAttempts());
+    }
+
     public static S3Connection withRetries(S3Connection c, int attempts) {
         return new S3Connection(c.bucket(), c.prefix(), c.region(), c.endpoint(), c.pathStyleAccess(),
                 c.accessKeyId(), c.secretAccessKey(), c.checksumMode(), c.storageClass(), c.sse(), c.sseKmsKeyId(),

@@ -12,19 +12,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** A backend that records every request it forwards, so tests can assert on what was asked of the store. */
-public final class RecordingBackend implements StorageBackend {
+public final class RecordingBackend extends ForwardingBackend {
 
     /** One request: the operation, the key (or prefix), and for fetches the range asked. */
     public record Call(String op, String key, long position, int length) {
     }
 
-    private final StorageBackend delegate;
     public final List<Call> calls = new CopyOnWriteArrayList<>();
     /** When set, requests whose call it accepts fail, as if the store were down. */
     public volatile Predicate<Call> failWhen = c -> false;
 
     public RecordingBackend(StorageBackend delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     public List<Call> calls(String op) {
@@ -43,54 +42,51 @@ public final class RecordingBackend implements StorageBackend {
     }
 
     @Override
-    public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
+    public ObjectInfo upload(String key, Path file, String crc32c, Map<String, String> metadata)
+            throws StorageException {
         record(new Call("upload", key, 0, -1));
-        return delegate.upload(key, file, metadata);
+        return super.upload(key, file, crc32c, metadata);
     }
 
     @Override
     public ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException {
         record(new Call("put", key, 0, content.length));
-        return delegate.putIfMatch(key, content, expectedEtag);
+        return super.putIfMatch(key, content, expectedEtag);
+    }
+
+    @Override
+    public Optional<StoredObject> get(String key) throws StorageException {
+        record(new Call("get", key, 0, -1));
+        return super.get(key);
     }
 
     @Override
     public byte[] fetch(String key, long position, int length) throws StorageException {
         record(new Call("fetch", key, position, length));
-        return delegate.fetch(key, position, length);
+        return super.fetch(key, position, length);
     }
 
     @Override
     public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
         record(new Call("list", prefix, 0, maxKeys));
-        return delegate.list(prefix, startAfter, maxKeys);
+        return super.list(prefix, startAfter, maxKeys);
     }
 
     @Override
     public List<String> listFolders(String prefix) throws StorageException {
         record(new Call("folders", prefix, 0, 0));
-        return delegate.listFolders(prefix);
+        return super.listFolders(prefix);
     }
 
     @Override
     public Optional<ObjectInfo> head(String key) throws StorageException {
         record(new Call("head", key, 0, 0));
-        return delegate.head(key);
+        return super.head(key);
     }
 
     @Override
     public void delete(String key) throws StorageException {
         record(new Call("delete", key, 0, 0));
-        delegate.delete(key);
-    }
-
-    @Override
-    public String location() {
-        return delegate.location();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        super.delete(key);
     }
 }

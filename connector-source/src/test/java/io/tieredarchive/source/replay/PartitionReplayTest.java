@@ -5,10 +5,10 @@ import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.source.testing.TestArchives;
+import io.tieredarchive.tier.ForwardingBackend;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
-import io.tieredarchive.tier.storage.ObjectInfo;
 import io.tieredarchive.tier.storage.StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
 import io.tieredarchive.tier.remote.ArchivePartition;
@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -278,12 +277,11 @@ class PartitionReplayTest {
     }
 
     /** The file-system backend, counting the ranged reads of {@code .log} objects. */
-    private static final class CountingBackend implements StorageBackend {
-        final StorageBackend inner;
+    private static final class CountingBackend extends ForwardingBackend {
         final AtomicInteger logFetches = new AtomicInteger();
 
         CountingBackend(StorageBackend inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -291,47 +289,7 @@ class PartitionReplayTest {
             if (key.endsWith(".log")) {
                 logFetches.incrementAndGet();
             }
-            return inner.fetch(key, position, length);
-        }
-
-        @Override
-        public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
-            return inner.upload(key, file, metadata);
-        }
-
-        @Override
-        public ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException {
-            return inner.putIfMatch(key, content, expectedEtag);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
-            return inner.list(prefix, startAfter, maxKeys);
-        }
-
-        @Override
-        public List<String> listFolders(String prefix) throws StorageException {
-            return inner.listFolders(prefix);
-        }
-
-        @Override
-        public Optional<ObjectInfo> head(String key) throws StorageException {
-            return inner.head(key);
-        }
-
-        @Override
-        public void delete(String key) throws StorageException {
-            inner.delete(key);
-        }
-
-        @Override
-        public String location() {
-            return inner.location();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            return super.fetch(key, position, length);
         }
     }
 

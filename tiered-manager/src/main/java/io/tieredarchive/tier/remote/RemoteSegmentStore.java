@@ -6,11 +6,11 @@ import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.segment.SegmentMetadata.FileInfo;
 import io.tieredarchive.tier.remote.RemoteLayout.MarkerName;
 import io.tieredarchive.tier.remote.RemoteLayout.SegmentKeys;
 import io.tieredarchive.tier.storage.ObjectInfo;
 import io.tieredarchive.tier.storage.ObjectNotFoundException;
+import io.tieredarchive.tier.storage.ObjectReader.StoredObject;
 import io.tieredarchive.tier.storage.PreconditionFailedException;
 import io.tieredarchive.tier.storage.S3StorageBackend;
 import io.tieredarchive.tier.storage.StorageBackend;
@@ -20,14 +20,11 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
-import java.time.Duration;
 import java.io.Closeable;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,10 +36,11 @@ import java.util.function.LongSupplier;
  * partition's {@link SegmentManifest}, and answers which segments a partition holds ({@link PartitionView}).
  *
  * <p>Upload order makes a segment visible only when complete: the {@code .log}, {@code .index} and
- * {@code .timeindex}, each verified (HEAD: size and the CRC32C stored in its metadata match the marker), then
- * the marker, verified the same way. A torn upload (no marker) is invisible to every reader; uploading the
- * segment again repairs it. Registration in the manifest comes after the marker: a compare-and-set
- * ({@code If-Match}) retried on conflict, merging what other writers registered meanwhile.
+ * {@code .timeindex} at once, each proven by the store (its checksum checked against the marker's CRC32C), then the
+ * marker, proven the same way ({@link SegmentUploader}). A torn upload (no marker) is invisible to every reader;
+ * uploading the segment again repairs it. Registration in the manifest comes after the marker: a compare-and-set
+ * ({@code If-Match} on the version read with the content) retried on conflict, merging what other writers
+ * registered meanwhile.
  */
 public final class RemoteSegmentStore implements Closeable {
 
@@ -55,6 +53,7 @@ public final class RemoteSegmentStore implements Closeable {
     private final String destination;
     /** Incarnation descriptions known to exist. */
     private final java.util.Set<String> described = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final SegmentUploader uploader;
 
     /** A store whose destination (as markers record it) is its {@link #location()}. */
     public RemoteSegmentStore(StorageBackend backend, String prefix, LongSupplier clock) {
@@ -66,6 +65,7 @@ public final class RemoteSegmentStore implements Closeable {
         this.layout = new RemoteLayout(prefix);
         this.clock = clock;
         this.destination = destination != null ? destination : backend.location() + layout.prefix();
+        this.uploader = new SegmentUploader(backend);
     }
 
     /** A store on the S3 bucket and prefix of {@code connection}; closing it closes its client. */
@@ -107,24 +107,17 @@ public final class RemoteSegmentStore implements Closeable {
     }
 
     /**
-     * Uploads the sealed local segment {@code files} (whose marker is {@code meta}) and verifies every object.
-     * Checks the local files against the marker first, so a file damaged on disk is never archived. Idempotent:
-     * objects already in place and matching are not sent again, which is how a torn upload is repaired.
+     * Uploads the sealed local segment {@code files} (whose marker is {@code meta}) and has the store prove every
+     * object, the marker last. Checks the local files against the marker first, so a file damaged on disk is never
+     * archived. Idempotent: a retry does not send again what the store already proved, which is how a torn upload
+     * is repaired ({@link SegmentUploader}).
      *
-     * @return the bytes sent (0 when everything was in place already)
+     * @return the bytes sent
      * @throws CorruptSegmentException when a local file does not match its marker
      */
     public long upload(SegmentFiles files, SegmentMetadata meta) throws SegmentException {
         SegmentKeys keys = layout.keys(meta);
-        checkLocal(files.log(), meta.log());
-        checkLocal(files.offsetIndex(), meta.offsetIndex());
-        checkLocal(files.timeIndex(), meta.timeIndex());
-        FileInfo marker = localInfo(files.marker());
-        long sent = 0;
-        sent += uploadVerified(keys.log(), files.log(), meta.log());
-        sent += uploadVerified(keys.offsetIndex(), files.offsetIndex(), meta.offsetIndex());
-        sent += uploadVerified(keys.timeIndex(), files.timeIndex(), meta.timeIndex());
-        sent += uploadVerified(keys.marker(), files.marker(), marker);
+        long sent = uploader.upload(files, meta, keys);
         log.debug("Segment {} of {}-{} is in {} ({} bytes sent)", meta.baseOffset(), meta.topic(), meta.partition(),
                 backend.location() + keys.marker(), sent);
         return sent;
@@ -132,50 +125,11 @@ public final class RemoteSegmentStore implements Closeable {
 
     /**
      * True when the marker and the three files of the local segment {@code files} are all in the store with the
-     * sizes and checksums of the local marker (four HEAD requests). Called before a local copy is deleted.
+     * sizes of the local marker (one LIST; their bytes were proven at upload). Called before a local copy is
+     * deleted.
      */
     public boolean isVerified(SegmentFiles files, SegmentMetadata meta) throws SegmentException {
-        SegmentKeys keys = layout.keys(meta);
-        return matches(backend.head(keys.marker()), localInfo(files.marker()))
-                && matches(backend.head(keys.log()), meta.log())
-                && matches(backend.head(keys.offsetIndex()), meta.offsetIndex())
-                && matches(backend.head(keys.timeIndex()), meta.timeIndex());
-    }
-
-    private long uploadVerified(String key, Path file, FileInfo expected) throws StorageException {
-        if (matches(backend.head(key), expected)) {
-            return 0;
-        }
-        backend.upload(key, file, Map.of(ObjectInfo.CRC32C, expected.crc32c()));
-        Optional<ObjectInfo> stored = backend.head(key);
-        if (!matches(stored, expected)) {
-            throw new StorageException("Upload of " + file + " to " + backend.location() + key + " did not verify: "
-                    + "expected " + expected.size() + " bytes with CRC32C " + expected.crc32c() + ", the store has "
-                    + stored.map(i -> i.size() + " bytes with CRC32C " + i.crc32c()).orElse("no object"));
-        }
-        return expected.size();
-    }
-
-    private static boolean matches(Optional<ObjectInfo> stored, FileInfo expected) {
-        return stored.isPresent() && stored.get().size() == expected.size()
-                && expected.crc32c().equals(stored.get().crc32c());
-    }
-
-    private static void checkLocal(Path file, FileInfo expected) throws SegmentException {
-        FileInfo actual = localInfo(file);
-        if (!actual.equals(expected)) {
-            throw new CorruptSegmentException(file.toString(), -1, "size " + actual.size() + " and CRC32C "
-                    + actual.crc32c() + " differ from the marker's " + expected.size() + " and " + expected.crc32c()
-                    + "; not uploaded");
-        }
-    }
-
-    private static FileInfo localInfo(Path file) throws SegmentException {
-        try {
-            return FileInfo.of(file);
-        } catch (IOException e) {
-            throw new SegmentException("Cannot read " + file + " to upload it: " + e, e);
-        }
+        return uploader.isVerified(files, meta, layout.keys(meta));
     }
 
     /**
@@ -191,22 +145,25 @@ public final class RemoteSegmentStore implements Closeable {
             }
         }
         String key = layout.manifestKey(p);
+        Map<String, SegmentMetadata> ours = new HashMap<>();
+        segments.forEach(s -> ours.put(RemoteLayout.markerName(s), s));
         for (int attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt++) {
-            Optional<ObjectInfo> head = backend.head(key);
-            SegmentManifest current = head.isPresent() ? manifestOrEmpty(key, p) : null;
-            if (head.isPresent() && current == null) {
-                continue; // deleted between HEAD and GET
-            }
-            SegmentManifest base = current == null ? SegmentManifest.empty(p) : current;
-            Tail tail = listAfter(p, base.listedThrough());
+            // The content and the version it is come from one GET: a version read apart could be a newer write's.
+            Optional<StoredObject> current = backend.get(key);
+            SegmentManifest base = current.isEmpty() ? SegmentManifest.empty(p)
+                    : parseOrEmpty(current.get().content(), key, p);
+            Tail tail = listAfter(p, base.listedThrough(), ours);
             SegmentManifest next = base.merge(tail.markers(), tail.lastName(), clock.getAsLong())
                     .merge(segments, maxName(segments), clock.getAsLong());
             try {
-                backend.putIfMatch(key, next.toBytes(), head.map(ObjectInfo::etag).orElse(null));
+                backend.putIfMatch(key, next.toBytes(), current.map(StoredObject::etag).orElse(null));
             } catch (PreconditionFailedException lost) {
                 log.debug("Manifest {} changed under us (attempt {}), merging again", key, attempt);
                 backOff(attempt);
                 continue;
+            }
+            if (backend.atomicConditionalWrites()) {
+                return next;
             }
             // A store whose conditional writes are not atomic may still lose an update: read it back.
             Optional<SegmentManifest> stored = readManifest(key);
@@ -299,10 +256,20 @@ public final class RemoteSegmentStore implements Closeable {
      * cannot be read: it is only an accelerator, and the next registration rewrites it.
      */
     private SegmentManifest manifestOrEmpty(String key, ArchivePartition p) throws SegmentException {
+        byte[] bytes;
         try {
-            SegmentManifest manifest = readManifest(key).orElse(null);
-            if (manifest != null && (!manifest.archivePartition().equals(p)
-                    || !manifest.segments().stream().allMatch(p::holds))) {
+            bytes = backend.fetchAll(key);
+        } catch (ObjectNotFoundException e) {
+            return null;
+        }
+        return parseOrEmpty(bytes, key, p);
+    }
+
+    /** The manifest in {@code bytes}, checked to be the partition's; an empty one when it is not readable. */
+    private SegmentManifest parseOrEmpty(byte[] bytes, String key, ArchivePartition p) throws SegmentException {
+        try {
+            SegmentManifest manifest = SegmentManifest.fromBytes(bytes, backend.location() + key);
+            if (!manifest.archivePartition().equals(p) || !manifest.segments().stream().allMatch(p::holds)) {
                 throw new CorruptSegmentException(backend.location() + key, -1, "the manifest lists segments of "
                         + "another partition or incarnation than " + p);
             }
@@ -348,6 +315,12 @@ public final class RemoteSegmentStore implements Closeable {
 
     /** The markers named after {@code afterName} (all when null), read, and the greatest name seen. */
     private Tail listAfter(ArchivePartition p, String afterName) throws SegmentException {
+        return listAfter(p, afterName, Map.of());
+    }
+
+    /** The same; the markers in {@code known} (by name) are taken from there, not read again. */
+    private Tail listAfter(ArchivePartition p, String afterName, Map<String, SegmentMetadata> known)
+            throws SegmentException {
         String prefix = layout.partitionPrefix(p);
         List<SegmentMetadata> markers = new ArrayList<>();
         String last = afterName;
@@ -355,7 +328,8 @@ public final class RemoteSegmentStore implements Closeable {
             String name = info.key().substring(prefix.length());
             Optional<MarkerName> marker = RemoteLayout.parseMarkerName(name);
             if (marker.isPresent()) {
-                markers.add(readMarker(p, name));
+                SegmentMetadata ours = known.get(name);
+                markers.add(ours != null ? ours : readMarker(p, name));
                 last = name;
             }
         }
@@ -380,6 +354,7 @@ public final class RemoteSegmentStore implements Closeable {
 
     @Override
     public void close() {
+        uploader.close();
         backend.close();
     }
 }

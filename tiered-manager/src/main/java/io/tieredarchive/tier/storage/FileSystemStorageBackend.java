@@ -18,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,6 +29,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * A directory used as a bucket: the object {@code a/b/c} is the file {@code <root>/a/b/c}. For tests, for the CLI
@@ -37,8 +38,11 @@ import java.util.stream.Stream;
  *
  * <p>Layout: beside the objects, {@code <root>/.tiered-archive-metadata/} holds one Java properties file per
  * object, {@code <key>.properties}, with {@code size}, {@code etag} (hex MD5 of the content, like a single-part S3
- * ETag) and {@code meta.<name>} for each user metadata entry; {@code tmp/} holds files being written, which are
- * fsynced and then renamed into place, so an object is either absent or complete. Keys whose first segment is
+ * ETag), {@code crc32c} (hex CRC32C of the content as this backend wrote it) and {@code meta.<name>} for each user
+ * metadata entry; {@code tmp/} holds files being written, which are fsynced and then renamed into place, so an
+ * object is either absent or complete. An upload computes the CRC32C of the bytes it writes and refuses the object
+ * when it is not the one the caller expects; {@link #get} derives the etag from the bytes it read, so the two always
+ * belong together (the metadata file is renamed into place before the content). Keys whose first segment is
  * {@code .tiered-archive-metadata} are refused. Conditional writes hold a JVM lock and an OS file lock on
  * {@code .tiered-archive-metadata/.lock}, so they are atomic across processes on one host.
  */
@@ -47,6 +51,7 @@ public final class FileSystemStorageBackend implements StorageBackend {
     private static final Logger log = LoggerFactory.getLogger(FileSystemStorageBackend.class);
     private static final String META_DIR = ".tiered-archive-metadata";
     private static final String META_PREFIX = "meta.";
+    private static final String CRC32C_PROPERTY = "crc32c";
     private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
@@ -70,16 +75,24 @@ public final class FileSystemStorageBackend implements StorageBackend {
     }
 
     @Override
-    public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
+    public ObjectInfo upload(String key, Path file, String crc32c, Map<String, String> metadata)
+            throws StorageException {
         Path target = objectPath(key);
         Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
         try {
-            MessageDigest md5 = md5();
+            MessageDigest md5 = Checksums.md5();
+            CRC32C crc = new CRC32C();
             try (InputStream in = Files.newInputStream(file);
-                 OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md5)) {
+                 OutputStream out = new CheckedOutputStream(new DigestOutputStream(Files.newOutputStream(tmp), md5),
+                         crc)) {
                 in.transferTo(out);
             }
-            return install(key, target, tmp, HexFormat.of().formatHex(md5.digest()), metadata);
+            String written = Checksums.hex(crc.getValue());
+            if (!written.equals(crc32c)) {
+                throw new StorageException("Refusing to store " + file + " as " + describe(key) + ": its bytes have "
+                        + "CRC32C " + written + ", not the " + crc32c + " expected");
+            }
+            return install(key, target, tmp, HexFormat.of().formatHex(md5.digest()), written, metadata);
         } catch (NoSuchFileException e) {
             throw new StorageException("Cannot upload " + file + " to " + describe(key) + ": the file does not exist",
                     e);
@@ -98,18 +111,21 @@ public final class FileSystemStorageBackend implements StorageBackend {
         try (FileChannel lockChannel = FileChannel.open(metaRoot.resolve(".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
              FileLock ignored = lockChannel.lock()) {
-            Optional<ObjectInfo> current = head(key);
+            Optional<String> current = get(key).map(StoredObject::etag);
             if (expectedEtag == null && current.isPresent()) {
                 throw new PreconditionFailedException(describe(key) + " already exists");
             }
-            if (expectedEtag != null && (current.isEmpty() || !current.get().etag().equals(expectedEtag))) {
+            if (expectedEtag != null && (current.isEmpty() || !current.get().equals(expectedEtag))) {
                 throw new PreconditionFailedException(describe(key) + " changed: expected etag " + expectedEtag
-                        + ", found " + current.map(ObjectInfo::etag).orElse("no object"));
+                        + ", found " + current.orElse("no object"));
             }
             Path tmp = tmpDir.resolve(UUID.randomUUID().toString());
             try {
                 Files.write(tmp, content);
-                return install(key, target, tmp, HexFormat.of().formatHex(md5().digest(content)), Map.of());
+                CRC32C crc = new CRC32C();
+                crc.update(content);
+                return install(key, target, tmp, HexFormat.of().formatHex(Checksums.md5().digest(content)),
+                        Checksums.hex(crc.getValue()), Map.of());
             } finally {
                 deleteQuietly(tmp);
             }
@@ -120,14 +136,24 @@ public final class FileSystemStorageBackend implements StorageBackend {
         }
     }
 
+    /**
+     * True: a conditional write checks and writes holding a JVM lock and an OS file lock. Across hosts (a network
+     * file system) that holds where the file system honours POSIX locks (NFSv4 does).
+     */
+    @Override
+    public boolean atomicConditionalWrites() {
+        return true;
+    }
+
     /** fsyncs {@code tmp}, writes the metadata file, then renames {@code tmp} to the object's path. */
-    private ObjectInfo install(String key, Path target, Path tmp, String etag, Map<String, String> metadata)
-            throws IOException {
+    private ObjectInfo install(String key, Path target, Path tmp, String etag, String crc32c,
+                               Map<String, String> metadata) throws IOException {
         fsync(tmp);
         long size = Files.size(tmp);
         Properties props = new Properties();
         props.setProperty("size", Long.toString(size));
         props.setProperty("etag", etag);
+        props.setProperty(CRC32C_PROPERTY, crc32c);
         metadata.forEach((k, v) -> props.setProperty(META_PREFIX + k, v));
         Path metaTmp = tmpDir.resolve(UUID.randomUUID() + ".properties");
         try (OutputStream out = Files.newOutputStream(metaTmp)) {
@@ -140,7 +166,25 @@ public final class FileSystemStorageBackend implements StorageBackend {
         Files.createDirectories(target.getParent());
         move(tmp, target);
         fsync(target.getParent());
-        return new ObjectInfo(key, size, etag, metadata);
+        return new ObjectInfo(key, size, etag, metadata, crc32c);
+    }
+
+    /**
+     * The content, and as its etag the MD5 of exactly the bytes read (as {@link #upload} and {@link #putIfMatch}
+     * set it).
+     */
+    @Override
+    public Optional<StoredObject> get(String key) throws StorageException {
+        Path path = objectPath(key);
+        try {
+            byte[] content = Files.readAllBytes(path);
+            return Optional.of(new StoredObject(key, content, HexFormat.of().formatHex(Checksums.md5()
+                    .digest(content))));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("Cannot read " + describe(key) + ": " + e, e);
+        }
     }
 
     @Override
@@ -236,7 +280,8 @@ public final class FileSystemStorageBackend implements StorageBackend {
                 metadata.put(name.substring(META_PREFIX.length()), props.getProperty(name));
             }
         }
-        return Optional.of(new ObjectInfo(key, sizeOf(path, key), props.getProperty("etag"), metadata));
+        return Optional.of(new ObjectInfo(key, sizeOf(path, key), props.getProperty("etag"), metadata,
+                props.getProperty(CRC32C_PROPERTY)));
     }
 
     @Override
@@ -313,14 +358,6 @@ public final class FileSystemStorageBackend implements StorageBackend {
             Files.deleteIfExists(path);
         } catch (IOException e) {
             log.warn("Could not delete the temporary file {}", path, e);
-        }
-    }
-
-    private static MessageDigest md5() {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is a required JDK algorithm", e);
         }
     }
 }

@@ -11,4 +11,13 @@ public interface ObjectWriter {
      * @throws PreconditionFailedException when the object was created or changed meanwhile
      */
     ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException;
+
+    /**
+     * True when {@link #putIfMatch} checks its condition and writes in one atomic step, so that of two writers
+     * expecting the same version exactly one succeeds. False (the safe answer) when the store may check and write
+     * apart, and a writer should read its update back.
+     */
+    default boolean atomicConditionalWrites() {
+        return false;
+    }
 }

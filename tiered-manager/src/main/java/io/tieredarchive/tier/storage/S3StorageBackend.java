@@ -9,17 +9,14 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.transfer.s3.S3TransferManager;
-import software.amazon.awssdk.transfer.s3.model.CompletedFileUpload;
-import software.amazon.awssdk.transfer.s3.model.UploadFileRequest;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,79 +27,88 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An S3 bucket (AWS or any S3-compatible store) through the AWS SDK v2, with two clients:
- * <ul>
- *   <li>file uploads go through the {@link S3TransferManager} on a client with the SDK's multipart support (files
- *       above {@code s3.part.size.bytes} go up in parts of that size, at most {@code s3.max.concurrency} requests
- *       in flight);</li>
- *   <li>every other call (HEAD, LIST, ranged GET, conditional PUT, DELETE) is one request on a plain client whose
- *       attempts and calls are bounded in time ({@link S3ClientFactory#requestClient}).</li>
- * </ul>
- * The SDK's retry strategy retries each request up to {@code s3.retry.max.attempts} times. Storage class and SSE
- * are set on every object created. Conditional writes use {@code If-Match} / {@code If-None-Match: *}.
+ * An S3 bucket (AWS or any S3-compatible store) through the AWS SDK v2, with two clients: uploads (PutObject, and
+ * the parts of a multipart upload) go through one whose attempts are bounded by the bytes they send; every other
+ * call (HEAD, LIST, GET, conditional PUT, DELETE) is one request on a client whose attempts and calls are bounded
+ * in time ({@link S3ClientFactory#requestClient}). The SDK's retry strategy retries each request up to
+ * {@code s3.retry.max.attempts} times. Storage class and SSE are set on every object created. Conditional writes
+ * use {@code If-Match} / {@code If-None-Match: *}. Each call blocks its thread (see {@link S3Calls} for the bounds);
+ * callers that want concurrency call from several threads.
  *
- * <p>Each call blocks its thread until S3 answers, and never longer than its time bound plus a margin: the SDK has
- * had futures that never complete (a multipart-enabled client's GET to a store that refuses connections), and a
- * tiering pass must not wait for ever on one. A call past its bound is cancelled and fails with a
- * {@link StorageException} saying so. Callers that want concurrency call from several threads.
+ * <p>The store checks every upload: a file up to {@code s3.part.size.bytes} goes up in one PutObject carrying its
+ * CRC32C as {@code x-amz-checksum-crc32c} (whatever {@code s3.checksum.mode} says: a precomputed checksum is a plain
+ * header, never a chunked trailer); a larger one in parts, each with its own ({@link S3MultipartUploader}). S3
+ * refuses a body that does not match, and echoes the checksum it checked; that echo is the proof of the bytes, so
+ * an upload needs no HEAD. A store that answers without the echo may have ignored the header: a single-part
+ * upload is then proven by its ETag being the MD5 of the file, and otherwise returns without a confirmed checksum
+ * (the caller reads it back). A store that refuses the header itself (400 InvalidArgument, InvalidRequest or
+ * NotImplemented, or 501) gets {@code Content-MD5} instead, from then on, with the ETag as the proof.
  */
 public final class S3StorageBackend implements StorageBackend {
 
     private static final Logger log = LoggerFactory.getLogger(S3StorageBackend.class);
-    private static final int PRECONDITION_FAILED = 412;
-    private static final int CONFLICT = 409;
-    private static final int NOT_FOUND = 404;
     private static final int RANGE_NOT_SATISFIABLE = 416;
+    private static final int BAD_REQUEST = 400;
+    private static final int NOT_IMPLEMENTED = 501;
+    private static final Set<String> REFUSALS = Set.of("InvalidArgument", "InvalidRequest", "NotImplemented");
     /** The bound of a whole request call (retries included) of the backend that {@link #create} builds. */
     public static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
-    /** How long past the SDK's own bound a call is awaited before it is cancelled here (at most the bound again). */
-    static final Duration MARGIN = Duration.ofSeconds(30);
+    private static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
+    private static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+    private static final int DEFAULT_SENDING = 8;
 
     private final S3AsyncClient client;
     private final S3AsyncClient uploadClient;
-    private final S3TransferManager transferManager;
     private final String bucket;
     private final S3WriteOptions writeOptions;
-    private final Duration callTimeout;
+    private final long partSize;
+    private final boolean atomicConditionalWrites;
+    private final S3Calls calls;
+    private final S3MultipartUploader multipart;
+    /** Set once the store refused {@code x-amz-checksum-crc32c}: uploads send {@code Content-MD5} instead. */
+    private final AtomicBoolean contentMd5 = new AtomicBoolean();
+    private final AtomicBoolean warnedNoEcho = new AtomicBoolean();
 
     /**
      * A backend that sends everything through {@code client}, waiting for each call at most {@code callTimeout}
-     * (null: as long as it takes), uploads included. Takes ownership of {@code client}: {@link #close()} closes it.
+     * (null: as long as it takes), uploads included; files above 8 MiB go up in parts of 8 MiB. Takes ownership of
+     * {@code client}: {@link #close()} closes it.
      */
     public S3StorageBackend(S3AsyncClient client, String bucket, S3WriteOptions writeOptions, Duration callTimeout) {
-        this(client, client, bucket, writeOptions, callTimeout);
+        this(client, client, bucket, writeOptions, callTimeout, DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT,
+                DEFAULT_SENDING, false);
     }
 
-    /**
-     * A backend that uploads files through {@code uploadClient} and sends every other request through
-     * {@code client}; a request call is awaited at most {@code callTimeout} (null: as long as it takes), an upload
-     * at most {@code callTimeout} plus the file's size at the slowest rate an upload is given time for. Takes
-     * ownership of both clients.
-     */
-    public S3StorageBackend(S3AsyncClient client, S3AsyncClient uploadClient, String bucket,
-                            S3WriteOptions writeOptions, Duration callTimeout) {
+    private S3StorageBackend(S3AsyncClient client, S3AsyncClient uploadClient, String bucket,
+                             S3WriteOptions writeOptions, Duration callTimeout, long partSize, int partsInFlight,
+                             int maxSending, boolean atomicConditionalWrites) {
         this.client = client;
         this.uploadClient = uploadClient;
         this.bucket = bucket;
         this.writeOptions = writeOptions;
-        this.callTimeout = callTimeout;
-        this.transferManager = S3TransferManager.builder().s3Client(uploadClient).build();
+        this.partSize = partSize;
+        this.atomicConditionalWrites = atomicConditionalWrites;
+        this.calls = new S3Calls(location(), callTimeout, maxSending);
+        this.multipart = new S3MultipartUploader(uploadClient, bucket, writeOptions, partSize, partsInFlight, calls);
     }
 
     /**
-     * A backend on the bucket of {@code connection}: a multipart-enabled client for uploads and a bounded
-     * single-request client ({@link #CALL_TIMEOUT} per call) for the rest.
+     * A backend on the bucket of {@code connection}: an upload client (attempts bounded by the part size) and a
+     * bounded single-request client ({@link #CALL_TIMEOUT} per call) for the rest. At most
+     * {@code s3.max.concurrency} uploads and parts are sent at once (the rest wait for one to end), at most 4
+     * parts of one file. Conditional writes count as atomic on AWS S3 (no
+     * {@code s3.endpoint}), which documents them so; on other stores a writer reads its manifest update back.
      */
     public static S3StorageBackend create(S3Connection connection) {
         return new S3StorageBackend(S3ClientFactory.requestClient(connection, CALL_TIMEOUT),
-                S3ClientFactory.multipartAsyncClient(connection), connection.bucket(), S3WriteOptions.of(connection),
-                CALL_TIMEOUT);
+                S3ClientFactory.uploadClient(connection), connection.bucket(), S3WriteOptions.of(connection),
+                CALL_TIMEOUT, connection.partSizeBytes(),
+                Math.min(DEFAULT_PARTS_IN_FLIGHT, connection.maxConcurrency()), connection.maxConcurrency(),
+                connection.endpoint() == null);
     }
 
     /**
@@ -110,8 +116,9 @@ public final class S3StorageBackend implements StorageBackend {
      * call, retries included) for everything.
      */
     public static S3StorageBackend forRequests(S3Connection connection, Duration callTimeout) {
-        return new S3StorageBackend(S3ClientFactory.requestClient(connection, callTimeout), connection.bucket(),
-                S3WriteOptions.of(connection), callTimeout);
+        S3AsyncClient client = S3ClientFactory.requestClient(connection, callTimeout);
+        return new S3StorageBackend(client, client, connection.bucket(), S3WriteOptions.of(connection), callTimeout,
+                connection.partSizeBytes(), 1, connection.maxConcurrency(), connection.endpoint() == null);
     }
 
     @Override
@@ -120,25 +127,117 @@ public final class S3StorageBackend implements StorageBackend {
     }
 
     @Override
-    public ObjectInfo upload(String key, Path file, Map<String, String> metadata) throws StorageException {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new StorageException("Cannot upload " + file + " to " + describe(key) + ": the file does not exist",
-                    e);
-        } catch (IOException e) {
-            throw new StorageException("Cannot upload " + file + " to " + describe(key) + ": " + e, e);
+    public boolean atomicConditionalWrites() {
+        return atomicConditionalWrites;
+    }
+
+    @Override
+    public ObjectInfo upload(String key, Path file, String crc32c, Map<String, String> metadata)
+            throws StorageException {
+        long size = sizeOf(key, file);
+        ObjectInfo stored = null;
+        if (!contentMd5.get()) {
+            try {
+                stored = send(key, file, size, crc32c, metadata, false);
+            } catch (StorageException e) {
+                if (!refusesChecksumHeader(e)) {
+                    throw e;
+                }
+                if (contentMd5.compareAndSet(false, true)) {
+                    log.warn("{} refused the x-amz-checksum-crc32c header of an upload ({}); uploads to it send "
+                            + "Content-MD5 instead from now on, and are proven by their ETag", location(),
+                            e.getMessage());
+                }
+            }
         }
-        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key).metadata(metadata);
+        if (stored == null) {
+            stored = send(key, file, size, crc32c, metadata, true);
+        }
+        log.debug("Uploaded {} ({} bytes) to {}, {}", file, size, calls.describe(key),
+                stored.confirmedCrc32c() == null ? "not confirmed by the store" : "confirmed by the store");
+        return stored;
+    }
+
+    private ObjectInfo send(String key, Path file, long size, String crc32c, Map<String, String> metadata,
+                            boolean withMd5) throws StorageException {
+        if (size > partSize) {
+            ObjectInfo stored = multipart.upload(key, file, size, crc32c, metadata, withMd5);
+            if (stored.confirmedCrc32c() == null) {
+                warnNoEcho();
+            }
+            return stored;
+        }
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key).metadata(metadata)
+                .contentLength(size);
+        byte[] md5 = withMd5 ? md5(key, file) : null;
+        if (md5 != null) {
+            put.contentMD5(Checksums.base64(md5));
+        } else {
+            put.checksumCRC32C(Checksums.crc32cBase64(crc32c));
+        }
         writeOptions.applyTo(put);
-        UploadFileRequest request = UploadFileRequest.builder().putObjectRequest(put.build()).source(file).build();
-        Duration bound = callTimeout == null ? null
-                : callTimeout.plus(Duration.ofSeconds(size / S3ClientFactory.MIN_UPLOAD_BYTES_PER_SECOND));
-        CompletedFileUpload done = await(transferManager.uploadFile(request).completionFuture(), "upload", key,
-                bound);
-        log.debug("Uploaded {} ({} bytes) to {}", file, size, describe(key));
-        return new ObjectInfo(key, size, unquote(done.response().eTag()), metadata);
+        PutObjectResponse response = calls.awaitSending(calls.sending(() -> uploadClient.putObject(put.build(),
+                AsyncRequestBody.fromFile(file)), "upload", key), "upload", key, size);
+        String etag = unquote(response.eTag());
+        return new ObjectInfo(key, size, etag, metadata, confirmedByPut(key, file, crc32c, response, etag, md5));
+    }
+
+    /**
+     * The CRC32C the store vouches for after a single PutObject: the one it echoed, else (a store that may have
+     * ignored the header) the file's when the ETag is the file's MD5; null when neither.
+     */
+    private String confirmedByPut(String key, Path file, String crc32c, PutObjectResponse response, String etag,
+                                  byte[] md5) throws StorageException {
+        String echoed = Checksums.crc32cHex(response.checksumCRC32C());
+        if (echoed != null && md5 == null) {
+            if (!echoed.equals(crc32c)) {
+                throw new StorageException("S3 stored " + calls.describe(key) + " with CRC32C " + echoed + ", not the "
+                        + crc32c + " sent");
+            }
+            return crc32c;
+        }
+        if (md5 == null) {
+            warnNoEcho();
+        }
+        byte[] local = md5 != null ? md5 : md5(key, file);
+        return Checksums.md5Hex(local).equals(etag) ? crc32c : null;
+    }
+
+    private void warnNoEcho() {
+        if (!contentMd5.get() && warnedNoEcho.compareAndSet(false, true)) {
+            log.warn("{} answered an upload without x-amz-checksum-crc32c: it may not check the checksums sent to "
+                    + "it. Uploads to it are proven by their ETag (the MD5 of a single-part object) or, failing "
+                    + "that, by reading them back (see troubleshooting.md)", location());
+        }
+    }
+
+    /** A 400 of the kinds a store gives a header it does not support, or a 501; not a checksum mismatch. */
+    private static boolean refusesChecksumHeader(StorageException e) {
+        S3Exception s3 = S3Calls.s3Error(e);
+        if (s3 == null) {
+            return false;
+        }
+        String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
+        return s3.statusCode() == NOT_IMPLEMENTED || (s3.statusCode() == BAD_REQUEST && REFUSALS.contains(code));
+    }
+
+    private long sizeOf(String key, Path file) throws StorageException {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new StorageException("Cannot upload " + file + " to " + calls.describe(key)
+                    + ": the file does not exist", e);
+        } catch (IOException e) {
+            throw new StorageException("Cannot upload " + file + " to " + calls.describe(key) + ": " + e, e);
+        }
+    }
+
+    private byte[] md5(String key, Path file) throws StorageException {
+        try {
+            return Checksums.md5(file);
+        } catch (IOException e) {
+            throw new StorageException("Cannot read " + file + " to upload it to " + calls.describe(key) + ": " + e, e);
+        }
     }
 
     @Override
@@ -152,13 +251,24 @@ public final class S3StorageBackend implements StorageBackend {
         writeOptions.applyTo(put);
         PutObjectResponse response;
         try {
-            response = await(client.putObject(put.build(), AsyncRequestBody.fromBytes(content)), "conditional put",
-                    key);
+            response = calls.await(client.putObject(put.build(), AsyncRequestBody.fromBytes(content)),
+                    "conditional put", key);
         } catch (ObjectNotFoundException e) {
             // If-Match on a missing object: S3 answers 404, which for a compare-and-set means "changed".
             throw new PreconditionFailedException(e.getMessage(), e);
         }
         return new ObjectInfo(key, content.length, unquote(response.eTag()), Map.of());
+    }
+
+    @Override
+    public Optional<StoredObject> get(String key) throws StorageException {
+        try {
+            ResponseBytes<GetObjectResponse> bytes = calls.await(client.getObject(b -> b.bucket(bucket).key(key),
+                    AsyncResponseTransformer.toBytes()), "get", key);
+            return Optional.of(new StoredObject(key, bytes.asByteArrayUnsafe(), unquote(bytes.response().eTag())));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -168,11 +278,12 @@ public final class S3StorageBackend implements StorageBackend {
         }
         String range = length < 0 ? "bytes=" + position + "-" : "bytes=" + position + "-" + (position + length - 1);
         try {
-            ResponseBytes<GetObjectResponse> bytes = await(client.getObject(b -> b.bucket(bucket).key(key)
+            ResponseBytes<GetObjectResponse> bytes = calls.await(client.getObject(b -> b.bucket(bucket).key(key)
                     .range(range), AsyncResponseTransformer.toBytes()), "get " + range + " of", key);
             return bytes.asByteArrayUnsafe();
         } catch (StorageException e) {
-            if (e.getCause() instanceof S3Exception s3 && s3.statusCode() == RANGE_NOT_SATISFIABLE) {
+            S3Exception s3 = S3Calls.s3Error(e);
+            if (s3 != null && s3.statusCode() == RANGE_NOT_SATISFIABLE) {
                 return new byte[0]; // position at or past the end
             }
             throw e;
@@ -181,7 +292,7 @@ public final class S3StorageBackend implements StorageBackend {
 
     @Override
     public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
-        ListObjectsV2Response page = await(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
+        ListObjectsV2Response page = calls.await(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
                 .startAfter(startAfter).maxKeys(maxKeys)), "list", prefix);
         return page.contents().stream()
                 .map(o -> new ObjectInfo(o.key(), o.size(), unquote(o.eTag()), Map.of()))
@@ -194,7 +305,7 @@ public final class S3StorageBackend implements StorageBackend {
         String token = null;
         do {
             String continuation = token;
-            ListObjectsV2Response page = await(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
+            ListObjectsV2Response page = calls.await(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
                     .delimiter("/").continuationToken(continuation)), "list folders of", prefix);
             for (CommonPrefix common : page.commonPrefixes()) {
                 String p = common.prefix();
@@ -205,11 +316,14 @@ public final class S3StorageBackend implements StorageBackend {
         return folders;
     }
 
+    /** Asks for the stored checksum too ({@code x-amz-checksum-mode: ENABLED}): a whole-object CRC32C is confirmed. */
     @Override
     public Optional<ObjectInfo> head(String key) throws StorageException {
         try {
-            HeadObjectResponse head = await(client.headObject(b -> b.bucket(bucket).key(key)), "head", key);
-            return Optional.of(new ObjectInfo(key, head.contentLength(), unquote(head.eTag()), head.metadata()));
+            HeadObjectResponse head = calls.await(client.headObject(b -> b.bucket(bucket).key(key)
+                    .checksumMode(ChecksumMode.ENABLED)), "head", key);
+            return Optional.of(new ObjectInfo(key, head.contentLength(), unquote(head.eTag()), head.metadata(),
+                    Checksums.crc32cHex(head.checksumCRC32C())));
         } catch (ObjectNotFoundException e) {
             return Optional.empty();
         }
@@ -217,65 +331,18 @@ public final class S3StorageBackend implements StorageBackend {
 
     @Override
     public void delete(String key) throws StorageException {
-        await(client.deleteObject(b -> b.bucket(bucket).key(key)), "delete", key);
+        calls.await(client.deleteObject(b -> b.bucket(bucket).key(key)), "delete", key);
     }
 
     @Override
     public void close() {
-        transferManager.close();
         client.close();
         if (uploadClient != client) {
             uploadClient.close();
         }
     }
 
-    private <T> T await(CompletableFuture<T> future, String operation, String key) throws StorageException {
-        return await(future, operation, key, callTimeout);
-    }
-
-    /**
-     * Waits for {@code future}, at most {@code bound} plus a margin (null: for ever); turns its failure into a
-     * {@link StorageException} naming the operation and key.
-     */
-    private <T> T await(CompletableFuture<T> future, String operation, String key, Duration bound)
-            throws StorageException {
-        Duration limit = bound == null ? null : bound.plus(bound.compareTo(MARGIN) < 0 ? bound : MARGIN);
-        try {
-            return limit == null ? future.get() : future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new StorageException("Interrupted during S3 " + operation + " " + describe(key), e);
-        } catch (ExecutionException e) {
-            throw translate(e.getCause(), operation, key);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new StorageException("S3 " + operation + " " + describe(key) + " did not complete within "
-                    + limit.toMillis() + " ms; cancelled (the SDK did not end it itself)", e);
-        }
-    }
-
-    private StorageException translate(Throwable cause, String operation, String key) {
-        Throwable t = cause;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String message = "S3 " + operation + " " + describe(key) + " failed: " + t.getMessage();
-        if (t instanceof NoSuchKeyException || (t instanceof S3Exception s3 && s3.statusCode() == NOT_FOUND)) {
-            return new ObjectNotFoundException(message, t);
-        }
-        if (t instanceof S3Exception s3 && (s3.statusCode() == PRECONDITION_FAILED || s3.statusCode() == CONFLICT)) {
-            return new PreconditionFailedException(message, t);
-        }
-        return new StorageException(message, t);
-    }
-
-    private String describe(String key) {
-        return location() + key;
-    }
-
-    private static String unquote(String etag) {
+    static String unquote(String etag) {
         if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
             return etag.substring(1, etag.length() - 1);
         }

@@ -8,8 +8,8 @@ import java.io.Closeable;
  * depends only on what it uses; a backend implements them all. Every backend passes
  * {@code StorageBackendContractTest}.
  */
-public interface StorageBackend extends ObjectUploader, ObjectWriter, ObjectFetcher, ObjectLister, FolderLister,
-        ObjectInspector, ObjectDeleter, Closeable {
+public interface StorageBackend extends ObjectUploader, ObjectWriter, ObjectReader, ObjectFetcher, ObjectLister,
+        FolderLister, ObjectInspector, ObjectDeleter, Closeable {
 
     /** Where the objects live, for messages: {@code s3://bucket} or {@code file:/dir}. Never holds a secret. */
     String location();

@@ -65,9 +65,7 @@ class RestoreCacheTest {
     @Test
     void evictsTheLeastRecentlyUsedSegmentsByBytes() throws Exception {
         Path dir = tempDir.resolve("cache");
-        SegmentMetadata probe = TestArchive.meta(TestArchive.seal(tempDir.resolve("probe"), TOPIC, 0, 0, 100, "w1",
-                T0));
-        long each = RestoreCache.bytesOf(probe);
+        long each = segmentBytes();
         RestoreCache cache = new RestoreCache(dir, 3 * each + each / 2);
         SegmentMetadata a = add(cache, 0);
         SegmentMetadata b = add(cache, 100);
@@ -81,12 +79,21 @@ class RestoreCacheTest {
         assertTrue(cache.get(a).isPresent() && cache.get(c).isPresent() && cache.get(d).isPresent());
         assertEquals(bytes(a, c, d), cache.sizeBytes());
 
+        cache.close(); // the worker stops
         RestoreCache restarted = new RestoreCache(dir, 3 * each + each / 2);
         assertEquals(3, restarted.segmentCount(), "what was cached survives a restart");
         assertEquals(bytes(a, c, d), restarted.sizeBytes());
+        restarted.close();
         RestoreCache smaller = new RestoreCache(dir, bytes(c, d));
         assertEquals(2, smaller.segmentCount(), "a smaller cap evicts on start, oldest first");
         assertTrue(smaller.get(a).isEmpty() && smaller.get(d).isPresent());
+        smaller.close();
+    }
+
+    /** The bytes one segment of the tests takes in the cache. */
+    private long segmentBytes() throws Exception {
+        return RestoreCache.bytesOf(TestArchive.meta(TestArchive.seal(tempDir.resolve("probe"), TOPIC, 0, 0, 100,
+                "w1", T0)));
     }
 
     private static long bytes(SegmentMetadata... metas) {
@@ -105,12 +112,68 @@ class RestoreCacheTest {
     }
 
     @Test
+    void twoTasksOnOneDirectoryShareOneCacheAndOneBudget() throws Exception {
+        Path dir = tempDir.resolve("cache");
+        long each = segmentBytes();
+        long budget = 2 * each + each / 2;
+        RestoreCache first = new RestoreCache(dir, budget);
+        Path[] staging = new Path[1];
+        SegmentMetadata downloading = stage(first, 0, staging);   // the first task is downloading a segment
+
+        RestoreCache second = new RestoreCache(dir, budget);      // a second replay task starts on this worker
+        assertTrue(Files.exists(staging[0]), "the second task leaves the first one's download alone");
+        first.install(downloading, staging[0]);
+        add(second, 100);
+        add(first, 200);
+        SegmentMetadata last = add(second, 300);
+
+        assertEquals(first.segmentCount(), second.segmentCount(), "one index");
+        assertTrue(first.sizeBytes() <= budget, first.sizeBytes() + " bytes cached, budget " + budget);
+        assertTrue(sizeOnDisk(dir) <= budget, "the directory holds " + sizeOnDisk(dir) + " bytes, budget "
+                + budget);
+        assertTrue(first.get(last).isPresent(), "what one task installed, the other finds");
+        first.close();
+        second.close();
+    }
+
+    @Test
+    void theSmallestBudgetOfTheTasksOnADirectoryHoldsWhileTheyRun() throws Exception {
+        Path dir = tempDir.resolve("cache");
+        long each = segmentBytes();
+        RestoreCache large = new RestoreCache(dir, 10 * each);
+        for (int i = 0; i < 4; i++) {
+            add(large, i * 100L);
+        }
+        RestoreCache small = new RestoreCache(dir, 2 * each + each / 2);  // another connector, a lower limit
+        assertEquals(2, large.segmentCount(), "the lower limit takes effect at once, for every task");
+        add(large, 400);
+        assertEquals(2, small.segmentCount());
+        small.close();
+        add(large, 500);
+        add(large, 600);
+        assertEquals(4, large.segmentCount(), "the larger limit again once the smaller one is gone");
+        large.close();
+        large.close(); // twice is harmless
+    }
+
+    private static long sizeOnDisk(Path dir) throws Exception {
+        try (var walk = Files.walk(dir)) {
+            long sum = 0;
+            for (Path p : walk.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".json")).toList()) {
+                sum += Files.size(p);
+            }
+            return sum;
+        }
+    }
+
+    @Test
     void leftoverDownloadsAreClearedOnStart() throws Exception {
         Path dir = tempDir.resolve("cache");
         RestoreCache cache = new RestoreCache(dir, 1L << 30);
         Path[] staging = new Path[1];
         stage(cache, 0, staging);
-        new RestoreCache(dir, 1L << 30);
+        cache.close(); // the worker stops mid-download
+        new RestoreCache(dir, 1L << 30).close();
         assertFalse(Files.exists(staging[0]));
     }
 }

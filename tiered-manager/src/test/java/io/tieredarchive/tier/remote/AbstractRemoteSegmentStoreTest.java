@@ -9,6 +9,7 @@ import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.storage.ObjectInfo;
 import io.tieredarchive.tier.storage.StorageBackend;
+import io.tieredarchive.tier.storage.StorageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,20 +127,51 @@ abstract class AbstractRemoteSegmentStoreTest {
     }
 
     @Test
-    void theMarkerIsUploadedLastAndEveryObjectIsVerified() throws Exception {
+    void theMarkerIsUploadedLastAfterTheStoreVouchedForTheRest() throws Exception {
         SegmentFiles files = TestArchive.seal(local, TOPIC, 0, 0, 50, "w1", clock.get());
         backend.reset();
         store.upload(files, TestArchive.meta(files));
         List<String> uploads = backend.calls("upload").stream().map(RecordingBackend.Call::key).toList();
         assertEquals(4, uploads.size());
         assertTrue(uploads.get(3).endsWith("-w1/00000000000000000000.json"), uploads.toString());
-        for (String key : uploads) {
-            long headsAfter = backend.calls.subList(backend.calls.indexOf(new RecordingBackend.Call("upload", key, 0,
-                    -1)), backend.calls.size()).stream().filter(c -> c.op().equals("head") && c.key().equals(key))
-                    .count();
-            assertTrue(headsAfter >= 1, "upload of " + key + " is verified by a HEAD");
-        }
+        assertEquals(List.of("upload", "upload", "upload", "upload"),
+                backend.calls.stream().map(RecordingBackend.Call::op).toList(),
+                "the store's answers prove the bytes: no HEAD before or after a first upload");
         assertTrue(store.isVerified(files, TestArchive.meta(files)));
+    }
+
+    @Test
+    void aSealedSegmentCostsFourUploadsAndOneManifestUpdate() throws Exception {
+        uploadAndRegister(0, 100, "w1");
+        SegmentFiles files = TestArchive.seal(local, TOPIC, 0, 100, 100, "w1", clock.get());
+        SegmentMetadata meta = TestArchive.meta(files);
+        backend.reset();
+        store.upload(files, meta);
+        store.register(TOPIC, 0, List.of(meta));
+        List<String> expected = new ArrayList<>(List.of("upload", "upload", "upload", "upload", "get", "list", "put"));
+        if (!backend.atomicConditionalWrites()) {
+            expected.add("fetch"); // the update read back
+        }
+        assertEquals(expected, backend.calls.stream().map(RecordingBackend.Call::op).toList(),
+                "no HEAD, and the segment's own marker is not read back from the store: " + backend.calls);
+    }
+
+    @Test
+    void aFailedAttemptIsResumedWithoutSendingAgainWhatTheStoreAlreadyHas() throws Exception {
+        SegmentFiles files = TestArchive.seal(local, TOPIC, 0, 0, 100, "w1", clock.get());
+        SegmentMetadata meta = TestArchive.meta(files);
+        backend.failWhen = c -> c.op().equals("upload") && c.key().endsWith(".timeindex");
+        assertThrows(StorageException.class, () -> store.upload(files, meta));
+        assertTrue(store.view(TOPIC, 0).segments().isEmpty(), "no marker: invisible");
+
+        backend.failWhen = c -> false;
+        backend.reset();
+        long sent = store.upload(files, meta);
+        assertEquals(meta.timeIndex().size() + Files.size(files.marker()), sent,
+                "the .log and .index the store vouched for are not sent again");
+        assertEquals(List.of("head", "upload", "head", "upload"), backend.calls.stream()
+                .map(RecordingBackend.Call::op).toList(), "a retry looks before it sends: " + backend.calls);
+        assertEquals(100, store.view(TOPIC, 0).endOffset(), "visible once the marker is there");
     }
 
     @Test
@@ -168,18 +200,38 @@ abstract class AbstractRemoteSegmentStoreTest {
         uploadAndRegister(0, 100, "w1");
         SegmentFiles files = TestArchive.seal(local, TOPIC, 0, 100, 100, "w1", clock.get());
         SegmentMetadata meta = TestArchive.meta(files);
-        // The worker died after the .log went up: no marker.
-        backend.upload(store.layout().keys(meta).log(), files.log(), Map.of(ObjectInfo.CRC32C, meta.log().crc32c()));
+        // A worker died after the .log went up: no marker.
+        backend.upload(store.layout().keys(meta).log(), files.log(), meta.log().crc32c(),
+                Map.of(ObjectInfo.CRC32C, meta.log().crc32c()));
 
         PartitionView view = store.view(TestArchive.partition(TOPIC, 0));
         assertTrue(view.segmentFrom(150).isEmpty(), "no marker, no segment");
         assertEquals(100, view.endOffset());
 
+        // The restarted worker remembers nothing: it sends the segment whole, the same bytes under the same keys.
         long sent = store.upload(files, meta);
-        assertEquals(meta.offsetIndex().size() + meta.timeIndex().size() + Files.size(files.marker()), sent,
-                "the .log already in place is not sent again");
+        assertEquals(meta.log().size() + meta.offsetIndex().size() + meta.timeIndex().size()
+                + Files.size(files.marker()), sent);
         assertEquals(100, store.view(TestArchive.partition(TOPIC, 0)).segmentFrom(150).orElseThrow().baseOffset(),
                 "visible once the marker is there, even before registration");
+        assertTrue(store.isVerified(files, meta));
+    }
+
+    @Test
+    void aSegmentFoundIncompleteBeforeDeletionIsResumedNotResent() throws Exception {
+        SegmentMetadata meta = uploadAndRegister(0, 100, "w1");
+        SegmentFiles files = SegmentFiles.of(TestArchive.partitionDir(local.resolve("w1"), TOPIC, 0), 0);
+        backend.reset();
+        assertTrue(store.isVerified(files, meta));
+        assertEquals(List.of("list"), backend.calls.stream().map(RecordingBackend.Call::op).toList(),
+                "one LIST proves the four objects are there");
+
+        backend.delete(store.layout().keys(meta).offsetIndex()); // someone deleted it behind our back
+        assertFalse(store.isVerified(files, meta));
+        backend.reset();
+        assertEquals(meta.offsetIndex().size(), store.upload(files, meta), "only the missing object is sent");
+        assertEquals(1, backend.calls("upload").size(), backend.calls.toString());
+        assertTrue(store.isVerified(files, meta));
     }
 
     @Test

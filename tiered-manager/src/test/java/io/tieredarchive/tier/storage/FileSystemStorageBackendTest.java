@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static io.tieredarchive.tier.storage.StorageBackendContractTest.crc32c;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,8 @@ class FileSystemStorageBackendTest extends StorageBackendContractTest {
         try (FileSystemStorageBackend fs = new FileSystemStorageBackend(bucketDir)) {
             Path f = Files.write(bucketDir.resolveSibling("f"), new byte[] {1});
             for (String bad : new String[] {"../x", "a/../../x", "/abs", "a//b", "a/", ".tiered-archive-metadata/x"}) {
-                StorageException e = assertThrows(StorageException.class, () -> fs.upload(bad, f, Map.of()), bad);
+                StorageException e = assertThrows(StorageException.class,
+                        () -> fs.upload(bad, f, crc32c(f), Map.of()), bad);
                 assertTrue(e.getMessage().contains(bad), e.getMessage());
             }
         }
@@ -41,7 +43,7 @@ class FileSystemStorageBackendTest extends StorageBackendContractTest {
     void objectsAreFilesUnderTheDirectoryAndTemporaryFilesAreNotListed() throws Exception {
         try (FileSystemStorageBackend fs = new FileSystemStorageBackend(bucketDir)) {
             Path f = Files.write(bucketDir.resolveSibling("g"), new byte[] {1, 2, 3});
-            fs.upload("t/0/x.log", f, Map.of());
+            fs.upload("t/0/x.log", f, crc32c(f), Map.of());
             assertEquals(3, Files.size(bucketDir.resolve("t/0/x.log")));
             Files.write(bucketDir.resolve(".tiered-archive-metadata/tmp/leftover"), new byte[] {9});
             assertEquals(1, fs.listAll("", null).size());

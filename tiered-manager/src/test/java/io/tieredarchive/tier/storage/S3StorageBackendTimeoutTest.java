@@ -70,7 +70,7 @@ class S3StorageBackendTimeoutTest {
              S3StorageBackend backend = S3StorageBackend.forRequests(connection(silent.endpoint()),
                      Duration.ofSeconds(2))) {
             StorageException e = assertThrows(StorageException.class,
-                    () -> backend.upload("t/0/x.log", file, Map.of()));
+                    () -> backend.upload("t/0/x.log", file, "00000000", Map.of()));
             assertTrue(e.getMessage().contains("t/0/x.log"), e.getMessage());
         }
     }

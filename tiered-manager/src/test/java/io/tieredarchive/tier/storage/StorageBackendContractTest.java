@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,6 +62,23 @@ abstract class StorageBackendContractTest {
         return Files.write(tempDir.resolve(name), content);
     }
 
+    /** Uploads {@code content} as {@code key}, with its true CRC32C. */
+    private ObjectInfo upload(String key, byte[] content, Map<String, String> metadata) throws Exception {
+        Path f = file("upload-" + UUID.randomUUID(), content);
+        return backend.upload(key, f, crc32c(content), metadata);
+    }
+
+    static String crc32c(byte[] content) {
+        CRC32C crc = new CRC32C();
+        crc.update(content);
+        return String.format("%08x", crc.getValue());
+    }
+
+    /** The CRC32C of a file, as the tier computes it for a marker. */
+    static String crc32c(Path file) throws java.io.IOException {
+        return crc32c(Files.readAllBytes(file));
+    }
+
     private static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
@@ -70,14 +88,41 @@ abstract class StorageBackendContractTest {
     @Test
     void uploadThenHeadReturnsSizeAndMetadata() throws Exception {
         byte[] content = randomBytes(10_000, 1);
-        ObjectInfo uploaded = backend.upload(root + "t/0/a.log", file("a", content), Map.of("crc32c", "0badf00d"));
+        ObjectInfo uploaded = upload(root + "t/0/a.log", content, Map.of("crc32c", "0badf00d"));
         assertEquals(10_000, uploaded.size());
+        assertEquals(crc32c(content), uploaded.confirmedCrc32c(), "the store vouches for the bytes it stored");
 
         ObjectInfo head = backend.head(root + "t/0/a.log").orElseThrow();
         assertEquals(10_000, head.size());
-        assertEquals("0badf00d", head.crc32c());
+        assertEquals("0badf00d", head.crc32c(), "user metadata as sent");
+        assertEquals(crc32c(content), head.confirmedCrc32c(), "the store reports the checksum it checked");
         assertEquals(uploaded.etag(), head.etag());
         assertArrayEquals(content, backend.fetchAll(root + "t/0/a.log"));
+    }
+
+    @Test
+    void anUploadWhoseBytesDoNotMatchItsChecksumIsRefused() throws Exception {
+        byte[] content = randomBytes(10_000, 6);
+        byte[] other = content.clone();
+        other[4321] ^= 1;
+        StorageException e = assertThrows(StorageException.class,
+                () -> backend.upload(root + "bad.log", file("bad", content), crc32c(other), Map.of()));
+        assertTrue(e.getMessage().contains(root + "bad.log"), e.getMessage());
+        assertTrue(backend.head(root + "bad.log").isEmpty(), "nothing stored");
+    }
+
+    @Test
+    void getReturnsTheContentWithTheEtagOfExactlyThatContent() throws Exception {
+        assertTrue(backend.get(root + "m.json").isEmpty());
+        ObjectInfo v1 = backend.putIfMatch(root + "m.json", bytes("one"), null);
+        ObjectReader.StoredObject read = backend.get(root + "m.json").orElseThrow();
+        assertArrayEquals(bytes("one"), read.content());
+        assertEquals(v1.etag(), read.etag());
+        assertEquals(backend.head(root + "m.json").orElseThrow().etag(), read.etag());
+        ObjectInfo v2 = backend.putIfMatch(root + "m.json", bytes("two"), read.etag());
+        assertEquals(v2.etag(), backend.get(root + "m.json").orElseThrow().etag());
+        assertThrows(PreconditionFailedException.class,
+                () -> backend.putIfMatch(root + "m.json", bytes("three"), read.etag()), "a stale version loses");
     }
 
     @Test
@@ -88,7 +133,7 @@ abstract class StorageBackendContractTest {
     @Test
     void fetchReadsExactlyTheRequestedRange() throws Exception {
         byte[] content = randomBytes(5000, 2);
-        backend.upload(root + "r", file("r", content), Map.of());
+        upload(root + "r", content, Map.of());
 
         assertArrayEquals(Arrays.copyOfRange(content, 1000, 1100), backend.fetch(root + "r", 1000, 100));
         assertArrayEquals(Arrays.copyOfRange(content, 4990, 5000), backend.fetch(root + "r", 4990, 100),
@@ -107,15 +152,14 @@ abstract class StorageBackendContractTest {
     @Test
     void uploadOfMissingFileFailsNamingTheFile() {
         StorageException e = assertThrows(StorageException.class,
-                () -> backend.upload(root + "x", tempDir.resolve("no-such-file"), Map.of()));
+                () -> backend.upload(root + "x", tempDir.resolve("no-such-file"), "00000000", Map.of()));
         assertTrue(e.getMessage().contains("no-such-file"), e.getMessage());
     }
 
     @Test
     void listReturnsKeysUnderThePrefixInOrderAfterStartAfter() throws Exception {
-        Path f = file("small", "x".getBytes(StandardCharsets.UTF_8));
         for (String k : List.of("t/1/b", "t/1/a", "t/1/c", "t/10/a", "t/2/a", "u/1/a")) {
-            backend.upload(root + k, f, Map.of());
+            upload(root + k, "x".getBytes(StandardCharsets.UTF_8), Map.of());
         }
         assertEquals(List.of(root + "t/1/a", root + "t/1/b", root + "t/1/c"), keys(backend.listAll(root + "t/1/",
                 null)));
@@ -129,9 +173,8 @@ abstract class StorageBackendContractTest {
 
     @Test
     void listFoldersReturnsTheNamesDirectlyBelowAPrefix() throws Exception {
-        Path f = file("small", new byte[] {1});
         for (String k : List.of("orders/0/a", "orders/0/b", "orders/10/a", "orders/2/x/y", "pay.ments/1/a", "top")) {
-            backend.upload(root + k, f, Map.of());
+            upload(root + k, new byte[] {1}, Map.of());
         }
         assertEquals(List.of("orders", "pay.ments"), backend.listFolders(root));
         assertEquals(List.of("0", "10", "2"), backend.listFolders(root + "orders/"));
@@ -142,9 +185,8 @@ abstract class StorageBackendContractTest {
 
     @Test
     void listPagesThroughMoreThanOnePage() throws Exception {
-        Path f = file("small", new byte[] {1});
         for (int i = 0; i < 7; i++) {
-            backend.upload(root + "p/" + i, f, Map.of());
+            upload(root + "p/" + i, new byte[] {1}, Map.of());
         }
         List<ObjectInfo> page1 = backend.list(root + "p/", null, 3);
         List<ObjectInfo> page2 = backend.list(root + "p/", page1.get(2).key(), 3);
@@ -156,7 +198,7 @@ abstract class StorageBackendContractTest {
 
     @Test
     void deleteRemovesTheObjectAndIgnoresMissingOnes() throws Exception {
-        backend.upload(root + "d", file("d", new byte[] {1, 2}), Map.of());
+        upload(root + "d", new byte[] {1, 2}, Map.of());
         backend.delete(root + "d");
         assertTrue(backend.head(root + "d").isEmpty());
         assertEquals(List.of(), backend.listAll(root, null));
@@ -190,11 +232,14 @@ abstract class StorageBackendContractTest {
         long partSize = partSizeBytes();
         int size = (int) (partSize > 0 ? 2 * partSize + 12345 : 3_000_000);
         byte[] content = randomBytes(size, 3);
-        ObjectInfo uploaded = backend.upload(root + "big.log", file("big", content), Map.of("crc32c", "abc"));
+        ObjectInfo uploaded = upload(root + "big.log", content, Map.of("crc32c", "abc"));
         assertEquals(size, uploaded.size());
+        assertEquals(crc32c(content), uploaded.confirmedCrc32c(), "every part vouched for by the store");
         ObjectInfo head = backend.head(root + "big.log").orElseThrow();
         assertEquals(size, head.size());
         assertEquals("abc", head.crc32c(), "metadata survives a multipart upload");
+        assertTrue(head.confirmedCrc32c() == null || head.confirmedCrc32c().equals(crc32c(content)),
+                "a HEAD vouches for the whole object's CRC32C or for none: " + head.confirmedCrc32c());
         assertArrayEquals(content, backend.fetchAll(root + "big.log"));
         assertArrayEquals(Arrays.copyOfRange(content, size - 7, size), backend.fetch(root + "big.log", size - 7, 7));
         if (partSize > 0) {
@@ -203,10 +248,20 @@ abstract class StorageBackendContractTest {
     }
 
     @Test
+    void aLargeFileWhoseBytesDoNotMatchItsChecksumIsRefused() throws Exception {
+        long partSize = partSizeBytes();
+        byte[] content = randomBytes((int) (partSize > 0 ? partSize + 1000 : 3_000_000), 7);
+        StorageException e = assertThrows(StorageException.class,
+                () -> backend.upload(root + "big-bad.log", file("big-bad", content), "0badf00d", Map.of()));
+        assertTrue(e.getMessage().contains(root + "big-bad.log"), e.getMessage());
+        assertTrue(backend.head(root + "big-bad.log").isEmpty(), "nothing stored");
+    }
+
+    @Test
     void uploadReplacesAnExistingObjectWhole() throws Exception {
-        backend.upload(root + "o", file("o1", randomBytes(3000, 4)), Map.of("crc32c", "1"));
+        upload(root + "o", randomBytes(3000, 4), Map.of("crc32c", "1"));
         byte[] second = randomBytes(1000, 5);
-        backend.upload(root + "o", file("o2", second), Map.of("crc32c", "2"));
+        upload(root + "o", second, Map.of("crc32c", "2"));
         assertArrayEquals(second, backend.fetchAll(root + "o"));
         assertEquals("2", backend.head(root + "o").orElseThrow().crc32c());
         assertFalse(backend.location().isEmpty());
