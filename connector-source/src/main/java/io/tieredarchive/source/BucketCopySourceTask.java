@@ -94,7 +94,9 @@ public class BucketCopySourceTask extends SourceTask {
         Map<String, Object> partition = CopyEvents.partition(source.bucket(), source.prefix(), shard, shards);
         String after = resumePoint(partition);
         tracker = new ListingOrderTracker<>(after);
-        events = new CopyEvents(config.eventsTopic(), partition, source.bucket(), destination.bucket());
+        // Before anything is copied: a task that cannot write its events must not copy objects it cannot record.
+        events = new CopyEvents(config.eventsTopic(), partition, source.bucket(), destination.bucket(),
+                TaskConverters.of(props, shard));
         sourceClient = S3ClientFactory.asyncClient(source);
         destinationClient = S3ClientFactory.asyncClient(destination);
         listing = new SourceListing(sourceClient, source, selection.listPrefix(), after);
