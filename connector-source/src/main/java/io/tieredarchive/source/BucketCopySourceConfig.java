@@ -38,8 +38,10 @@ public class BucketCopySourceConfig extends AbstractConfig {
 
     public static final String CONCURRENCY = "copy.concurrency";
     private static final String CONCURRENCY_DOC = "Objects copied at once by one task, and parts of large "
-            + "objects copied at once. Stream copies hold at most this many part buffers: memory is bounded by "
-            + "copy.concurrency x copy.part.size.bytes per task. Keep s3.max.concurrency at least this high.";
+            + "objects copied at once. Stream copies hold at most copy.concurrency x copy.part.size.bytes of heap "
+            + "per task, the AWS SDK's share of each request and the task's clients included, so somewhat fewer "
+            + "parts than this may be in flight (see docs/bucket-copy.md). Keep s3.max.concurrency at least this "
+            + "high.";
     private static final int CONCURRENCY_DEFAULT = 8;
 
     public static final String PART_SIZE = "copy.part.size.bytes";

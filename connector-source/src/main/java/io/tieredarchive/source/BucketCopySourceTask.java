@@ -100,7 +100,8 @@ public class BucketCopySourceTask extends SourceTask {
         sourceClient = S3ClientFactory.asyncClient(source);
         destinationClient = S3ClientFactory.asyncClient(destination);
         listing = new SourceListing(sourceClient, source, selection.listPrefix(), after);
-        PartBufferPool pool = new PartBufferPool(config.concurrency(), config.partSizeBytes());
+        PartBufferPool pool = new PartBufferPool(config.concurrency(), config.partSizeBytes(),
+                PartBufferPool.requestOverheadBytes(destination));
         String name = props.getOrDefault("name", "bucket-copy") + "-" + shard;
         metrics = new CopyMetrics(context.pluginMetrics(), name + ":", pool);
         workers = new CopyWorkers(name, config.concurrency(), executor -> new ObjectCopier(settings, sourceClient,
