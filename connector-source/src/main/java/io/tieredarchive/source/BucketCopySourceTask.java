@@ -109,8 +109,9 @@ public class BucketCopySourceTask extends SourceTask {
         window = config.concurrency() * WINDOW_PER_SLOT;
         log.info("Copying shard {} of {} of s3://{}/{} to s3://{}/{}: {}, {} objects at once, stream memory bound "
                         + "{} bytes, resuming {}", shard, shards, source.bucket(), source.prefix(),
-                destination.bucket(), destination.prefix(), serverSide ? "server-side"
-                        + (settings.streamFallback() ? " (stream fallback)" : "") : "stream",
+                destination.bucket(), destination.prefix(), serverSide ? "server-side, in parts above "
+                        + config.multipartThresholdBytes() + " bytes" + (settings.streamFallback()
+                        ? " (stream fallback)" : "") : "stream",
                 config.concurrency(), pool.limitBytes(), after == null ? "from the start" : "after '" + after + "'");
     }
 
