@@ -38,8 +38,10 @@ public class BucketCopySourceConfig extends AbstractConfig {
 
     public static final String CONCURRENCY = "copy.concurrency";
     private static final String CONCURRENCY_DOC = "Objects copied at once by one task, and parts of large "
-            + "objects copied at once. Stream copies hold at most this many part buffers: memory is bounded by "
-            + "copy.concurrency x copy.part.size.bytes per task. Keep s3.max.concurrency at least this high.";
+            + "objects copied at once. Stream copies hold at most copy.concurrency x copy.part.size.bytes of heap "
+            + "per task, the AWS SDK's share of each request and the task's clients included, so somewhat fewer "
+            + "parts than this may be in flight (see docs/bucket-copy.md). Keep s3.max.concurrency at least this "
+            + "high.";
     private static final int CONCURRENCY_DEFAULT = 8;
 
     public static final String PART_SIZE = "copy.part.size.bytes";
@@ -53,10 +55,18 @@ public class BucketCopySourceConfig extends AbstractConfig {
 
     public static final String MULTIPART_THRESHOLD = "copy.multipart.threshold.bytes";
     private static final String MULTIPART_THRESHOLD_DOC = "Objects larger than this are copied server-side in "
-            + "parts (UploadPartCopy, in parallel) rather than by one CopyObject. CopyObject is limited to 5 GiB, so "
-            + "larger objects always go in parts. Must be at least copy.part.size.bytes.";
+            + "parts (UploadPartCopy, copy.concurrency at a time) rather than by one CopyObject. CopyObject is limited "
+            + "to 5 GiB, so larger objects always go in parts. Unset (the default): chosen by the destination store. "
+            + "On AWS S3 (no destination.s3.endpoint, or an amazonaws.com one) 64 MiB, since AWS copies parts in "
+            + "parallel and one CopyObject of a large object is slower. On other S3-compatible stores 5 GiB, one "
+            + "CopyObject per object as rclone does, since stores that join parts after the fact write every byte "
+            + "twice (S3Proxy's file-system backend does; measured in benchmark case 4). Set it to override either. "
+            + "Must be at least copy.part.size.bytes; an unset threshold is never below it.";
     public static final long MULTIPART_THRESHOLD_MAX = 5L * 1024 * 1024 * 1024;
-    private static final long MULTIPART_THRESHOLD_DEFAULT = 64L * 1024 * 1024;
+    /** The threshold on AWS S3: parallel part copies beat one CopyObject above it. */
+    public static final long MULTIPART_THRESHOLD_AWS = 64L * 1024 * 1024;
+    /** The threshold on other stores: one CopyObject for every object S3 allows it for. */
+    public static final long MULTIPART_THRESHOLD_S3_COMPATIBLE = MULTIPART_THRESHOLD_MAX;
 
     public static final String INCLUDE_REGEX = "copy.include.regex";
     private static final String INCLUDE_REGEX_DOC = "Copy only objects whose key, relative to source.s3.prefix, "
@@ -107,9 +117,9 @@ public class BucketCopySourceConfig extends AbstractConfig {
                 Importance.MEDIUM, CONCURRENCY_DOC, GROUP, ++order, Width.SHORT, "Concurrency");
         def.define(PART_SIZE, Type.LONG, PART_SIZE_DEFAULT, Range.between(PART_SIZE_MIN, PART_SIZE_MAX),
                 Importance.MEDIUM, PART_SIZE_DOC, GROUP, ++order, Width.SHORT, "Part size");
-        def.define(MULTIPART_THRESHOLD, Type.LONG, MULTIPART_THRESHOLD_DEFAULT,
-                Range.between(PART_SIZE_MIN, MULTIPART_THRESHOLD_MAX), Importance.MEDIUM, MULTIPART_THRESHOLD_DOC,
-                GROUP, ++order, Width.SHORT, "Multipart threshold");
+        def.define(MULTIPART_THRESHOLD, Type.LONG, null, new UnsetOr(Range.between(PART_SIZE_MIN,
+                MULTIPART_THRESHOLD_MAX)), Importance.MEDIUM, MULTIPART_THRESHOLD_DOC, GROUP, ++order, Width.SHORT,
+                "Multipart threshold");
         def.define(INCLUDE_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(),
                 Importance.MEDIUM, INCLUDE_REGEX_DOC, GROUP, ++order, Width.LONG, "Include");
         def.define(EXCLUDE_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(),
@@ -132,9 +142,10 @@ public class BucketCopySourceConfig extends AbstractConfig {
      */
     public Map<String, String> crossFieldErrors() {
         Map<String, String> errors = new LinkedHashMap<>();
-        if (multipartThresholdBytes() < partSizeBytes()) {
+        Long threshold = getLong(MULTIPART_THRESHOLD);
+        if (threshold != null && threshold < partSizeBytes()) {
             errors.put(MULTIPART_THRESHOLD, "must be at least " + PART_SIZE + " (" + partSizeBytes()
-                    + "), but is " + multipartThresholdBytes());
+                    + "), but is " + threshold);
         }
         if (mode() == CopyMode.SERVER_SIDE && !source.sameStoreAndCredentials(destination)) {
             errors.put(MODE, "server-side needs source and destination on the same endpoint and region with the "
@@ -188,8 +199,32 @@ public class BucketCopySourceConfig extends AbstractConfig {
         return getLong(PART_SIZE);
     }
 
+    /**
+     * Server-side copies of objects above this go in parts: {@code copy.multipart.threshold.bytes} when set, else
+     * the default of the destination store ({@link #isAwsS3}), and never below {@code copy.part.size.bytes}.
+     */
     public long multipartThresholdBytes() {
-        return getLong(MULTIPART_THRESHOLD);
+        Long configured = getLong(MULTIPART_THRESHOLD);
+        if (configured != null) {
+            return configured;
+        }
+        return Math.max(partSizeBytes(), isAwsS3(destination)
+                ? MULTIPART_THRESHOLD_AWS : MULTIPART_THRESHOLD_S3_COMPATIBLE);
+    }
+
+    /** True for AWS S3: no endpoint override, or an endpoint of an amazonaws.com (or .com.cn) host. */
+    static boolean isAwsS3(S3Connection connection) {
+        if (connection.endpoint() == null) {
+            return true;
+        }
+        String host;
+        try {
+            host = java.net.URI.create(connection.endpoint()).getHost();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        host = host == null ? "" : host.toLowerCase(Locale.ROOT);
+        return host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn");
     }
 
     public Pattern includePattern() {
@@ -210,6 +245,21 @@ public class BucketCopySourceConfig extends AbstractConfig {
 
     public String eventsTopic() {
         return getString(EVENTS_TOPIC);
+    }
+
+    /** A validator that lets the key be unset (null) and checks a set value with another. */
+    private record UnsetOr(ConfigDef.Validator validator) implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null) {
+                validator.ensureValid(name, value);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "unset, or " + validator;
+        }
     }
 
     private static Pattern patternOrNull(String regex) {

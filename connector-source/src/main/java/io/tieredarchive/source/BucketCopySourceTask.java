@@ -3,7 +3,6 @@ package io.tieredarchive.source;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.metrics.TaskMetrics;
-import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.source.BucketCopySourceConfig.CopyMode;
 import io.tieredarchive.source.copy.CopyException;
 import io.tieredarchive.source.copy.CopyMetrics;
@@ -12,19 +11,13 @@ import io.tieredarchive.source.copy.CopySelection;
 import io.tieredarchive.source.copy.CopySettings;
 import io.tieredarchive.source.copy.CopyWorkers;
 import io.tieredarchive.source.copy.ListingOrderTracker;
-import io.tieredarchive.source.copy.ObjectCopier;
-import io.tieredarchive.source.copy.PartBufferPool;
-import io.tieredarchive.source.copy.S3Failures;
-import io.tieredarchive.source.copy.SourceListing;
-import io.tieredarchive.source.copy.SourceObject;
+import io.tieredarchive.source.copy.ShardCopy;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,9 +27,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Copies the objects of one hash shard of the source prefix. The poll thread lists the source a page at a time and
- * hands the selected objects to {@link CopyWorkers}; finished objects come back through a
- * {@link ListingOrderTracker}, which releases them in listing order, so that each event's offset
+ * Copies the objects of one hash shard of the source prefix through a {@link ShardCopy} (the copy's S3 side). The
+ * poll thread lists the source a page at a time and hands the selected objects to its {@link CopyWorkers}; finished
+ * objects come back through a {@link ListingOrderTracker}, which releases them in listing order, so that each event's offset
  * {@code {after: key}} says that every object of the shard up to that key is finished.
  *
  * <p>At most {@code copy.concurrency x }{@value #WINDOW_PER_SLOT} objects are between listing and event, which bounds
@@ -55,15 +48,8 @@ public class BucketCopySourceTask extends SourceTask {
     private static final int MAX_PAGES_PER_POLL = 10;
 
     private S3Connection source;
-    private S3Connection destination;
-    private S3AsyncClient sourceClient;
-    private S3AsyncClient destinationClient;
-    private CopySelection selection;
-    private SourceListing listing;
-    private ListingOrderTracker<CopyResult> tracker;
-    private CopyWorkers workers;
+    private ShardCopy copy;
     private CopyEvents events;
-    private CopyMetrics metrics;
     private int window;
     private boolean bucketsChecked;
     private boolean finishLogged;
@@ -81,7 +67,7 @@ public class BucketCopySourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         BucketCopySourceConfig config = new BucketCopySourceConfig(props);
         source = config.source();
-        destination = config.destination();
+        S3Connection destination = config.destination();
         int shard = Integer.parseInt(props.getOrDefault(BucketCopySourceConfig.TASK_SHARD, "0"));
         int shards = Integer.parseInt(props.getOrDefault(BucketCopySourceConfig.TASK_SHARDS, "1"));
         CopyMode mode = config.mode();
@@ -90,26 +76,25 @@ public class BucketCopySourceTask extends SourceTask {
         CopySettings settings = new CopySettings(source, destination, serverSide, mode == CopyMode.AUTO,
                 config.partSizeBytes(), config.multipartThresholdBytes(), config.skipExisting(),
                 config.preserveStorageClass());
-        selection = new CopySelection(source.prefix(), destination.prefix(), config.includePattern(),
+        CopySelection selection = new CopySelection(source.prefix(), destination.prefix(), config.includePattern(),
                 config.excludePattern(), shard, shards);
         Map<String, Object> partition = CopyEvents.partition(source.bucket(), source.prefix(), shard, shards);
         String after = resumePoint(partition);
-        tracker = new ListingOrderTracker<>(after);
-        events = new CopyEvents(config.eventsTopic(), partition, source.bucket(), destination.bucket());
-        sourceClient = S3ClientFactory.asyncClient(source);
-        destinationClient = S3ClientFactory.asyncClient(destination);
-        listing = new SourceListing(sourceClient, source, selection.listPrefix(), after);
-        PartBufferPool pool = new PartBufferPool(config.concurrency(), config.partSizeBytes());
+        // Before anything is copied: a task that cannot write its events must not copy objects it cannot record.
+        events = new CopyEvents(config.eventsTopic(), partition, source.bucket(), destination.bucket(),
+                TaskConverters.of(props, shard));
         String name = props.getOrDefault("name", "bucket-copy") + "-" + shard;
-        metrics = new CopyMetrics(TaskMetrics.forSourceTask(context, props.get("name"), shard), name + ":", pool);
-        workers = new CopyWorkers(name, config.concurrency(), executor -> new ObjectCopier(settings, sourceClient,
-                destinationClient, pool, executor), tracker, metrics, this::fail, lastTransient::set);
+        copy = new ShardCopy(name, settings, selection, after, config.concurrency(),
+                pool -> new CopyMetrics(TaskMetrics.forSourceTask(context, props.get("name"), shard), name + ":", pool),
+                this::fail, lastTransient::set);
         window = config.concurrency() * WINDOW_PER_SLOT;
         log.info("Copying shard {} of {} of s3://{}/{} to s3://{}/{}: {}, {} objects at once, stream memory bound "
                         + "{} bytes, resuming {}", shard, shards, source.bucket(), source.prefix(),
-                destination.bucket(), destination.prefix(), serverSide ? "server-side"
-                        + (settings.streamFallback() ? " (stream fallback)" : "") : "stream",
-                config.concurrency(), pool.limitBytes(), after == null ? "from the start" : "after '" + after + "'");
+                destination.bucket(), destination.prefix(), serverSide ? "server-side, in parts above "
+                        + config.multipartThresholdBytes() + " bytes" + (settings.streamFallback()
+                        ? " (stream fallback)" : "") : "stream",
+                config.concurrency(), copy.streamBoundBytes(), after == null ? "from the start"
+                        : "after '" + after + "'");
     }
 
     /**
@@ -134,7 +119,7 @@ public class BucketCopySourceTask extends SourceTask {
         CopyException failure = fatal.get();
         if (failure != null) {
             // Report what finished before the failed object first: its offset is then committed.
-            List<SourceRecord> ready = records(tracker.drainReady());
+            List<SourceRecord> ready = records(copy.tracker().drainReady());
             if (!ready.isEmpty()) {
                 return ready;
             }
@@ -143,7 +128,7 @@ public class BucketCopySourceTask extends SourceTask {
         if (System.nanoTime() - listingRetryAtNanos >= 0) {
             listAndHandOut();
         }
-        List<SourceRecord> ready = records(tracker.awaitReady(POLL_WAIT_MS));
+        List<SourceRecord> ready = records(copy.tracker().awaitReady(POLL_WAIT_MS));
         if (ready.isEmpty()) {
             CopyException retrying = lastTransient.getAndSet(null);
             if (retrying != null && fatal.get() == null) {
@@ -162,11 +147,10 @@ public class BucketCopySourceTask extends SourceTask {
     private void listAndHandOut() throws InterruptedException {
         try {
             if (!bucketsChecked) {
-                checkBucket(sourceClient, source, S3Failures.Operation.CHECK_SOURCE_BUCKET);
-                checkBucket(destinationClient, destination, S3Failures.Operation.CHECK_DESTINATION_BUCKET);
+                copy.checkBuckets();
                 bucketsChecked = true;
             }
-            fillWindow();
+            copy.fillWindow(window, MAX_PAGES_PER_POLL, () -> fatal.get() != null);
             listingFailures = 0;
         } catch (CopyException e) {
             if (e.kind() != CopyException.Kind.TRANSIENT) {
@@ -178,53 +162,21 @@ public class BucketCopySourceTask extends SourceTask {
         }
     }
 
-    private void checkBucket(S3AsyncClient client, S3Connection connection, S3Failures.Operation op)
-            throws CopyException, InterruptedException {
-        S3Failures.await(client.headBucket(b -> b.bucket(connection.bucket())), op, connection, null);
-    }
-
-    /** Lists and hands out objects until the window is full, the listing ends, or enough pages were fetched. */
-    private void fillWindow() throws CopyException, InterruptedException {
-        int pages = 0;
-        while (tracker.outstanding() < window && fatal.get() == null) {
-            if (!listing.hasBuffered()) {
-                if (listing.exhausted() || pages++ >= MAX_PAGES_PER_POLL) {
-                    return;
-                }
-                listing.fetchPage();
-                continue;
-            }
-            S3Object listed = listing.take();
-            CopySelection.Selected selected = selection.select(listed.key());
-            if (selected == null) {
-                continue;
-            }
-            tracker.register(listed.key());
-            if (selected.rejection() != null) {
-                log.warn("Not copying s3://{}/{}: {}", source.bucket(), listed.key(), selected.rejection());
-                tracker.complete(listed.key(), CopyResult.failed(listed.key(), selected.destinationKey(),
-                        listed.size(), listed.eTag(), 0, 0, "Not copied: " + selected.rejection()));
-            } else {
-                workers.submit(SourceObject.of(listed), selected.destinationKey());
-            }
-        }
-    }
-
     private List<SourceRecord> records(List<CopyResult> results) {
         List<SourceRecord> records = new ArrayList<>(results.size());
         for (CopyResult result : results) {
-            metrics.record(result);
+            copy.metrics().record(result);
             records.add(events.record(result));
         }
         return records;
     }
 
     private void logWhenFinished() {
-        if (!finishLogged && listing.exhausted() && !listing.hasBuffered() && tracker.outstanding() == 0) {
+        if (!finishLogged && copy.finished()) {
             finishLogged = true;
             log.info("Finished copying s3://{}/{} (this shard: {} objects listed); objects added later are not "
                     + "copied until the connector's offsets are reset", source.bucket(), source.prefix(),
-                    listing.listed());
+                    copy.listed());
         }
     }
 
@@ -232,24 +184,15 @@ public class BucketCopySourceTask extends SourceTask {
         if (fatal.compareAndSet(null, e)) {
             log.error("Bucket copy fails: {}", e.getMessage());
         }
-        tracker.wakeUp();
+        copy.tracker().wakeUp();
     }
 
     @Override
     public void stop() {
         log.info("Stopping the copy of s3://{}/{}; unfinished objects are copied again after a restart",
                 source == null ? "?" : source.bucket(), source == null ? "?" : source.prefix());
-        if (workers != null) {
-            workers.close();
-        }
-        if (sourceClient != null) {
-            sourceClient.close();
-        }
-        if (destinationClient != null) {
-            destinationClient.close();
-        }
-        if (metrics != null) {
-            metrics.close();
+        if (copy != null) {
+            copy.close();
         }
     }
 }

@@ -1,12 +1,17 @@
 package io.tieredarchive.source;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tieredarchive.source.copy.CopyResult;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,6 +32,13 @@ import java.util.Map;
  *  "durationMs": 42, "time": "2026-01-31T12:00:00.123Z", "error": null | "why it was not copied"}
  * </pre>
  * The record timestamp is {@code time}.
+ *
+ * <p>How the key and value are handed to Connect depends on the converters the task's records go through
+ * ({@link TaskConverters}): a converter that takes only bytes ({@code ByteArrayConverter})
+ * gets the key's UTF-8 bytes and the JSON above as UTF-8 bytes; {@code StringConverter} gets the key and the JSON
+ * text; every other converter (JsonConverter, Avro, ...) gets the key as a string and the struct with its schema.
+ * So the topic holds the same JSON with {@code ByteArrayConverter}, {@code StringConverter} and
+ * {@code JsonConverter} ({@code schemas.enable=false}; with schemas, inside Connect's schema envelope).
  *
  * <p>Source partition: {@code {"bucket": source bucket, "prefix": source prefix, "shard": task's shard,
  * "shards": number of shards}}. Source offset: {@code {"after": key}}: every object of the shard up to and including
@@ -59,16 +71,22 @@ public final class CopyEvents {
             .field("error", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final String topic;
     private final Map<String, Object> partition;
     private final String sourceBucket;
     private final String destinationBucket;
+    private final TaskConverters converters;
 
-    public CopyEvents(String topic, Map<String, Object> partition, String sourceBucket, String destinationBucket) {
+    /** @param converters what the task's records are converted with, which decides the form of keys and values */
+    public CopyEvents(String topic, Map<String, Object> partition, String sourceBucket, String destinationBucket,
+                      TaskConverters converters) {
         this.topic = topic;
         this.partition = partition;
         this.sourceBucket = sourceBucket;
         this.destinationBucket = destinationBucket;
+        this.converters = converters;
     }
 
     /** The source partition of one task: its bucket, prefix and shard, in this order in every JVM. */
@@ -107,7 +125,41 @@ public final class CopyEvents {
                 .put("durationMs", result.durationMs())
                 .put("time", result.time().toString())
                 .put("error", result.error());
-        return new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, result.sourceKey(),
-                VALUE_SCHEMA, value, result.time().toEpochMilli());
+        Integer kafkaPartition = null;
+        long timestamp = result.time().toEpochMilli();
+        String key = result.sourceKey();
+        boolean bytesKey = converters.key() == TaskConverters.Kind.BYTES;
+        Schema keySchema = bytesKey ? Schema.BYTES_SCHEMA : Schema.STRING_SCHEMA;
+        Object keyData = bytesKey ? key.getBytes(StandardCharsets.UTF_8) : key;
+        return switch (converters.value()) {
+            case SCHEMA -> new SourceRecord(partition, offset, topic, kafkaPartition, keySchema, keyData,
+                    VALUE_SCHEMA, value, timestamp);
+            case STRING -> new SourceRecord(partition, offset, topic, kafkaPartition, keySchema, keyData,
+                    Schema.STRING_SCHEMA, json(value), timestamp);
+            case BYTES -> new SourceRecord(partition, offset, topic, kafkaPartition, keySchema, keyData,
+                    Schema.BYTES_SCHEMA, json(value).getBytes(StandardCharsets.UTF_8), timestamp);
+        };
+    }
+
+    /** The event as JsonConverter with {@code schemas.enable=false} writes it: the fields in schema order. */
+    static String json(Struct value) {
+        ObjectNode node = JSON.createObjectNode();
+        for (Field field : VALUE_SCHEMA.fields()) {
+            Object v = value.get(field);
+            if (v == null) {
+                node.putNull(field.name());
+            } else if (v instanceof String s) {
+                node.put(field.name(), s);
+            } else if (v instanceof Long l) {
+                node.put(field.name(), l);
+            } else {
+                node.put(field.name(), (Integer) v);
+            }
+        }
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("An event of strings and numbers is always JSON", e);
+        }
     }
 }

@@ -44,7 +44,7 @@ class BucketCopySourceConfigTest {
         assertEquals(BucketCopySourceConfig.CopyMode.AUTO, config.mode());
         assertEquals(8, config.concurrency());
         assertEquals(8L << 20, config.partSizeBytes());
-        assertEquals(64L << 20, config.multipartThresholdBytes());
+        assertEquals(5L << 30, config.multipartThresholdBytes(), "one CopyObject per object on S3-compatible stores");
         assertNull(config.includePattern());
         S3Connection destination = config.destination();
         assertEquals("dst", destination.bucket());
@@ -75,6 +75,24 @@ class BucketCopySourceConfigTest {
         p.put("copy.multipart.threshold.bytes", Long.toString(8L << 20));
         List<String> e = errors(p).get("copy.multipart.threshold.bytes");
         assertTrue(e != null && e.get(0).contains("at least copy.part.size.bytes"), String.valueOf(e));
+    }
+
+    @Test
+    void anUnsetMultipartThresholdIsChosenByTheDestinationStore() {
+        Map<String, String> aws = props();
+        aws.remove("source.s3.endpoint");
+        assertEquals(64L << 20, new BucketCopySourceConfig(aws).multipartThresholdBytes(), "AWS: parts above 64 MiB");
+        aws.put("destination.s3.endpoint", "https://s3.eu-west-1.amazonaws.com");
+        assertEquals(64L << 20, new BucketCopySourceConfig(aws).multipartThresholdBytes(), "an AWS endpoint");
+        aws.put("copy.part.size.bytes", Long.toString(128L << 20));
+        assertEquals(128L << 20, new BucketCopySourceConfig(aws).multipartThresholdBytes(), "never below a part");
+        assertTrue(errors(aws).isEmpty(), errors(aws).toString());
+
+        Map<String, String> minio = props();
+        minio.put("destination.s3.endpoint", "http://minio.internal:9000");
+        assertEquals(5L << 30, new BucketCopySourceConfig(minio).multipartThresholdBytes(), "one CopyObject");
+        minio.put("copy.multipart.threshold.bytes", Long.toString(256L << 20));
+        assertEquals(256L << 20, new BucketCopySourceConfig(minio).multipartThresholdBytes(), "as set");
     }
 
     @Test

@@ -2,7 +2,10 @@ package io.tieredarchive.source.copy;
 
 /**
  * A failed step of copying one object (or of listing), classified once by {@link S3Failures}: the kind says what
- * the task does next. The message names the bucket and key and says what to fix.
+ * the task does next. The message names the bucket and key and says what to fix. The kinds map onto the storage
+ * core's failure kinds (transient, not found, bucket missing, access denied, precondition failed, corrupt) plus the
+ * copy's own (a server-side copy refused, an object it must not copy), so that the copy can move onto the shared
+ * vocabulary when the storage core has one.
  */
 public class CopyException extends Exception {
 
@@ -21,7 +24,11 @@ public class CopyException extends Exception {
         VERIFY_FAILED(false),
         /** Worth retrying later: the store is unavailable, throttling, or the connection broke. */
         TRANSIENT(false),
-        /** A configuration or permission problem that retrying cannot fix: the task fails. */
+        /** A source or destination bucket does not exist: the task fails at once, never retried. */
+        BUCKET_MISSING(false),
+        /** The credentials may not do what the copy needs: the task fails, naming the keys to fix. */
+        ACCESS_DENIED(false),
+        /** Any other configuration problem, or a failure nobody expected: the task fails. */
         FATAL(false);
 
         private final boolean objectFailure;

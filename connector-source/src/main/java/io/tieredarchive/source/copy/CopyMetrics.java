@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  *   <li>{@code fallbacks-total} (server-side copies refused and streamed instead), {@code objects-skipped-total},
  *       {@code objects-failed-total}, {@code retries-total} (objects tried again after a transient failure);</li>
  *   <li>{@code stream-buffer-limit-bytes}, {@code stream-buffer-peak-bytes}, {@code stream-buffer-leased-bytes-total},
- *       {@code stream-buffer-allocated-bytes}: the {@link PartBufferPool}'s bound and accounting.</li>
+ *       {@code stream-buffer-allocated-bytes}: the {@link PartBufferPool}'s bound and accounting (the heap of
+ *       the buffers, the SDK's share of their requests and the task's own share).</li>
  * </ul>
  */
 public final class CopyMetrics {
@@ -57,11 +58,13 @@ public final class CopyMetrics {
         skipped = counter("skipped", "objects-skipped-total", "Objects already at the destination");
         failed = counter("failed", "objects-failed-total", "Objects not copied (gone, rejected), with a failed event");
         retries = counter("retries", "retries-total", "Objects tried again after a transient failure");
-        gauge("stream-buffer-limit-bytes", "Most bytes the stream buffers may hold", pool::limitBytes);
-        gauge("stream-buffer-peak-bytes", "Most bytes the stream buffers held at once", pool::peakLeasedBytes);
+        gauge("stream-buffer-limit-bytes", "Most heap the stream copies may hold", pool::limitBytes);
+        gauge("stream-buffer-peak-bytes", "Most heap the stream copies held at once: buffers, the SDK's share of "
+                + "their requests, the task's clients", pool::peakLeasedBytes);
         gauge("stream-buffer-leased-bytes-total", "Bytes that passed through the stream buffers",
                 pool::leasedBytesTotal);
-        gauge("stream-buffer-allocated-bytes", "Heap held by the stream buffers", pool::allocatedBytes);
+        gauge("stream-buffer-allocated-bytes", "Heap held by the buffers of the stream copies in flight",
+                pool::allocatedBytes);
     }
 
     public void record(CopyResult result) {

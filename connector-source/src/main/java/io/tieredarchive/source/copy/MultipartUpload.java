@@ -7,7 +7,6 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -165,7 +164,7 @@ final class MultipartUpload {
             return !client.listParts(b -> b.bucket(connection.bucket()).key(key).uploadId(uploadId))
                     .get(ABORT_TIMEOUT_SECONDS, TimeUnit.SECONDS).parts().isEmpty();
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof S3Exception s3 && s3.statusCode() == 404)) {
+            if (!S3Failures.isNotFound(e.getCause())) {
                 log.debug("Could not list the parts of aborted upload {} of s3://{}/{}: {}", uploadId,
                         connection.bucket(), key, e.getCause().toString());
             }

@@ -11,7 +11,8 @@ import java.util.concurrent.ExecutorService;
 /**
  * Copies one object end to end: skips it when the destination already has it (if asked), copies it server-side or
  * by stream (falling back from one to the other when the store refuses, in auto mode), copies it again when the
- * source changed mid-copy, and checks the destination (size and ETag) before reporting it copied. Failures that
+ * source changed mid-copy, and reports it copied only once the copy is verified: by the checksums of its own
+ * requests where they prove it, else by the size and ETag of the destination. Failures that
  * concern only this object become a failed {@link CopyResult}; the others are thrown for the task to retry or fail.
  */
 public final class ObjectCopier {
@@ -92,7 +93,9 @@ public final class ObjectCopier {
         } else {
             outcome = stream.copy(job);
         }
-        verifyDestination(job, outcome);
+        if (outcome.verifiedBy() == CopyResult.Verification.SIZE) {
+            verifyDestination(job, outcome);
+        }
         SourceObject source = job.source();
         log.debug("Copied s3://{}/{} to s3://{}/{} ({} bytes, {}, {} requests)", settings.source().bucket(),
                 source.key(), settings.destination().bucket(), job.destinationKey(), source.size(),
@@ -102,7 +105,12 @@ public final class ObjectCopier {
                 outcome.parts(), job.requests(), job.elapsedMs(), Instant.now(), null);
     }
 
-    /** The destination must now hold an object of the source's size with the ETag the store gave the copy. */
+    /**
+     * For a copy that no checksum proved (a server-side copy of a source whose ETag is no MD5): the destination must
+     * now hold an object of the source's size with the ETag the store gave the copy. A copy whose response proved
+     * it needs no second request: a CopyObject that returns the source's MD5 ETag wrote the same bytes, and a stream
+     * copy's uploads were each checked by the store against the MD5 of what was read (see {@link CopyResult}).
+     */
     private void verifyDestination(ObjectJob job, CopyOutcome outcome) throws CopyException, InterruptedException {
         HeadObjectResponse head = headDestination(job);
         String where = "s3://" + settings.destination().bucket() + "/" + job.destinationKey();

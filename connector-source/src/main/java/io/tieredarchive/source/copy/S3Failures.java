@@ -14,8 +14,9 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * The one place that decides what an S3 failure means for the copy (after the SDK's own retries): the object is
- * gone or changed, a server-side copy is refused, the failure is transient, or it is fatal. Messages name the
- * bucket and key, and for configuration problems the keys to fix.
+ * gone or changed, a server-side copy is refused, a bucket is missing, access is denied, the failure is transient,
+ * or it is fatal. Messages name the bucket and key, and for configuration problems the keys to fix. No other class
+ * of the copy looks at the SDK's exceptions ({@code CopyPackageBoundaryTest} checks it).
  */
 public final class S3Failures {
 
@@ -62,14 +63,19 @@ public final class S3Failures {
         }
     }
 
+    /** True when {@code failure} says that the object or upload asked for is not there (HTTP 404, not a bucket). */
+    static boolean isNotFound(Throwable failure) {
+        Throwable t = unwrap(failure);
+        return t instanceof S3Exception e && e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e));
+    }
+
     /** The same request, completing with null when the object is not there (HTTP 404). */
     public static <T> CompletableFuture<T> nullIfNotFound(CompletableFuture<T> future) {
         return future.handle((result, failure) -> {
             if (failure == null) {
                 return result;
             }
-            Throwable t = unwrap(failure);
-            if (t instanceof S3Exception e && e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e))) {
+            if (isNotFound(failure)) {
                 return null;
             }
             throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
@@ -100,9 +106,13 @@ public final class S3Failures {
         String code = errorCode(e);
         String detail = " (HTTP " + status + (code == null ? "" : " " + code) + ")";
         if ("NoSuchBucket".equals(code) || (key == null && status == 404)) {
-            return new CopyException(CopyException.Kind.FATAL, "Bucket '" + connection.bucket()
-                    + "' does not exist at " + endpoint(connection) + "; check " + op.configPrefix + "s3.bucket"
-                    + detail, e);
+            String bucket = op == Operation.SERVER_COPY
+                    ? "The source bucket or the destination bucket '" + connection.bucket() + "'"
+                    : "Bucket '" + connection.bucket() + "'";
+            String fix = op == Operation.SERVER_COPY ? "source.s3.bucket and destination.s3.bucket"
+                    : op.configPrefix + "s3.bucket";
+            return new CopyException(CopyException.Kind.BUCKET_MISSING, bucket + " does not exist at "
+                    + endpoint(connection) + "; check " + fix + detail, e);
         }
         if (status == 412) {
             return new CopyException(CopyException.Kind.SOURCE_CHANGED, where + " changed while it was copied"
@@ -123,7 +133,7 @@ public final class S3Failures {
                     + " is gone: deleted before or while it was copied" + detail, e);
         }
         if (status == 403) {
-            return new CopyException(CopyException.Kind.FATAL, "Access denied: could not " + op.verb + " "
+            return new CopyException(CopyException.Kind.ACCESS_DENIED, "Access denied: could not " + op.verb + " "
                     + where + " with " + credentials(op, connection) + "; grant the permission or fix "
                     + op.configPrefix + "s3.access.key.id / " + op.configPrefix + "s3.secret.access.key" + detail
                     + ": " + message(e), e);

@@ -3,7 +3,6 @@ package io.tieredarchive.source.copy;
 import io.tieredarchive.config.S3Connection;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -12,13 +11,13 @@ import java.util.Queue;
  * The source objects under a prefix, in S3's listing order (UTF-8 binary order of the keys), from just after the
  * resume point, one page (up to 1,000 keys) at a time.
  */
-public final class SourceListing {
+final class SourceListing {
 
     private final S3AsyncClient client;
     private final S3Connection source;
     private final String prefix;
     private final String startAfter;
-    private final Queue<S3Object> buffered = new ArrayDeque<>();
+    private final Queue<SourceObject> buffered = new ArrayDeque<>();
     private String continuationToken;
     private boolean exhausted;
     private long listed;
@@ -27,7 +26,7 @@ public final class SourceListing {
      * @param prefix     the prefix to list ("" for the whole bucket)
      * @param startAfter list only keys after this one, or null for all
      */
-    public SourceListing(S3AsyncClient client, S3Connection source, String prefix, String startAfter) {
+    SourceListing(S3AsyncClient client, S3Connection source, String prefix, String startAfter) {
         this.client = client;
         this.source = source;
         this.prefix = prefix;
@@ -40,7 +39,7 @@ public final class SourceListing {
     }
 
     /** The next listed object, or null when none is buffered. */
-    public S3Object take() {
+    public SourceObject take() {
         return buffered.poll();
     }
 
@@ -63,7 +62,7 @@ public final class SourceListing {
                 .prefix(prefix.isEmpty() ? null : prefix)
                 .startAfter(startAfter)
                 .continuationToken(continuationToken)), S3Failures.Operation.LIST, source, prefix);
-        buffered.addAll(page.contents());
+        page.contents().forEach(listed -> buffered.add(SourceObject.of(listed)));
         listed += page.contents().size();
         continuationToken = page.nextContinuationToken();
         exhausted = !Boolean.TRUE.equals(page.isTruncated()) || continuationToken == null;

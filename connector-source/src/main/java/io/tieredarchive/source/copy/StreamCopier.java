@@ -1,10 +1,7 @@
 package io.tieredarchive.source.copy;
 
 import io.tieredarchive.config.S3Connection;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -14,17 +11,18 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Copies an object through the task, in memory only: ranged GETs of the listed version (If-Match its ETag) into
  * buffers leased from the {@link PartBufferPool}, each uploaded with its Content-MD5, so that the store checks every
  * byte it receives. Objects up to {@code copy.part.size.bytes} go in one PutObject, larger ones in a multipart
- * upload of parts of that size, so no buffer is ever larger than a part and the pool bounds the memory.
+ * upload of parts of that size, so no buffer is ever larger than a part and the pool bounds the memory. A GET
+ * writes straight into its buffer ({@link BufferFillingTransformer}) and an upload reads it in pieces
+ * ({@link LeasedBufferBody}), so the SDK holds no copy of it beyond what the pool charges for.
  */
 final class StreamCopier {
 
@@ -75,8 +73,8 @@ final class StreamCopier {
                     .key(job.destinationKey()).contentLength(source.size()).contentMD5(Md5.base64(md5));
             attributes.applyTo(put);
             settings.writeOptions(source).applyTo(put);
-            PutObjectResponse response = upload(job, lease,
-                    () -> destinationClient.putObject(put.build(), body(lease.buffer())));
+            PutObjectResponse response = upload(job, lease.buffer(),
+                    body -> destinationClient.putObject(put.build(), body));
             checkStoreEtag(job, response.eTag(), md5);
             return new CopyOutcome(CopyResult.Method.STREAM, response.eTag(), Md5.hex(md5),
                     sourceEtagIsMd5 ? CopyResult.Verification.MD5 : CopyResult.Verification.CONTENT_MD5, 0);
@@ -111,10 +109,10 @@ final class StreamCopier {
         try (PartBufferPool.Lease lease = pool.lease(part.length())) {
             read(job, part.range(), lease.buffer());
             byte[] md5 = Md5.of(lease.buffer());
-            UploadPartResponse response = upload(job, lease, () -> destinationClient.uploadPart(b -> b
+            UploadPartResponse response = upload(job, lease.buffer(), body -> destinationClient.uploadPart(b -> b
                     .bucket(destination.bucket()).key(job.destinationKey()).uploadId(uploadId)
                     .partNumber(part.number()).contentLength(part.length()).contentMD5(Md5.base64(md5)),
-                    body(lease.buffer())));
+                    body));
             checkStoreEtag(job, response.eTag(), md5);
             partMd5s[part.number() - 1] = md5;
             return CompletedPart.builder().partNumber(part.number()).eTag(response.eTag()).build();
@@ -126,36 +124,27 @@ final class StreamCopier {
             throws CopyException, InterruptedException {
         SourceObject source = job.source();
         S3Connection connection = settings.source();
-        ResponseInputStream<GetObjectResponse> in = job.call(S3Failures.Operation.READ, connection, source.key(),
-                () -> sourceClient.getObject(b -> b.bucket(connection.bucket()).key(source.key())
-                        .ifMatch(source.etag()).range(range), AsyncResponseTransformer.toBlockingInputStream()));
-        try (in) {
-            int expected = buffer.limit();
-            int read = in.readNBytes(buffer.array(), buffer.arrayOffset(), expected);
-            if (read != expected || in.read() != -1) {
-                throw new CopyException(CopyException.Kind.TRANSIENT, "s3://" + connection.bucket() + "/"
-                        + source.key() + (range == null ? "" : " " + range) + " returned " + read
-                        + "+ bytes, expected " + expected);
-            }
-            return in.response();
-        } catch (IOException | SdkException e) {
-            throw S3Failures.classify(e, S3Failures.Operation.READ, connection, source.key());
-        }
-    }
-
-    /** Sends an upload of a leased buffer; if the task stops meanwhile the buffer is not reused. */
-    private <T> T upload(ObjectJob job, PartBufferPool.Lease lease, Supplier<CompletableFuture<T>> request)
-            throws CopyException, InterruptedException {
+        String what = "s3://" + connection.bucket() + "/" + source.key() + (range == null ? "" : " " + range);
+        BufferFillingTransformer into = new BufferFillingTransformer(buffer, what);
         try {
-            return job.call(S3Failures.Operation.WRITE, settings.destination(), job.destinationKey(), request);
-        } catch (InterruptedException e) {
-            lease.discard();
-            throw e;
+            return job.call(S3Failures.Operation.READ, connection, source.key(),
+                    () -> sourceClient.getObject(b -> b.bucket(connection.bucket()).key(source.key())
+                            .ifMatch(source.etag()).range(range), into));
+        } finally {
+            into.release();
         }
     }
 
-    private static AsyncRequestBody body(ByteBuffer buffer) {
-        return AsyncRequestBody.fromRemainingByteBufferUnsafe(buffer.asReadOnlyBuffer());
+    /** Sends an upload of a leased buffer, and lets go of the buffer when it is over. */
+    private <T> T upload(ObjectJob job, ByteBuffer buffer, Function<AsyncRequestBody, CompletableFuture<T>> request)
+            throws CopyException, InterruptedException {
+        LeasedBufferBody body = new LeasedBufferBody(buffer);
+        try {
+            return job.call(S3Failures.Operation.WRITE, settings.destination(), job.destinationKey(),
+                    () -> request.apply(body));
+        } finally {
+            body.release();
+        }
     }
 
     /** Stores that return MD5 ETags must return the MD5 of what was sent. */

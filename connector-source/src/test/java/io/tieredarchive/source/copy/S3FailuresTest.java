@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import static io.tieredarchive.source.copy.CopyException.Kind.ACCESS_DENIED;
+import static io.tieredarchive.source.copy.CopyException.Kind.BUCKET_MISSING;
 import static io.tieredarchive.source.copy.CopyException.Kind.FATAL;
 import static io.tieredarchive.source.copy.CopyException.Kind.OBJECT_REJECTED;
 import static io.tieredarchive.source.copy.CopyException.Kind.SERVER_SIDE_REFUSED;
@@ -66,18 +68,33 @@ class S3FailuresTest {
     @Test
     void accessDeniedAndMissingBucketsAreFatalAndNameTheKeyToFix() {
         CopyException denied = classify(s3(403, "AccessDenied"), WRITE);
-        assertEquals(FATAL, denied.kind());
+        assertEquals(ACCESS_DENIED, denied.kind());
         assertTrue(denied.getMessage().contains("s3://bkt/k/ey")
                 && denied.getMessage().contains("destination.s3.access.key.id"), denied.getMessage());
         assertFalse(denied.getMessage().contains("very-secret"));
         CopyException noBucket = S3Failures.classify(s3(404, null), CHECK_SOURCE_BUCKET, CONNECTION, null);
-        assertEquals(FATAL, noBucket.kind());
+        assertEquals(BUCKET_MISSING, noBucket.kind());
         assertTrue(noBucket.getMessage().contains("Bucket 'bkt' does not exist")
                 && noBucket.getMessage().contains("source.s3.bucket"), noBucket.getMessage());
-        assertEquals(FATAL, classify(s3(404, "NoSuchBucket"), LIST).kind());
-        assertEquals(FATAL, S3Failures.classify(s3(403, null), CHECK_DESTINATION_BUCKET, CONNECTION, null).kind());
+        assertEquals(ACCESS_DENIED,
+                S3Failures.classify(s3(403, null), CHECK_DESTINATION_BUCKET, CONNECTION, null).kind());
         assertEquals(FATAL, classify(s3(400, "InvalidArgument"), WRITE).kind());
         assertEquals(FATAL, classify(new IllegalStateException("bug"), WRITE).kind());
+    }
+
+    /** A bucket deleted mid-copy: whatever request finds out, the task fails at once, naming the key to check. */
+    @Test
+    void aMissingBucketIsNeverRetriedAndNeverAnObjectFailure() {
+        for (S3Failures.Operation op : S3Failures.Operation.values()) {
+            CopyException e = classify(s3(404, "NoSuchBucket"), op);
+            assertEquals(BUCKET_MISSING, e.kind(), op.toString());
+            assertFalse(e.kind().isObjectFailure(), op.toString());
+            assertTrue(e.getMessage().contains("s3.bucket"), e.getMessage());
+        }
+        assertTrue(classify(s3(404, "NoSuchBucket"), SERVER_COPY).getMessage()
+                .contains("source.s3.bucket and destination.s3.bucket"));
+        assertFalse(S3Failures.isNotFound(s3(404, "NoSuchBucket")), "not an object that is missing");
+        assertTrue(S3Failures.isNotFound(new CompletionException(s3(404, "NoSuchUpload"))));
     }
 
     @Test

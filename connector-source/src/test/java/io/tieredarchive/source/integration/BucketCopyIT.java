@@ -88,7 +88,8 @@ class BucketCopyIT {
         assertEquals(0.0, CopyTestSupport.metric("copy-server-side", "stream-buffer-leased-bytes-total"),
                 "a server-side copy moves no bytes through the task");
         double requests = CopyTestSupport.metric("copy-server-side", "requests-per-object-avg");
-        assertTrue(requests >= 2.0 && requests < 2.1, "CopyObject + HEAD per small object: " + requests);
+        assertTrue(requests >= 1.0 && requests < 1.1, "CopyObject alone per small object, its response the proof: "
+                + requests);
         connect.deleteConnector("copy-server-side");
 
         // Again with copy.skip.existing over part of it: identical objects are skipped, changed ones copied.
@@ -130,7 +131,7 @@ class BucketCopyIT {
         Map<String, String> config = CopyTestSupport.connectorConfig("events-bound", sourceStore, SOURCE_BUCKET,
                 "big", otherStore, "dest-c", "big");
         config.put("copy.mode", "stream");
-        config.put("copy.concurrency", "2");
+        config.put("copy.concurrency", "4");
         config.put("copy.part.size.bytes", Long.toString(5 * MIB));
         connect.configureConnector("copy-bound", config);
         List<Event> events = CopyTestSupport.awaitEvents(connect, "events-bound", 3, 60_000);
@@ -141,8 +142,10 @@ class BucketCopyIT {
         double peak = CopyTestSupport.metric("copy-bound", "stream-buffer-peak-bytes");
         double leased = CopyTestSupport.metric("copy-bound", "stream-buffer-leased-bytes-total");
         double allocated = CopyTestSupport.metric("copy-bound", "stream-buffer-allocated-bytes");
-        assertEquals(10 * MIB, limit, 0.0);
-        assertTrue(peak <= limit && peak > 5 * MIB, "peak " + peak + " within the bound, parts in parallel");
+        assertEquals(20 * MIB, limit, 0.0);
+        // A part costs its 6 MiB array (G1 regions of 1 MiB under failsafe's -Xmx2g) and 2.5 MiB for the SDK's
+        // request: two fit beside the task's own 1 MiB, three do not.
+        assertTrue(peak <= limit && peak > 10 * MIB, "peak " + peak + " within the bound, parts in parallel");
         assertTrue(allocated <= limit, "allocated " + allocated);
         assertEquals(120 * MIB + 15, leased, 0.0, "every byte of the 120 MiB went through the buffers");
         connect.deleteConnector("copy-bound");
