@@ -175,6 +175,9 @@ public final class PartitionTranslator {
     /** {@code original} is at or before the first original offset of run {@code run}, after the run before it. */
     private Translation beforeRun(int run, long original) throws SegmentException {
         OffsetSync r = runs.get(run);
+        if (original == r.originalFirst()) {
+            return Translation.exact(r.targetFirst(), ""); // the run's first record: nothing before it to look for
+        }
         List<ArchivedRecord> first = archive.read(original, r.originalFirst() + 1, 1);
         if (first.isEmpty()) {
             return Translation.notExact(what + ": the replay wrote original offset " + r.originalFirst()
