@@ -205,10 +205,18 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
     }
 
     private static ConfigDef.Validator incarnationValidator() {
-        return (name, value) -> {
-            String problem = IncarnationSelection.problem((String) value);
-            if (problem != null) {
-                throw new org.apache.kafka.common.config.ConfigException(name, value, problem);
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String problem = IncarnationSelection.problem((String) value);
+                if (problem != null) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, problem);
+                }
+            }
+
+            @Override
+            public String toString() { // the config reference prints it: a lambda's name changes every build
+                return "latest, all, legacy, an incarnation id (clusterId.topicId), or a topic id";
             }
         };
     }
