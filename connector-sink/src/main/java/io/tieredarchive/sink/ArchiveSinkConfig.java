@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.config.ConfigValidators;
 import io.tieredarchive.config.KafkaClusterConfig;
 import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.config.S3ConnectionConfig;
@@ -7,9 +8,17 @@ import io.tieredarchive.config.SegmentConfig;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Configuration of {@link ArchiveSinkConnector}: the S3 connection ({@code s3.*}), the local tier and the segment
@@ -31,6 +40,25 @@ public final class ArchiveSinkConfig extends AbstractConfig {
             + "same name in another cluster, is archived apart (its own incarnation), never skipped as already "
             + "archived.";
 
+    private static final String SNAPSHOTS_GROUP = "Restore snapshots";
+
+    public static final String GROUPS_REGEX = "archive.groups.regex";
+    private static final String GROUPS_REGEX_DOC = "Java regular expression: the consumer groups whose committed "
+            + "offsets on the archived topics are snapshotted into the archive (next to each topic's data, never "
+            + "overwritten), so that a restore can resume them exactly ('tiered-archive groups'). Empty: no group "
+            + "is snapshotted. Read by the connector through kafka.* (needs Describe on the groups).";
+
+    public static final String GROUPS_INTERVAL_MS = "archive.groups.interval.ms";
+    private static final String GROUPS_INTERVAL_MS_DOC = "How often the connector reads the selected groups' "
+            + "offsets (and the topic configs); a snapshot is written when something changed since the last one.";
+    private static final long GROUPS_INTERVAL_MS_DEFAULT = 60_000L;
+
+    public static final String TOPIC_CONFIGS = "archive.topic.configs";
+    private static final String TOPIC_CONFIGS_DOC = "Snapshot each archived topic's partition count and every "
+            + "config set on it (cleanup.policy, retention.ms, ...) into the archive when its archive starts and "
+            + "whenever they change, checked every archive.groups.interval.ms; a replay creating the topic applies "
+            + "them (replay.topic.configs=preserve). Needs DescribeConfigs on the topics.";
+
     private static final ConfigDef CONFIG_DEF = build();
 
     public ArchiveSinkConfig(Map<?, ?> props) {
@@ -48,6 +76,13 @@ public final class ArchiveSinkConfig extends AbstractConfig {
         KafkaClusterConfig.define(def, true, KAFKA_BOOTSTRAP_SERVERS_DOC);
         LocalTierConfig.define(def);
         SegmentConfig.define(def);
+        int order = 0;
+        def.define(GROUPS_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(), Importance.MEDIUM,
+                GROUPS_REGEX_DOC, SNAPSHOTS_GROUP, ++order, Width.LONG, "Groups to snapshot");
+        def.define(GROUPS_INTERVAL_MS, Type.LONG, GROUPS_INTERVAL_MS_DEFAULT, Range.between(1_000L, 86_400_000L),
+                Importance.LOW, GROUPS_INTERVAL_MS_DOC, SNAPSHOTS_GROUP, ++order, Width.SHORT, "Snapshot interval");
+        def.define(TOPIC_CONFIGS, Type.BOOLEAN, true, Importance.LOW, TOPIC_CONFIGS_DOC, SNAPSHOTS_GROUP, ++order,
+                Width.SHORT, "Snapshot topic configs");
         return def;
     }
 
@@ -83,6 +118,23 @@ public final class ArchiveSinkConfig extends AbstractConfig {
     /** The Admin client's settings for the archived topics' cluster ({@code kafka.*}). */
     public Map<String, Object> adminConfig() {
         return KafkaClusterConfig.adminConfig(this, null);
+    }
+
+    /**
+     * What the connector snapshots for restores: the groups ({@code archive.groups.regex}) and topic configs of the
+     * topics Connect's {@code topics} or {@code topics.regex} name.
+     */
+    RestoreSnapshotter.Settings snapshotSettings() {
+        String groups = getString(GROUPS_REGEX);
+        Object topics = originals().get("topics");
+        Object topicsRegex = originals().get("topics.regex");
+        List<String> listed = topics == null ? List.of() : Arrays.stream(topics.toString().split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+        Optional<Pattern> regex = topicsRegex == null || topicsRegex.toString().isBlank() ? Optional.empty()
+                : Optional.of(Pattern.compile(topicsRegex.toString().trim()));
+        return new RestoreSnapshotter.Settings(connectorName(), listed, regex,
+                groups.isEmpty() ? Optional.empty() : Optional.of(Pattern.compile(groups)), getBoolean(TOPIC_CONFIGS),
+                getLong(GROUPS_INTERVAL_MS));
     }
 
     /** The connector's name (Connect's {@code name} key), or "archive-sink" outside Connect. */

@@ -7,7 +7,9 @@ import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.config.SegmentConfig;
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -23,13 +25,16 @@ import java.util.Map;
 
 /**
  * Archives topics into compressed, indexed Kafka-format segments under {@code local.dir}, exactly once. The
- * connector itself only validates the config and hands it to its tasks; {@link ArchiveSinkTask} does the work.
+ * connector validates the config and hands it to its tasks ({@link ArchiveSinkTask} archives the records); it also
+ * snapshots what a restore needs besides the records, once per connector ({@link RestoreSnapshotter}: consumer
+ * group offsets, topic configs).
  */
 public class ArchiveSinkConnector extends SinkConnector {
 
     private static final Logger log = LoggerFactory.getLogger(ArchiveSinkConnector.class);
 
     private Map<String, String> props;
+    private RestoreSnapshotter snapshotter;
 
     @Override
     public String version() {
@@ -43,6 +48,12 @@ public class ArchiveSinkConnector extends SinkConnector {
         log.info("Starting archive sink {} into {} (segments of {} bytes or {} ms, {} batches of {} bytes)",
                 config.connectorName(), config.localDir(), config.segmentBytes(), config.segmentMs(),
                 config.compressionType(), config.batchBytes());
+        RestoreSnapshotter.Settings snapshots = config.snapshotSettings();
+        if (snapshots.any()) {
+            snapshotter = new RestoreSnapshotter(snapshots, () -> Admin.create(config.adminConfig()),
+                    () -> RemoteSegmentStore.create(S3ConnectionConfig.parse(config, "")), System::currentTimeMillis);
+            snapshotter.start();
+        }
     }
 
     @Override
@@ -63,6 +74,10 @@ public class ArchiveSinkConnector extends SinkConnector {
 
     @Override
     public void stop() {
+        if (snapshotter != null) {
+            snapshotter.close();
+            snapshotter = null;
+        }
         log.info("Stopped archive sink {}", props == null ? "" : props.get("name"));
     }
 

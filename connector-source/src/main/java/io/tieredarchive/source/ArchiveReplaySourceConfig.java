@@ -1,5 +1,7 @@
 package io.tieredarchive.source;
 
+import io.tieredarchive.dr.GroupRestoreSettings;
+import io.tieredarchive.dr.OffsetSyncs;
 import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.config.KafkaClusterConfig;
 import io.tieredarchive.config.ConfigValidators;
@@ -104,6 +106,22 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
             + "task fails naming it. The replay never steps over a hole.";
     private static final long HOLE_TIMEOUT_MS_DEFAULT = 10 * 60 * 1000L;
 
+    public static final String OFFSET_SYNCS_TOPIC = GroupRestoreSettings.SYNCS_TOPIC;
+    private static final String OFFSET_SYNCS_TOPIC_DOC = "Compacted topic of the target cluster where each task "
+            + "records offset syncs: where runs of replayed records landed (original offsets to target offsets), "
+            + "so that 'tiered-archive groups' can translate consumer group offsets exactly. Created by the "
+            + "connector when missing (compacted, one partition; topic.creation.default.replication.factor when "
+            + "set). Used with replay.partitioning=preserve; empty: no syncs.";
+
+    public static final String TOPIC_CONFIGS = "replay.topic.configs";
+    private static final String TOPIC_CONFIGS_DOC = "'preserve': a target topic the connector creates "
+            + "(replay.partitioning=preserve with topic.creation.default.*) gets the archived topic's partition "
+            + "count and configs from the archive's newest topic config snapshot (archive.topic.configs on the "
+            + "sink); topic.creation.default.* settings given explicitly win. An existing target is never changed: "
+            + "where its configs differ from the archived ones, the connector says so in its log. 'none': only "
+            + "topic.creation.default.* settings.";
+    public static final List<String> TOPIC_CONFIGS_MODES = List.of("preserve", "none");
+
     /** The older name of the kafka.* keys; still read where kafka.* does not set a key. */
     public static final String LEGACY_ADMIN_PREFIX = "replay.admin.";
     private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "Bootstrap servers of the Kafka cluster the records "
@@ -157,15 +175,48 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
                 INCARNATION_DOC, GROUP, ++order, Width.MEDIUM, "Incarnation");
         def.define(HOLE_TIMEOUT_MS, Type.LONG, HOLE_TIMEOUT_MS_DEFAULT, Range.between(0L, 7 * 86_400_000L),
                 Importance.LOW, HOLE_TIMEOUT_MS_DOC, GROUP, ++order, Width.SHORT, "Hole timeout");
+        def.define(OFFSET_SYNCS_TOPIC, Type.STRING, OffsetSyncs.DEFAULT_TOPIC, topicOrEmpty(), Importance.LOW,
+                OFFSET_SYNCS_TOPIC_DOC, GROUP, ++order, Width.MEDIUM, "Offset syncs topic");
+        def.define(TOPIC_CONFIGS, Type.STRING, TOPIC_CONFIGS_MODES.get(0),
+                ValidString.in(TOPIC_CONFIGS_MODES.toArray(String[]::new)), Importance.LOW, TOPIC_CONFIGS_DOC,
+                GROUP, ++order, Width.SHORT, "Target topic configs");
         KafkaClusterConfig.define(def, false, KAFKA_BOOTSTRAP_SERVERS_DOC);
         return def;
     }
 
+    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    private static ConfigDef.Validator topicOrEmpty() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String topic = value == null ? "" : ((String) value).trim();
+                if (!topic.isEmpty() && (!LEGAL_TOPIC.matcher(topic).matches() || topic.matches("\\.{1,2}"))) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, "is not a legal topic "
+                            + "name (letters, digits, '.', '_', '-', at most 249 characters)");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "a topic name, or empty";
+            }
+        };
+    }
+
     private static ConfigDef.Validator incarnationValidator() {
-        return (name, value) -> {
-            String problem = IncarnationSelection.problem((String) value);
-            if (problem != null) {
-                throw new org.apache.kafka.common.config.ConfigException(name, value, problem);
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String problem = IncarnationSelection.problem((String) value);
+                if (problem != null) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, problem);
+                }
+            }
+
+            @Override
+            public String toString() { // the config reference prints it: a lambda's name changes every build
+                return "latest, all, legacy, an incarnation id (clusterId.topicId), or a topic id";
             }
         };
     }
@@ -236,6 +287,20 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
         Map<String, String> props = new java.util.HashMap<>();
         originalsStrings().forEach(props::put);
         return KafkaClusterConfig.isSet(props, LEGACY_ADMIN_PREFIX);
+    }
+
+    /**
+     * The topic to record offset syncs in: set, and replayed with partitions preserved into a cluster the
+     * connector can reach ({@code kafka.*}); empty otherwise.
+     */
+    public Optional<String> offsetSyncsTopic() {
+        String topic = getString(OFFSET_SYNCS_TOPIC).trim();
+        return topic.isEmpty() || !preservePartitions() || !hasAdmin() ? Optional.empty() : Optional.of(topic);
+    }
+
+    /** True with {@code replay.topic.configs=preserve}: created targets get the archived topic's configs. */
+    public boolean preserveTopicConfigs() {
+        return "preserve".equals(getString(TOPIC_CONFIGS));
     }
 
     /** Which incarnations to replay. */

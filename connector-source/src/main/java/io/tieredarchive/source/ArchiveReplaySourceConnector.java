@@ -4,6 +4,8 @@ import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.ConfigValidators;
 import io.tieredarchive.config.S3ConnectionConfig;
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.dr.ArchiveSnapshots;
+import io.tieredarchive.dr.TopicConfigSnapshot;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.source.replay.PartitionAssignment;
 import io.tieredarchive.source.replay.ReplayDiscovery;
@@ -11,6 +13,8 @@ import io.tieredarchive.source.replay.ReplayFailures;
 import io.tieredarchive.source.replay.ReplayRecords;
 import io.tieredarchive.source.replay.TargetTopics;
 import io.tieredarchive.source.replay.TopicFormat;
+import io.tieredarchive.tier.remote.ArchiveCatalog;
+import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.Config;
@@ -31,6 +35,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -148,12 +154,13 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
                 + e.getMessage(), e);
     }
 
-    private void checkTargets(ReplayDiscovery.Result found) {
+    private void checkTargets(ReplayDiscovery.Result found) throws SegmentException {
         TopicFormat format = config.topicFormat();
         Map<String, TargetTopics.Need> needs = new LinkedHashMap<>();
         for (Map.Entry<String, Integer> e : found.partitionCounts().entrySet()) {
             String target = format.target(e.getKey());
-            TargetTopics.Need need = new TargetTopics.Need(target, e.getKey(), e.getValue());
+            TargetTopics.Need need = new TargetTopics.Need(target, e.getKey(), e.getValue(),
+                    archivedConfig(e.getKey(), found));
             needs.merge(target, need, (a, b) -> a.partitions() >= b.partitions() ? a : b);
             if (config.follow() && target.equals(e.getKey())) {
                 log.warn("Replaying {} into itself with replay.follow=true: if a sink archives {} into this archive, "
@@ -161,8 +168,35 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
             }
         }
         if (config.preservePartitions()) {
-            new TargetTopics(() -> Admin.create(config.adminConfig()), props).ensure(new ArrayList<>(needs.values()));
+            new TargetTopics(() -> Admin.create(config.adminConfig()), props, config.preserveTopicConfigs())
+                    .ensure(new ArrayList<>(needs.values()), config.offsetSyncsTopic());
         }
+    }
+
+    /**
+     * The newest config snapshot of the newest incarnation of {@code topic} this replay covers, when created targets
+     * get the archived configs ({@code replay.topic.configs=preserve}); empty otherwise or when there is none.
+     */
+    private Optional<TopicConfigSnapshot> archivedConfig(String topic, ReplayDiscovery.Result found)
+            throws SegmentException {
+        if (!config.preservePartitions() || !config.preserveTopicConfigs()) {
+            return Optional.empty();
+        }
+        Set<Incarnation> replayed = new java.util.HashSet<>();
+        found.partitions().stream().filter(p -> p.topic().equals(topic)).forEach(p -> replayed.add(p.incarnation()));
+        Optional<Incarnation> newest = store.catalog().incarnations(topic).stream()
+                .map(ArchiveCatalog.Entry::incarnation).filter(replayed::contains).filter(i -> !i.isLegacy())
+                .reduce((a, b) -> b);
+        if (newest.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<TopicConfigSnapshot> snapshot = new ArchiveSnapshots(store).configAt(topic, newest.get(),
+                Long.MAX_VALUE);
+        if (snapshot.isEmpty()) {
+            log.info("The archive holds no topic config snapshot of {} ({}): a target created for it gets only "
+                    + "topic.creation.default.* settings", topic, newest.get().id());
+        }
+        return snapshot;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.source.replay.OffsetSyncRecorder;
 import io.tieredarchive.source.replay.PartitionAssignment;
 import io.tieredarchive.source.replay.PartitionReplay;
 import io.tieredarchive.source.replay.ReplayBatch;
@@ -12,10 +13,16 @@ import io.tieredarchive.source.replay.ReplayFailures;
 import io.tieredarchive.source.replay.ReplayMetrics;
 import io.tieredarchive.source.replay.ReplayRecords;
 import io.tieredarchive.source.replay.ReplaySettings;
+import io.tieredarchive.source.replay.TargetTopicIds;
 import io.tieredarchive.source.replay.TopicFormat;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.read.RestoreCache;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -25,6 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -40,6 +48,9 @@ import java.util.concurrent.TimeUnit;
  * one backs off and throws
  * {@link RetriableException} (Connect polls again); bad data fails the task naming the object and offset, unless
  * {@code errors.tolerance=all} skips the segment; anything else fails the task with what to fix.
+ *
+ * <p>Where each record landed in the target ({@link #commitRecord}) is recorded as offset syncs
+ * ({@link OffsetSyncRecorder}), written at each {@link #commit}, from which consumer groups are restored exactly.
  */
 public class ArchiveReplaySourceTask extends SourceTask {
 
@@ -57,6 +68,8 @@ public class ArchiveReplaySourceTask extends SourceTask {
     private RestoreCache restoreCache;
     private ReplayMetrics metrics;
     private volatile List<PartitionReplay> partitions = List.of();
+    private OffsetSyncRecorder offsetSyncs;
+    private TargetTopicIds targetTopicIds;
     private int rotation;
     private long backoffMs;
     /** After a transient failure, polls wait (in short sleeps, so the task stops promptly) until then. */
@@ -103,6 +116,46 @@ public class ArchiveReplaySourceTask extends SourceTask {
                     next != null ? "stored offset " + next : config.range().start(null));
         }
         partitions = replays;
+        offsetSyncs = offsetSyncs(props, assigned);
+    }
+
+    /** The recorder of this task's offset syncs, or null when the config records none. */
+    private OffsetSyncRecorder offsetSyncs(Map<String, String> props, List<ArchivePartition> assigned) {
+        if (config.offsetSyncsTopic().isEmpty() || assigned.isEmpty()) {
+            return null;
+        }
+        String writer = props.getOrDefault("name", "archive-replay") + "-"
+                + props.getOrDefault(ArchiveReplaySourceConfig.TASK_INDEX, "0");
+        Map<String, Object> producerProps = new HashMap<>(config.adminConfig());
+        producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, "tiered-archive-offset-syncs-" + writer);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        targetTopicIds = new TargetTopicIds(() -> Admin.create(config.adminConfig()));
+        log.info("Recording offset syncs of {} partitions in {}", assigned.size(), config.offsetSyncsTopic().get());
+        return new OffsetSyncRecorder(new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+                new ByteArraySerializer()), config.offsetSyncsTopic().get(), writer, assigned, targetTopicIds::id,
+                System::currentTimeMillis);
+    }
+
+    /** A record is in the target for good (with exactly-once: its transaction committed): record where. */
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        if (offsetSyncs != null) {
+            offsetSyncs.recorded(record, metadata);
+        }
+    }
+
+    /** Connect committed offsets (with exactly-once: after every transaction): write the new offset syncs. */
+    @Override
+    public void commit() {
+        if (offsetSyncs != null) {
+            try {
+                offsetSyncs.flush();
+            } catch (RuntimeException e) {
+                log.warn("Could not write offset syncs now, trying again at the next commit: {}", e.toString());
+            }
+        }
     }
 
     private static String sensorPrefix(Map<String, String> props) {
@@ -238,6 +291,12 @@ public class ArchiveReplaySourceTask extends SourceTask {
     @Override
     public void stop() {
         stopping.countDown();
+        if (offsetSyncs != null) {
+            offsetSyncs.close(); // Connect stops a task after its last commit, so the last syncs are written
+        }
+        if (targetTopicIds != null) {
+            targetTopicIds.close();
+        }
         partitions.forEach(PartitionReplay::close);
         if (reader != null) {
             reader.close();

@@ -21,11 +21,11 @@ import java.util.regex.Pattern;
 @Command(name = "tiered-archive", mixinStandardHelpOptions = true, versionProvider = TieredArchiveCli.Version.class,
         description = "Inspect, verify, restore and archive Kafka-format segments tiered to S3.",
         subcommands = {LsCommand.class, StatsCommand.class, ArchiveCommand.class, RestoreCommand.class,
-                VerifyCommand.class, DumpCommand.class, RebuildManifestCommand.class,
+                VerifyCommand.class, DumpCommand.class, RebuildManifestCommand.class, GroupsCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done; verify found nothing wrong",
-                "1:problems found (verify errors, segments left to upload, corrupt data)",
+                "1:problems found (verify errors, segments left to upload, corrupt data, groups not exact or active)",
                 "2:bad command line or configuration",
                 "3:storage or I/O failure (S3 unreachable, access denied, disk); retrying may help"})
 public final class TieredArchiveCli {

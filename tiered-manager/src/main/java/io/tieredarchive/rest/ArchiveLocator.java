@@ -48,6 +48,17 @@ final class ArchiveLocator {
             }
             connector = candidates.get(0);
         }
+        Map<String, String> config = connectorConfig(connector);
+        try {
+            return new Archive(null, RemoteSegmentStore.connectionOf(config));
+        } catch (ConfigException e) {
+            throw RestException.badRequest("Connector '" + connector + "' has no usable S3 connection: "
+                    + e.getMessage());
+        }
+    }
+
+    /** The config of the connector named {@code connector}, placeholders resolved: 404 unknown, 503 not now. */
+    Map<String, String> connectorConfig(String connector) throws RestException {
         if (!cluster.connectors().contains(connector)) {
             throw new RestException(404, "Unknown connector '" + connector + "'");
         }
@@ -62,12 +73,7 @@ final class ArchiveLocator {
             throw new RestException(503, "The config of connector '" + connector + "' is not available on "
                     + "this worker yet; try again");
         }
-        try {
-            return new Archive(null, RemoteSegmentStore.connectionOf(providers.resolve(config)));
-        } catch (ConfigException e) {
-            throw RestException.badRequest("Connector '" + connector + "' has no usable S3 connection: "
-                    + e.getMessage());
-        }
+        return providers.resolve(config);
     }
 
     /** The config of {@code connector}, placeholders resolved; empty when Connect cannot give it now. */

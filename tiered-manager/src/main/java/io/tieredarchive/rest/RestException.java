@@ -9,7 +9,8 @@ import java.util.Map;
  * A request this extension cannot serve, with the HTTP status and a message that says what is wrong, answered in
  * Connect's own error shape {@code {"error_code": <status>, "message": "..."}}. The statuses: 400 a bad request,
  * 403 restore is off on this worker, 404 no such connector or job, 409 the restore directory holds segment files
- * or is being restored into, 413 a body too large, 429 the restore queue is full, 503 the store or Connect failed
+ * or is being restored into, or a group to restore has members on the target, 413 a body too large, 429 the
+ * restore queue is full, 503 the store, Connect or the target cluster failed
  * (try again).
  */
 final class RestException extends Exception {

@@ -84,7 +84,7 @@ record RestoreRequest(String topic, int partition, long fromOffset, long toOffse
         return out;
     }
 
-    private static JsonNode read(InputStream body) throws RestException {
+    static JsonNode read(InputStream body) throws RestException {
         byte[] bytes;
         try {
             bytes = body == null ? new byte[0] : body.readNBytes(MAX_BODY_BYTES + 1);
@@ -111,7 +111,7 @@ record RestoreRequest(String topic, int partition, long fromOffset, long toOffse
         }
     }
 
-    private static String text(JsonNode json, String field, boolean required) throws RestException {
+    static String text(JsonNode json, String field, boolean required) throws RestException {
         JsonNode value = json.get(field);
         if (value == null || value.isNull()) {
             if (required) {

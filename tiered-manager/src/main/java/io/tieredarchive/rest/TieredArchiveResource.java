@@ -4,6 +4,9 @@ import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.tieredarchive.config.ConfigProviders;
+import io.tieredarchive.dr.GroupRestore;
+import io.tieredarchive.dr.GroupRestorePlan;
+import io.tieredarchive.dr.GroupRestoreSettings;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.TieringService;
@@ -25,6 +28,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.health.ConnectClusterState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +52,10 @@ import java.util.Optional;
  *   <li>{@code POST /archive}: asks each tiering service of this worker for a pass (202), which respects its
  *       backoff; requests arriving while one is pending are one request;</li>
  *   <li>{@code POST /restore} ({@link RestoreRequest}): a restore job under the operator's restore root (202 and a
- *       {@code Location}); {@code GET /restore/{id}}: its state, progress, result or error.</li>
+ *       {@code Location}); {@code GET /restore/{id}}: its state, progress, result or error;</li>
+ *   <li>{@code POST /groups} ({@link GroupsRequest}): the consumer groups of a replay's snapshots translated into its
+ *       target cluster (a dry run), or committed there with {@code "apply": true} (409 naming the groups that have
+ *       members there, and then nothing is committed). A quick call: every S3 and Kafka call in it is bounded.</li>
  * </ul>
  * Which archive: {@link ArchiveLocator}. Every S3 call made for a request is bounded by {@link #REQUEST_S3_TIMEOUT}.
  */
@@ -151,6 +159,44 @@ public final class TieredArchiveResource {
         return job.map(j -> Response.ok(j.toJson()).build()).orElseGet(() -> RestException.error(404,
                 "No restore job '" + id + "' on this worker: each worker knows the jobs it runs, and forgets "
                         + "finished ones after " + RestExtensionConfig.RESTORE_JOBS_RETENTION_MS));
+    }
+
+    @POST
+    @Path("/groups")
+    public Response groups(InputStream body) {
+        try {
+            GroupsRequest request = GroupsRequest.parse(body, System.currentTimeMillis());
+            Map<String, String> config = locator.connectorConfig(request.connector());
+            GroupRestoreSettings settings;
+            RemoteSegmentStore store;
+            try {
+                settings = GroupRestoreSettings.fromReplayConfig(config);
+                settings.targetCluster();
+                store = stores.get(RemoteSegmentStore.connectionOf(config));
+            } catch (ConfigException e) {
+                throw RestException.badRequest("Connector '" + request.connector() + "' is not a replay whose "
+                        + "groups can be restored: " + e.getMessage());
+            }
+            try (GroupRestore restore = new GroupRestore(store, settings)) {
+                GroupRestorePlan plan = restore.plan(restore.topics(request.topics()), request.group(),
+                        request.atMs());
+                Map<String, Object> out = new LinkedHashMap<>(plan.toJson());
+                if (request.apply()) {
+                    GroupRestore.Applied applied = restore.apply(plan);
+                    out.put("applied", applied.applied());
+                    out.put("notApplied", applied.notExact());
+                }
+                return Response.ok(out).build();
+            } catch (GroupRestore.ActiveGroupsException e) {
+                throw new RestException(409, e.getMessage());
+            }
+        } catch (RestException e) {
+            return e.response();
+        } catch (IllegalArgumentException e) {
+            return RestException.error(400, e.getMessage());
+        } catch (SegmentException | IllegalStateException | KafkaException e) {
+            return RestException.error(503, e.getMessage());
+        }
     }
 
     private RestoreTarget target(RestoreRequest request) throws RestException {

@@ -1,10 +1,14 @@
 package io.tieredarchive.source.replay;
 
+import io.tieredarchive.dr.TopicConfigSnapshot;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -16,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +33,11 @@ import java.util.function.Supplier;
  * created with the archived topic's partition count when the connector config enables Connect's topic creation
  * ({@code topic.creation.default.replication.factor} and {@code topic.creation.default.partitions}), with that
  * group's replication factor and topic settings, and refused otherwise.
+ *
+ * <p>With {@code replay.topic.configs=preserve}, a topic it creates also gets the archived topic's partition count
+ * and configs (its newest {@link TopicConfigSnapshot}), below the {@code topic.creation.default.*} settings given
+ * explicitly; an existing topic is never changed, and a difference from the archived configs is logged. It also
+ * creates the offset syncs topic (compacted) when missing.
  */
 public final class TargetTopics {
 
@@ -39,20 +50,34 @@ public final class TargetTopics {
             "exclude");
     private static final long TIMEOUT_MS = 60_000;
 
-    /** A target topic and what it must hold. */
-    public record Need(String target, String archivedTopic, int partitions) {
+    /** Configs that name brokers of the archived cluster: never applied to another. */
+    static final Set<String> NOT_PORTABLE = Set.of("leader.replication.throttled.replicas",
+            "follower.replication.throttled.replicas");
+
+    /** A target topic and what it must hold; {@code archived}: the archived topic's configs, when known. */
+    public record Need(String target, String archivedTopic, int partitions, Optional<TopicConfigSnapshot> archived) {
+        public Need(String target, String archivedTopic, int partitions) {
+            this(target, archivedTopic, partitions, Optional.empty());
+        }
     }
 
     private final Supplier<Admin> admin;
     private final Map<String, String> connectorProps;
+    private final boolean preserveConfigs;
 
     /**
      * @param admin          opens an Admin client on the target cluster (closed after each use)
      * @param connectorProps the connector's config, for Connect's {@code topic.creation.default.*} keys
      */
     public TargetTopics(Supplier<Admin> admin, Map<String, String> connectorProps) {
+        this(admin, connectorProps, false);
+    }
+
+    /** @param preserveConfigs created topics get the archived topic's configs ({@code replay.topic.configs}) */
+    public TargetTopics(Supplier<Admin> admin, Map<String, String> connectorProps, boolean preserveConfigs) {
         this.admin = admin;
         this.connectorProps = connectorProps;
+        this.preserveConfigs = preserveConfigs;
     }
 
     /** True when the connector config sets Connect's default topic creation group. */
@@ -65,12 +90,20 @@ public final class TargetTopics {
      * {@link RetriableException} when the cluster did not answer in time.
      */
     public void ensure(List<Need> needs) {
-        if (needs.isEmpty()) {
+        ensure(needs, Optional.empty());
+    }
+
+    /** {@link #ensure(List)}, and creates the offset syncs topic {@code syncsTopic} when missing. */
+    public void ensure(List<Need> needs, Optional<String> syncsTopic) {
+        if (needs.isEmpty() && syncsTopic.isEmpty()) {
             return;
         }
         try (Admin client = admin.get()) {
             for (Need need : needs) {
                 ensure(client, need);
+            }
+            if (syncsTopic.isPresent()) {
+                ensureSyncsTopic(client, syncsTopic.get());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -112,6 +145,57 @@ public final class TargetTopics {
         }
         log.info("Target topic {} has {} partitions, enough for archived topic {} ({})", need.target(), count,
                 need.archivedTopic(), need.partitions());
+        compareConfigs(client, need, count);
+    }
+
+    /** An existing target is never changed; where it differs from the archived topic, the log says so. */
+    private void compareConfigs(Admin client, Need need, int partitions) throws InterruptedException,
+            ExecutionException, TimeoutException {
+        if (!preserveConfigs || need.archived().isEmpty()) {
+            return;
+        }
+        TopicConfigSnapshot archived = need.archived().get();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, need.target());
+        Config config = client.describeConfigs(List.of(resource)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .get(resource);
+        Map<String, String> actual = new TreeMap<>();
+        for (ConfigEntry e : config.entries()) {
+            if (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG && e.value() != null) {
+                actual.put(e.name(), e.value());
+            }
+        }
+        Map<String, String> expected = portable(archived);
+        if (!actual.equals(expected) || partitions != archived.partitions()) {
+            log.warn("Target topic {} exists with {} partitions and configs {}, but archived topic {} had {} "
+                    + "partitions and configs {}. replay.topic.configs never changes an existing topic: change it "
+                    + "yourself if it should match", need.target(), partitions, actual, need.archivedTopic(),
+                    archived.partitions(), expected);
+        }
+    }
+
+    private static Map<String, String> portable(TopicConfigSnapshot archived) {
+        Map<String, String> configs = new TreeMap<>(archived.configs());
+        configs.keySet().removeAll(NOT_PORTABLE);
+        return configs;
+    }
+
+    /** The offset syncs topic: compacted, one partition (syncs are few: one per transaction and partition). */
+    private void ensureSyncsTopic(Admin client, String topic) throws InterruptedException, ExecutionException,
+            TimeoutException {
+        if (partitions(client, topic).isPresent()) {
+            return;
+        }
+        short rf = (short) intProp(CREATION_REPLICATION_FACTOR, -1);
+        NewTopic syncs = new NewTopic(topic, Optional.of(1), rf < 0 ? Optional.empty() : Optional.of(rf))
+                .configs(Map.of("cleanup.policy", "compact"));
+        try {
+            client.createTopics(List.of(syncs)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            log.info("Created the offset syncs topic {}", topic);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
     }
 
     private static Optional<Integer> partitions(Admin client, String topic)
@@ -131,15 +215,21 @@ public final class TargetTopics {
     /** Creates the topic; false when someone else created it first. */
     private boolean create(Admin client, Need need) throws InterruptedException, ExecutionException,
             TimeoutException {
-        int partitions = Math.max(need.partitions(), intProp(CREATION_PARTITIONS, -1));
+        Optional<TopicConfigSnapshot> archived = preserveConfigs ? need.archived() : Optional.empty();
+        int partitions = Math.max(Math.max(need.partitions(), intProp(CREATION_PARTITIONS, -1)),
+                archived.map(TopicConfigSnapshot::partitions).orElse(-1));
         short rf = (short) intProp(CREATION_REPLICATION_FACTOR, -1);
+        Map<String, String> configs = new TreeMap<>(archived.map(TargetTopics::portable).orElse(Map.of()));
+        configs.putAll(topicConfigs());
         NewTopic topic = new NewTopic(need.target(), Optional.of(partitions),
-                rf < 0 ? Optional.empty() : Optional.of(rf)).configs(topicConfigs());
+                rf < 0 ? Optional.empty() : Optional.of(rf)).configs(configs);
         try {
             client.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             awaitServed(client, need.target(), partitions);
-            log.info("Created target topic {} with {} partitions for archived topic {}", need.target(), partitions,
-                    need.archivedTopic());
+            log.info("Created target topic {} with {} partitions and configs {} for archived topic {}{}",
+                    need.target(), partitions, configs, need.archivedTopic(), archived.isPresent()
+                            ? " (its configs of " + java.time.Instant.ofEpochMilli(archived.get().snapshotAtMs())
+                            + ", replay.topic.configs=preserve)" : "");
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {

@@ -102,7 +102,7 @@ public final class RemoteLayout {
     }
 
     /** Letters, digits, '.', '_' and '-' as they are; any other character as %XX per UTF-8 byte. */
-    static String encodeWriterId(String writerId) {
+    public static String encodeWriterId(String writerId) {
         StringBuilder out = new StringBuilder(writerId.length());
         for (byte b : writerId.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
