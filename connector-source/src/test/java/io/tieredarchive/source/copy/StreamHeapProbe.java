@@ -1,5 +1,6 @@
 package io.tieredarchive.source.copy;
 
+import io.tieredarchive.metrics.ConnectPluginMetrics;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
 import org.apache.kafka.common.config.types.Password;
@@ -77,7 +78,8 @@ public final class StreamHeapProbe {
             List<S3Object> objects = sourceClient.listObjectsV2(b -> b.bucket(source.bucket()).prefix(prefix))
                     .join().contents();
             ListingOrderTracker<CopyResult> tracker = new ListingOrderTracker<>(null);
-            CopyMetrics metrics = new CopyMetrics(new PluginMetricsImpl(new Metrics(), Map.of()), "probe:", pool);
+            CopyMetrics metrics = new CopyMetrics(new ConnectPluginMetrics(
+                    new PluginMetricsImpl(new Metrics(), Map.of())), "probe:", pool);
             AtomicReference<CopyException> failure = new AtomicReference<>();
             try (CopyWorkers workers = new CopyWorkers("probe", concurrency, parts -> new ObjectCopier(settings,
                     sourceClient, destinationClient, pool, parts), tracker, metrics, failure::set, e -> { })) {

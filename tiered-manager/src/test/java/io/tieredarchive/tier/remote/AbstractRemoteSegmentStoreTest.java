@@ -147,7 +147,7 @@ abstract class AbstractRemoteSegmentStoreTest {
         SegmentMetadata meta = TestArchive.meta(files);
         backend.reset();
         store.upload(files, meta);
-        store.register(TOPIC, 0, List.of(meta));
+        store.register(TestArchive.partition(TOPIC, 0), List.of(meta));
         List<String> expected = new ArrayList<>(List.of("upload", "upload", "upload", "upload", "get", "list", "put"));
         if (!backend.atomicConditionalWrites()) {
             expected.add("fetch"); // the update read back
@@ -162,7 +162,7 @@ abstract class AbstractRemoteSegmentStoreTest {
         SegmentMetadata meta = TestArchive.meta(files);
         backend.failWhen = c -> c.op().equals("upload") && c.key().endsWith(".timeindex");
         assertThrows(StorageException.class, () -> store.upload(files, meta));
-        assertTrue(store.view(TOPIC, 0).segments().isEmpty(), "no marker: invisible");
+        assertTrue(store.view(TestArchive.partition(TOPIC, 0)).segments().isEmpty(), "no marker: invisible");
 
         backend.failWhen = c -> false;
         backend.reset();
@@ -171,7 +171,7 @@ abstract class AbstractRemoteSegmentStoreTest {
                 "the .log and .index the store vouched for are not sent again");
         assertEquals(List.of("head", "upload", "head", "upload"), backend.calls.stream()
                 .map(RecordingBackend.Call::op).toList(), "a retry looks before it sends: " + backend.calls);
-        assertEquals(100, store.view(TOPIC, 0).endOffset(), "visible once the marker is there");
+        assertEquals(100, store.view(TestArchive.partition(TOPIC, 0)).endOffset(), "visible once the marker is there");
     }
 
     @Test

@@ -35,17 +35,17 @@ class ManifestCompareAndSetTest {
         FileSystemStorageBackend fs = new FileSystemStorageBackend(tempDir.resolve("bucket"));
         RemoteSegmentStore other = new RemoteSegmentStore(fs, "p", () -> T0);
         SegmentMetadata first = uploaded(other, 300, "a");
-        other.register(TOPIC, 0, List.of(first));            // lists through 300: the tail starts after it
+        other.register(TestArchive.partition(TOPIC, 0), List.of(first));            // lists through 300: the tail starts after it
         SegmentMetadata theirs = uploaded(other, 100, "b");  // a late writer (a zombie) of older offsets
         SegmentMetadata ours = uploaded(other, 400, "a");
 
-        String manifestKey = other.layout().manifestKey(TOPIC, 0);
+        String manifestKey = other.layout().manifestKey(TestArchive.partition(TOPIC, 0));
         InterleavingBackend interleaving = new InterleavingBackend(fs, manifestKey,
-                () -> other.register(TOPIC, 0, List.of(theirs)));
-        new RemoteSegmentStore(interleaving, "p", () -> T0 + 1).register(TOPIC, 0, List.of(ours));
+                () -> other.register(TestArchive.partition(TOPIC, 0), List.of(theirs)));
+        new RemoteSegmentStore(interleaving, "p", () -> T0 + 1).register(TestArchive.partition(TOPIC, 0), List.of(ours));
 
         assertTrue(interleaving.interleaved, "the other writer registered in between");
-        SegmentManifest manifest = other.readManifest(TOPIC, 0).orElseThrow();
+        SegmentManifest manifest = other.readManifest(TestArchive.partition(TOPIC, 0)).orElseThrow();
         assertTrue(manifest.contains(ours), "our entry");
         assertTrue(manifest.contains(theirs), "the interleaved writer's entry survives: " + manifest.segments());
     }

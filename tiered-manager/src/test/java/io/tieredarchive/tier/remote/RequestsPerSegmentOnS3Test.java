@@ -44,11 +44,11 @@ class RequestsPerSegmentOnS3Test {
                 metas.add(TestArchive.meta(files.get(i)));
             }
             store.upload(files.get(0), metas.get(0));
-            store.register(TOPIC, 0, List.of(metas.get(0)));   // the manifest exists: the steady state
+            store.register(TestArchive.partition(TOPIC, 0), List.of(metas.get(0)));   // the manifest exists: the steady state
 
             relay.clearRequests();
             store.upload(files.get(1), metas.get(1));
-            store.register(TOPIC, 0, List.of(metas.get(1)));
+            store.register(TestArchive.partition(TOPIC, 0), List.of(metas.get(1)));
             List<String> one = requests(relay);
             assertEquals(8, one.size(), one.toString());
             assertTrue(one.subList(0, 3).stream().allMatch(r -> r.startsWith("PUT ")), one.toString());
@@ -63,7 +63,7 @@ class RequestsPerSegmentOnS3Test {
             for (int i = 2; i < 5; i++) {
                 store.upload(files.get(i), metas.get(i));
             }
-            store.register(TOPIC, 0, metas.subList(2, 5));
+            store.register(TestArchive.partition(TOPIC, 0), metas.subList(2, 5));
             assertEquals(3 * 4 + 4, requests(relay).size(), "three segments registered together: "
                     + requests(relay));
         }

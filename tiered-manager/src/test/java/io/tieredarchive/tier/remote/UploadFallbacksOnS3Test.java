@@ -113,7 +113,7 @@ class UploadFallbacksOnS3Test {
             relay.corruptNextBody(r -> r.method().equals("PUT") && r.target().contains("partNumber=2"));
             assertThrows(SegmentException.class, () -> store.upload(corruptedLarge, corruptedLargeMeta));
             assertTrue(relay.corrupted());
-            assertTrue(store.view(TOPIC, 0).segments().stream().noneMatch(m -> m.baseOffset() == 500),
+            assertTrue(store.view(TestArchive.partition(TOPIC, 0)).segments().stream().noneMatch(m -> m.baseOffset() == 500),
                     "no marker for what did not verify");
         }
     }

@@ -94,7 +94,7 @@ class UploadVerificationOnS3Test {
             assertThrows(SegmentException.class, () -> store.upload(files, meta));
             assertTrue(relay.corrupted(), "a byte was flipped on the way");
             assertFalse(store.isVerified(files, meta), "never counted as verified");
-            assertTrue(store.view(TOPIC, 0).segments().isEmpty(), "no marker: the segment does not exist");
+            assertTrue(store.view(TestArchive.partition(TOPIC, 0)).segments().isEmpty(), "no marker: the segment does not exist");
 
             store.upload(files, meta);
             assertTrue(store.isVerified(files, meta));
