@@ -49,7 +49,7 @@ abstract class IncrementalRebalanceFailuresIT {
     static final String TOPIC = "incremental";
 
     @TempDir
-    Path tmp;
+    static Path tmp;
     Path mount;
     boolean mounted;
     EmbeddedConnectCluster connect;
