@@ -75,6 +75,8 @@ abstract class IncrementalRebalanceFailuresIT {
         s3 = S3ProxyServer.startIn(tmp);
         store = RemoteSegmentStore.create(S3TestConnections.create(s3, BUCKET));
         Map<String, String> worker = new HashMap<>(protocol());
+        // The sink's consumers find the added partitions at their next metadata refresh (5 minutes by default).
+        worker.put("consumer.metadata.max.age.ms", "1000");
         connect = ArchiveFixture.startConnect(getClass().getSimpleName(), worker, new Properties());
         admin = connect.kafka().createAdminClient();
     }
