@@ -34,7 +34,8 @@ class RestoreRequestTest {
         assertEquals(0, minimal.fromOffset());
         assertEquals(-1, minimal.toOffset());
         assertNull(minimal.directory());
-        assertEquals(Map.of("topic", "orders", "partition", 0, "fromOffset", 0L), minimal.describe());
+        assertEquals(Map.of("topic", "orders", "partition", 0, "fromOffset", 0L, "incarnation", "latest"),
+                minimal.describe());
     }
 
     @Test

@@ -52,7 +52,7 @@ class RequestsPerSegmentOnS3Test {
             List<String> one = requests(relay);
             assertEquals(8, one.size(), one.toString());
             assertTrue(one.subList(0, 3).stream().allMatch(r -> r.startsWith("PUT ")), one.toString());
-            assertEquals(List.of("PUT 00000000000000000100-w1.json", "GET manifest.json", "LIST",
+            assertEquals(List.of("PUT 00000000000000000100.json", "GET manifest.json", "LIST",
                     "PUT manifest.json", "GET manifest.json"), one.subList(3, 8));
 
             relay.clearRequests();
@@ -69,7 +69,7 @@ class RequestsPerSegmentOnS3Test {
         }
     }
 
-    /** Each request as "METHOD name", the name relative to the partition folder, a listing as "LIST". */
+    /** Each request as "METHOD name", the name the last part of the key, a listing as "LIST". */
     private static List<String> requests(HttpRequestRelay relay) {
         return relay.requests().stream().map(r -> r.target().contains("list-type=2") ? "LIST"
                 : r.method() + " " + r.path().substring(r.path().lastIndexOf('/') + 1)).toList();
