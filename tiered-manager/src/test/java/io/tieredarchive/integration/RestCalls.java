@@ -125,8 +125,20 @@ final class RestCalls {
     }
 
     private static Answer send(HttpRequest.Builder request) {
+        HttpRequest built = request.build();
         try {
-            HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = HTTP.send(built, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
+                    throw e;
+                }
+                // The client reuses a kept-alive connection that the worker's Jetty closed when idle; the JDK client
+                // retries that only for GET ("header parser received no bytes"). The request never reached the
+                // worker, so it is sent once more on a new connection.
+                r = HTTP.send(built, HttpResponse.BodyHandlers.ofString());
+            }
             return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Location").orElse(null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

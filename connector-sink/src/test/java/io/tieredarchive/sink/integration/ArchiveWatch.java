@@ -118,7 +118,8 @@ public final class ArchiveWatch implements AutoCloseable {
             return found;
         }
         try (Stream<Path> dirs = Files.list(localDir)) {
-            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(topic + "-")).toList()) {
+            for (Path dir : dirs.filter(d -> Files.isDirectory(d)
+                    && d.getFileName().toString().startsWith(topic + "-")).toList()) {
                 String partition = dir.getFileName().toString().substring(topic.length() + 1);
                 ArchiveContents.sealed(dir).forEach(f -> found.add(partition + "/" + f.baseOffset()));
             }
