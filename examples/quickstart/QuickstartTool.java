@@ -94,7 +94,7 @@ public class QuickstartTool {
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
                 objects++;
                 bytes += o.size();
-                if (o.key().endsWith(".json") && !o.key().contains("manifest")) {
+                if (SEGMENT_MARKER.matcher(o.key()).matches()) {
                     markers++;
                 }
                 if (o.key().endsWith(".log")) {
@@ -106,8 +106,15 @@ public class QuickstartTool {
     }
 
     /**
-     * What the archive of {@code topic} holds in S3, from its segment markers ({@code <base>-<writer>.json} under
-     * {@code prefix/topic/partition/}), and how many segment logs are still on local disk.
+     * A segment's marker: {@code <topic>/<incarnation>/<partition>/<base>-<writer>/<base>.json} (the manifest,
+     * incarnation descriptions and restore snapshots are other JSON objects under the topic).
+     */
+    private static final java.util.regex.Pattern SEGMENT_MARKER =
+            java.util.regex.Pattern.compile(".*/\\d+/(\\d{20})-[^/]+/\\1\\.json");
+
+    /**
+     * What the archive of {@code topic} holds in S3, from its segment markers, and how many segment logs are still
+     * on local disk.
      */
     static void archiveStatus(String endpoint, String accessKey, String secretKey, String bucket, String prefix,
                               String topic, String localDir) throws java.io.IOException {
@@ -121,7 +128,7 @@ public class QuickstartTool {
                 String name = o.key().substring(o.key().lastIndexOf('/') + 1);
                 if (name.endsWith(".log")) {
                     logBytes += o.size();
-                } else if (name.endsWith(".json") && name.contains("-")) {
+                } else if (SEGMENT_MARKER.matcher(o.key()).matches()) {
                     byte[] marker = s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asByteArray();
                     records += mapper.readTree(marker).path("recordCount").asLong();
                     segments++;

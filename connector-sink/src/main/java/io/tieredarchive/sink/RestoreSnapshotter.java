@@ -10,9 +10,8 @@ import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
-import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
@@ -194,10 +193,10 @@ final class RestoreSnapshotter implements AutoCloseable {
     private void snapshotGroups(String clusterId, Map<String, TopicDescription> described, long now)
             throws Exception {
         Pattern regex = settings.groups().orElseThrow();
-        Collection<GroupListing> listed = get(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all(),
-                "list the consumer groups");
+        // listConsumerGroups, not 4.1's listGroups: the plugin runs on Connect workers from 3.7 (compat module).
+        Collection<ConsumerGroupListing> listed = get(admin.listConsumerGroups().all(), "list the consumer groups");
         Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
-        for (GroupListing g : listed) {
+        for (ConsumerGroupListing g : listed) {
             if (regex.matcher(g.groupId()).matches()) {
                 specs.put(g.groupId(), new ListConsumerGroupOffsetsSpec());
             }

@@ -9,7 +9,6 @@ import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -317,7 +316,7 @@ public final class GroupRestore implements AutoCloseable {
     @Override
     public void close() {
         if (consumer != null) {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            consumer.close(Duration.ofSeconds(5)); // not 4.1's CloseOptions: the plugin runs on 3.7 workers
         }
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
