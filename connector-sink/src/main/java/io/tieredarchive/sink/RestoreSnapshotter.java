@@ -190,10 +190,10 @@ final class RestoreSnapshotter implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("deprecation") // listConsumerGroups: listGroups is 4.1+, and 3.7 workers run this
     private void snapshotGroups(String clusterId, Map<String, TopicDescription> described, long now)
             throws Exception {
         Pattern regex = settings.groups().orElseThrow();
-        // listConsumerGroups, not 4.1's listGroups: the plugin runs on Connect workers from 3.7 (compat module).
         Collection<ConsumerGroupListing> listed = get(admin.listConsumerGroups().all(), "list the consumer groups");
         Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
         for (ConsumerGroupListing g : listed) {

@@ -314,9 +314,10 @@ public final class GroupRestore implements AutoCloseable {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // close(Duration): CloseOptions is 4.1+, and 3.7 workers run this
     public void close() {
         if (consumer != null) {
-            consumer.close(Duration.ofSeconds(5)); // not 4.1's CloseOptions: the plugin runs on 3.7 workers
+            consumer.close(Duration.ofSeconds(5));
         }
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
