@@ -190,7 +190,7 @@ final class RestoreSnapshotter implements AutoCloseable {
         }
     }
 
-    @SuppressWarnings("deprecation") // listConsumerGroups: listGroups is 4.1+, and 3.7 workers run this
+    @SuppressWarnings({"deprecation", "removal"}) // listConsumerGroups: listGroups is 4.1+; 3.7 workers run this
     private void snapshotGroups(String clusterId, Map<String, TopicDescription> described, long now)
             throws Exception {
         Pattern regex = settings.groups().orElseThrow();
