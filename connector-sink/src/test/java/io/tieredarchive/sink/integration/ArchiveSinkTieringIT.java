@@ -10,6 +10,7 @@ import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.read.ArchiveCursor;
 import io.tieredarchive.tier.read.ArchiveReader;
+import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.TieringServices;
 
@@ -426,8 +427,7 @@ class ArchiveSinkTieringIT {
         for (Map.Entry<Integer, List<SegmentMetadata>> e
                 : ArchiveWatch.remoteMarkers(s3.bucketDir(BUCKET), topic).entrySet()) {
             for (SegmentMetadata m : e.getValue()) {
-                Path marker = s3.bucketDir(BUCKET).resolve(topic).resolve(Integer.toString(e.getKey()))
-                        .resolve(String.format("%020d-%s.json", m.baseOffset(), m.writerId()));
+                Path marker = s3.bucketDir(BUCKET).resolve(new RemoteLayout("").keys(m).marker()); // no s3.prefix
                 long inS3 = Files.getLastModifiedTime(marker).toMillis();
                 delays.add(inS3 - m.sealedAtMs());
                 lastMs = Math.max(lastMs, inS3);
