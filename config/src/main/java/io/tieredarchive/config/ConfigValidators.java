@@ -2,7 +2,6 @@ package io.tieredarchive.config;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,7 +9,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -212,14 +210,5 @@ public final class ConfigValidators {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("Not an ISO-8601 instant or epoch milliseconds: " + s, e);
         }
-    }
-
-    /**
-     * Records a cross-field error against {@code key} in the results of {@code ConfigDef.validateAll}, in the
-     * same "Invalid value ... for configuration ...: reason" form Kafka's own validators use.
-     */
-    public static void addError(Map<String, ConfigValue> results, String key, String reason) {
-        ConfigValue value = results.computeIfAbsent(key, ConfigValue::new);
-        value.addErrorMessage("Invalid configuration " + key + ": " + reason);
     }
 }

@@ -122,10 +122,9 @@ class S3ConnectionConfigTest {
 
     private static Map<String, ConfigValue> validate(ConfigDef def, Map<String, String> props, String prefix,
                                                      String fallback) {
-        Map<String, ConfigValue> results = def.validate(props).stream()
-                .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
-        S3ConnectionConfig.validate(results, props, prefix, fallback);
-        return results;
+        return ConnectorValidation.validate(def, props,
+                        keys -> S3ConnectionConfig.crossFieldErrors(keys.props(), prefix, fallback))
+                .configValues().stream().collect(Collectors.toMap(ConfigValue::name, Function.identity()));
     }
 
     private static void assertHasError(Map<String, ConfigValue> results, String key) {

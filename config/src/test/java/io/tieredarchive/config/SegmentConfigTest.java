@@ -74,10 +74,8 @@ class SegmentConfigTest {
     private static Map<String, ConfigValue> validate(Map<String, String> overrides) {
         Map<String, String> props = new HashMap<>(BASE);
         props.putAll(overrides);
-        Map<String, ConfigValue> results = DEF.validate(props).stream()
+        return ConnectorValidation.validate(DEF, props, SegmentConfig::crossFieldErrors).configValues().stream()
                 .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
-        SegmentConfig.validate(results, DEF.parse(props));
-        return results;
     }
 
     private static void assertErrorOn(Map<String, ConfigValue> results, String key) {

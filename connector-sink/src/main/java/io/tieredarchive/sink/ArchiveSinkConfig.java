@@ -1,6 +1,8 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.config.CommitMode;
 import io.tieredarchive.config.ConfigValidators;
+import io.tieredarchive.config.ConnectorValidation;
 import io.tieredarchive.config.KafkaClusterConfig;
 import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.config.S3ConnectionConfig;
@@ -15,6 +17,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,20 +45,20 @@ public final class ArchiveSinkConfig extends AbstractConfig {
 
     private static final String SNAPSHOTS_GROUP = "Restore snapshots";
 
-    public static final String GROUPS_REGEX = "archive.groups.regex";
-    private static final String GROUPS_REGEX_DOC = "Java regular expression: the consumer groups whose committed "
-            + "offsets on the archived topics are snapshotted into the archive (next to each topic's data, never "
-            + "overwritten), so that a restore can resume them exactly ('tiered-archive groups'). Empty: no group "
-            + "is snapshotted. Read by the connector through kafka.* (needs Describe on the groups).";
+    public static final String ARCHIVE_GROUPS_REGEX_CONFIG = "archive.groups.regex";
+    private static final String ARCHIVE_GROUPS_REGEX_DOC = "Java regular expression: the consumer groups whose "
+            + "committed offsets on the archived topics are snapshotted into the archive (next to each topic's data, "
+            + "never overwritten), so that a restore can resume them exactly ('tiered-archive groups'). Empty: no "
+            + "group is snapshotted. Read by the connector through kafka.* (needs Describe on the groups).";
 
-    public static final String GROUPS_INTERVAL_MS = "archive.groups.interval.ms";
-    private static final String GROUPS_INTERVAL_MS_DOC = "How often the connector reads the selected groups' "
+    public static final String ARCHIVE_GROUPS_INTERVAL_MS_CONFIG = "archive.groups.interval.ms";
+    private static final String ARCHIVE_GROUPS_INTERVAL_MS_DOC = "How often the connector reads the selected groups' "
             + "offsets (and the topic configs); a snapshot is written when something changed since the last one.";
-    private static final long GROUPS_INTERVAL_MS_DEFAULT = 60_000L;
+    private static final long ARCHIVE_GROUPS_INTERVAL_MS_DEFAULT = 60_000L;
 
-    public static final String TOPIC_CONFIGS = "archive.topic.configs";
-    private static final String TOPIC_CONFIGS_DOC = "Snapshot each archived topic's partition count and every "
-            + "config set on it (cleanup.policy, retention.ms, ...) into the archive when its archive starts and "
+    public static final String ARCHIVE_TOPIC_CONFIGS_CONFIG = "archive.topic.configs";
+    private static final String ARCHIVE_TOPIC_CONFIGS_DOC = "Snapshot each archived topic's partition count and "
+            + "every config set on it (cleanup.policy, retention.ms, ...) into the archive when its archive starts and "
             + "whenever they change, checked every archive.groups.interval.ms; a replay creating the topic applies "
             + "them (replay.topic.configs=preserve). Needs DescribeConfigs on the topics.";
 
@@ -77,42 +80,55 @@ public final class ArchiveSinkConfig extends AbstractConfig {
         LocalTierConfig.define(def);
         SegmentConfig.define(def);
         int order = 0;
-        def.define(GROUPS_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(), Importance.MEDIUM,
-                GROUPS_REGEX_DOC, SNAPSHOTS_GROUP, ++order, Width.LONG, "Groups to snapshot");
-        def.define(GROUPS_INTERVAL_MS, Type.LONG, GROUPS_INTERVAL_MS_DEFAULT, Range.between(1_000L, 86_400_000L),
-                Importance.LOW, GROUPS_INTERVAL_MS_DOC, SNAPSHOTS_GROUP, ++order, Width.SHORT, "Snapshot interval");
-        def.define(TOPIC_CONFIGS, Type.BOOLEAN, true, Importance.LOW, TOPIC_CONFIGS_DOC, SNAPSHOTS_GROUP, ++order,
-                Width.SHORT, "Snapshot topic configs");
+        def.define(ARCHIVE_GROUPS_REGEX_CONFIG, Type.STRING, "", ConfigValidators.regexOrEmpty(),
+                Importance.MEDIUM, ARCHIVE_GROUPS_REGEX_DOC, SNAPSHOTS_GROUP, ++order, Width.LONG,
+                "Groups to snapshot");
+        def.define(ARCHIVE_GROUPS_INTERVAL_MS_CONFIG, Type.LONG, ARCHIVE_GROUPS_INTERVAL_MS_DEFAULT,
+                Range.between(1_000L, 86_400_000L), Importance.LOW, ARCHIVE_GROUPS_INTERVAL_MS_DOC, SNAPSHOTS_GROUP,
+                ++order, Width.SHORT, "Snapshot interval");
+        def.define(ARCHIVE_TOPIC_CONFIGS_CONFIG, Type.BOOLEAN, true, Importance.LOW, ARCHIVE_TOPIC_CONFIGS_DOC,
+                SNAPSHOTS_GROUP, ++order, Width.SHORT, "Snapshot topic configs");
         return def;
     }
 
+    /**
+     * The checks between keys that no single validator can make, each on the key to fix: the segment keys
+     * ({@code segment.bytes} at least {@code batch.bytes}, the codec level in range) whenever those keys are valid,
+     * and the S3 key pairs.
+     */
+    public static Map<String, String> crossFieldErrors(ConnectorValidation.Keys keys) {
+        Map<String, String> errors = new LinkedHashMap<>(SegmentConfig.crossFieldErrors(keys));
+        errors.putAll(S3ConnectionConfig.crossFieldErrors(keys.props(), "", null));
+        return errors;
+    }
+
     public Path localDir() {
-        return Path.of(getString(LocalTierConfig.LOCAL_DIR).trim());
+        return Path.of(getString(LocalTierConfig.LOCAL_DIR_CONFIG).trim());
     }
 
     public int segmentBytes() {
-        return getInt(SegmentConfig.SEGMENT_BYTES);
+        return getInt(SegmentConfig.SEGMENT_BYTES_CONFIG);
     }
 
     public long segmentMs() {
-        return getLong(SegmentConfig.SEGMENT_MS);
+        return getLong(SegmentConfig.SEGMENT_MS_CONFIG);
     }
 
     public int batchBytes() {
-        return getInt(SegmentConfig.BATCH_BYTES);
+        return getInt(SegmentConfig.BATCH_BYTES_CONFIG);
     }
 
     public String compressionType() {
-        return getString(SegmentConfig.COMPRESSION_TYPE);
+        return getString(SegmentConfig.COMPRESSION_TYPE_CONFIG);
     }
 
     /** The codec level, or null for the codec's default. */
     public Integer compressionLevel() {
-        return getInt(SegmentConfig.COMPRESSION_LEVEL);
+        return getInt(SegmentConfig.COMPRESSION_LEVEL_CONFIG);
     }
 
     public CommitMode commitMode() {
-        return CommitMode.of(getString(LocalTierConfig.COMMIT_MODE));
+        return CommitMode.of(getString(LocalTierConfig.COMMIT_MODE_CONFIG));
     }
 
     /** The Admin client's settings for the archived topics' cluster ({@code kafka.*}). */
@@ -125,7 +141,7 @@ public final class ArchiveSinkConfig extends AbstractConfig {
      * topics Connect's {@code topics} or {@code topics.regex} name.
      */
     RestoreSnapshotter.Settings snapshotSettings() {
-        String groups = getString(GROUPS_REGEX);
+        String groups = getString(ARCHIVE_GROUPS_REGEX_CONFIG);
         Object topics = originals().get("topics");
         Object topicsRegex = originals().get("topics.regex");
         List<String> listed = topics == null ? List.of() : Arrays.stream(topics.toString().split(","))
@@ -133,8 +149,8 @@ public final class ArchiveSinkConfig extends AbstractConfig {
         Optional<Pattern> regex = topicsRegex == null || topicsRegex.toString().isBlank() ? Optional.empty()
                 : Optional.of(Pattern.compile(topicsRegex.toString().trim()));
         return new RestoreSnapshotter.Settings(connectorName(), listed, regex,
-                groups.isEmpty() ? Optional.empty() : Optional.of(Pattern.compile(groups)), getBoolean(TOPIC_CONFIGS),
-                getLong(GROUPS_INTERVAL_MS));
+                groups.isEmpty() ? Optional.empty() : Optional.of(Pattern.compile(groups)),
+                getBoolean(ARCHIVE_TOPIC_CONFIGS_CONFIG), getLong(ARCHIVE_GROUPS_INTERVAL_MS_CONFIG));
     }
 
     /** The connector's name (Connect's {@code name} key), or "archive-sink" outside Connect. */

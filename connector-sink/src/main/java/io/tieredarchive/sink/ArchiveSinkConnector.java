@@ -1,12 +1,10 @@
 package io.tieredarchive.sink;
 
-import java.nio.file.Path;
-import io.tieredarchive.tier.remote.RemoteSegmentStore;
-import io.tieredarchive.tier.LocalDirOwner;
+import io.tieredarchive.config.ConnectorValidation;
 import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.config.S3ConnectionConfig;
-import io.tieredarchive.config.SegmentConfig;
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.tier.LocalDirOwner;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -18,6 +16,7 @@ import org.apache.kafka.connect.sink.SinkConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,31 +86,24 @@ public class ArchiveSinkConnector extends SinkConnector {
     }
 
     /**
-     * Per-key validation, then the cross-field checks ({@code segment.bytes} at least {@code batch.bytes}, codec
-     * level in range, S3 key pairs), each reported on the key to fix.
+     * Per-key validation, then the checks between keys ({@link ArchiveSinkConfig#crossFieldErrors}), each reported
+     * on the key to fix; then whether this worker's {@code local.dir} is free for this connector.
      */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Map<String, ConfigValue> results = config().validateAll(connectorConfigs);
-        Map<String, Object> parsed = new HashMap<>();
-        for (ConfigValue value : results.values()) {
-            if (value.errorMessages().isEmpty()) {
-                parsed.put(value.name(), value.value());
-            }
-        }
-        SegmentConfig.validate(results, parsed);
-        S3ConnectionConfig.validate(results, connectorConfigs, "", null);
-        checkLocalDirOwner(results, connectorConfigs);
-        return new Config(new ArrayList<>(results.values()));
+        Config config = ConnectorValidation.validate(config(), connectorConfigs, ArchiveSinkConfig::crossFieldErrors);
+        checkLocalDirOwner(config, connectorConfigs);
+        return config;
     }
 
     /**
      * On a worker that has the {@code local.dir} already: refuses it when another connector owns it and archives
      * elsewhere ({@link LocalDirOwner}). The tasks check again when they start, on their own worker.
      */
-    private static void checkLocalDirOwner(Map<String, ConfigValue> results, Map<String, String> props) {
-        ConfigValue localDir = results.get(LocalTierConfig.LOCAL_DIR);
-        boolean s3Errors = results.values().stream()
+    private static void checkLocalDirOwner(Config config, Map<String, String> props) {
+        ConfigValue localDir = config.configValues().stream()
+                .filter(v -> v.name().equals(LocalTierConfig.LOCAL_DIR_CONFIG)).findFirst().orElse(null);
+        boolean s3Errors = config.configValues().stream()
                 .anyMatch(v -> v.name().startsWith("s3.") && !v.errorMessages().isEmpty());
         if (localDir == null || !localDir.errorMessages().isEmpty() || localDir.value() == null || s3Errors) {
             return;

@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.config.CommitMode;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.segment.ArchivedRecord;

@@ -5,6 +5,7 @@ import io.tieredarchive.dr.OffsetSyncs;
 import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.config.KafkaClusterConfig;
 import io.tieredarchive.config.ConfigValidators;
+import io.tieredarchive.config.ConnectorValidation;
 import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.S3ConnectionConfig;
@@ -32,89 +33,89 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
 
     private static final String GROUP = "Replay";
 
-    public static final String TOPICS = "replay.topics";
-    private static final String TOPICS_DOC = "Archived topics to replay, comma-separated. Set this or "
+    public static final String REPLAY_TOPICS_CONFIG = "replay.topics";
+    private static final String REPLAY_TOPICS_DOC = "Archived topics to replay, comma-separated. Set this or "
             + "replay.topics.regex, not both.";
 
-    public static final String TOPICS_REGEX = "replay.topics.regex";
-    private static final String TOPICS_REGEX_DOC = "Java regular expression; every archived topic whose whole name "
-            + "matches it is replayed. Set this or replay.topics, not both. With replay.follow=true, topics that "
+    public static final String REPLAY_TOPICS_REGEX_CONFIG = "replay.topics.regex";
+    private static final String REPLAY_TOPICS_REGEX_DOC = "Java regular expression; every archived topic whose whole "
+            + "name matches it is replayed. Set this or replay.topics, not both. With replay.follow=true, topics that "
             + "appear in the archive later are picked up too.";
 
-    public static final String TOPIC_FORMAT = "replay.topic.format";
-    private static final String TOPIC_FORMAT_DOC = "Name of the topic each archived topic is replayed into; "
+    public static final String REPLAY_TOPIC_FORMAT_CONFIG = "replay.topic.format";
+    private static final String REPLAY_TOPIC_FORMAT_DOC = "Name of the topic each archived topic is replayed into; "
             + "${topic} stands for the archived topic's name, e.g. '${topic}.restored'. The default replays into "
             + "topics of the original names.";
-    public static final String TOPIC_FORMAT_DEFAULT = TopicFormat.TOPIC_PLACEHOLDER;
+    public static final String REPLAY_TOPIC_FORMAT_DEFAULT = TopicFormat.TOPIC_PLACEHOLDER;
 
-    public static final String START_OFFSET = "replay.start.offset";
-    private static final String START_OFFSET_DOC = "First offset replayed in every partition (inclusive). Unset: "
-            + "from the first archived record, or from replay.start.time. Set this or replay.start.time, not both. "
-            + "A partition with a stored source offset resumes there instead.";
+    public static final String REPLAY_START_OFFSET_CONFIG = "replay.start.offset";
+    private static final String REPLAY_START_OFFSET_DOC = "First offset replayed in every partition (inclusive). "
+            + "Unset: from the first archived record, or from replay.start.time. Set this or replay.start.time, not "
+            + "both. A partition with a stored source offset resumes there instead.";
 
-    public static final String END_OFFSET = "replay.end.offset";
-    private static final String END_OFFSET_DOC = "First offset not replayed in every partition (exclusive). Unset: "
-            + "to the end of the archive, or to replay.end.time. Set this or replay.end.time, not both.";
+    public static final String REPLAY_END_OFFSET_CONFIG = "replay.end.offset";
+    private static final String REPLAY_END_OFFSET_DOC = "First offset not replayed in every partition (exclusive). "
+            + "Unset: to the end of the archive, or to replay.end.time. Set this or replay.end.time, not both.";
 
-    public static final String START_TIME = "replay.start.time";
-    private static final String START_TIME_DOC = "Replay from the first record (in offset order) whose timestamp "
-            + "is at or after this instant: ISO-8601 (2026-01-31T12:00:00Z) or epoch milliseconds. Empty: no time "
-            + "start.";
+    public static final String REPLAY_START_TIME_CONFIG = "replay.start.time";
+    private static final String REPLAY_START_TIME_DOC = "Replay from the first record (in offset order) whose "
+            + "timestamp is at or after this instant: ISO-8601 (2026-01-31T12:00:00Z) or epoch milliseconds. Empty: no "
+            + "time start.";
 
-    public static final String END_TIME = "replay.end.time";
-    private static final String END_TIME_DOC = "Stop before the first record (in offset order, after the start) "
+    public static final String REPLAY_END_TIME_CONFIG = "replay.end.time";
+    private static final String REPLAY_END_TIME_DOC = "Stop before the first record (in offset order, after the start) "
             + "whose timestamp is at or after this instant (exclusive): ISO-8601 or epoch milliseconds. Empty: no "
             + "time end.";
 
-    public static final String FOLLOW = "replay.follow";
-    private static final String FOLLOW_DOC = "Keep replaying: after the end of the archive, look for newly "
+    public static final String REPLAY_FOLLOW_CONFIG = "replay.follow";
+    private static final String REPLAY_FOLLOW_DOC = "Keep replaying: after the end of the archive, look for newly "
             + "archived segments (and, with replay.topics.regex, new topics) every replay.follow.interval.ms. "
             + "False: each partition stops at the end of what is archived when it gets there.";
 
-    public static final String FOLLOW_INTERVAL_MS = "replay.follow.interval.ms";
-    private static final String FOLLOW_INTERVAL_MS_DOC = "With replay.follow=true, how often a partition that "
+    public static final String REPLAY_FOLLOW_INTERVAL_MS_CONFIG = "replay.follow.interval.ms";
+    private static final String REPLAY_FOLLOW_INTERVAL_MS_DOC = "With replay.follow=true, how often a partition that "
             + "reached the end of the archive looks for new segments, and how often the connector looks for new "
             + "archived partitions. Each look costs one or two S3 requests per partition.";
-    private static final long FOLLOW_INTERVAL_MS_DEFAULT = 30_000L;
+    private static final long REPLAY_FOLLOW_INTERVAL_MS_DEFAULT = 30_000L;
 
-    public static final String PARTITIONING = "replay.partitioning";
-    private static final String PARTITIONING_DOC = "'preserve': each record goes to the partition it was archived "
-            + "from; the target topic needs at least as many partitions (checked at start through "
+    public static final String REPLAY_PARTITIONING_CONFIG = "replay.partitioning";
+    private static final String REPLAY_PARTITIONING_DOC = "'preserve': each record goes to the partition it was "
+            + "archived from; the target topic needs at least as many partitions (checked at start through "
             + "kafka.*, and created with that many when topic.creation.default.* is set). 'key': the "
             + "producer's partitioner chooses by key, so the target may have any number of partitions.";
     public static final List<String> PARTITIONINGS = List.of("preserve", "key");
 
-    public static final String BATCH_RECORDS = "replay.batch.records";
-    private static final String BATCH_RECORDS_DOC = "Most records one poll hands to Connect.";
-    private static final int BATCH_RECORDS_DEFAULT = 10_000;
+    public static final String REPLAY_BATCH_RECORDS_CONFIG = "replay.batch.records";
+    private static final String REPLAY_BATCH_RECORDS_DOC = "Most records one poll hands to Connect.";
+    private static final int REPLAY_BATCH_RECORDS_DEFAULT = 10_000;
 
-    public static final String BATCH_BYTES = "replay.batch.bytes";
-    private static final String BATCH_BYTES_DOC = "Most bytes (keys, values and headers) one poll hands to "
+    public static final String REPLAY_BATCH_BYTES_CONFIG = "replay.batch.bytes";
+    private static final String REPLAY_BATCH_BYTES_DOC = "Most bytes (keys, values and headers) one poll hands to "
             + "Connect; bounds the task's memory with replay.batch.records.";
-    private static final int BATCH_BYTES_DEFAULT = 8 * 1024 * 1024;
+    private static final int REPLAY_BATCH_BYTES_DEFAULT = 8 * 1024 * 1024;
 
-    public static final String INCARNATION = "replay.incarnation";
-    private static final String INCARNATION_DOC = "Which incarnations of each topic to replay (a topic deleted and "
-            + "created again, or a topic of the same name from another cluster, is archived as another "
+    public static final String REPLAY_INCARNATION_CONFIG = "replay.incarnation";
+    private static final String REPLAY_INCARNATION_DOC = "Which incarnations of each topic to replay (a topic deleted "
+            + "and created again, or a topic of the same name from another cluster, is archived as another "
             + "incarnation): 'latest' (the newest archived), 'all' (every one, oldest first, each from its start, "
             + "into the same target), 'legacy' (archives written before incarnations existed), an incarnation id "
             + "<clusterId>.<topicId>, or a topic id. 'tiered-archive ls <topic>' lists them.";
 
-    public static final String HOLE_TIMEOUT_MS = "replay.hole.timeout.ms";
-    private static final String HOLE_TIMEOUT_MS_DOC = "How long a partition waits at a hole (offsets no segment in "
-            + "S3 covers yet, between segments that are there: a segment its writer is still uploading) before the "
+    public static final String REPLAY_HOLE_TIMEOUT_MS_CONFIG = "replay.hole.timeout.ms";
+    private static final String REPLAY_HOLE_TIMEOUT_MS_DOC = "How long a partition waits at a hole (offsets no segment "
+            + "in S3 covers yet, between segments that are there: a segment its writer is still uploading) before the "
             + "task fails naming it. The replay never steps over a hole.";
-    private static final long HOLE_TIMEOUT_MS_DEFAULT = 10 * 60 * 1000L;
+    private static final long REPLAY_HOLE_TIMEOUT_MS_DEFAULT = 10 * 60 * 1000L;
 
-    public static final String OFFSET_SYNCS_TOPIC = GroupRestoreSettings.SYNCS_TOPIC;
-    private static final String OFFSET_SYNCS_TOPIC_DOC = "Compacted topic of the target cluster where each task "
+    public static final String REPLAY_OFFSET_SYNCS_TOPIC_CONFIG = GroupRestoreSettings.SYNCS_TOPIC;
+    private static final String REPLAY_OFFSET_SYNCS_TOPIC_DOC = "Compacted topic of the target cluster where each task "
             + "records offset syncs: where runs of replayed records landed (original offsets to target offsets), "
             + "so that 'tiered-archive groups' can translate consumer group offsets exactly. Created by the "
             + "connector when missing (compacted, one partition; topic.creation.default.replication.factor when "
             + "set). Used with replay.partitioning=preserve; empty: no syncs.";
 
-    public static final String TOPIC_CONFIGS = "replay.topic.configs";
-    private static final String TOPIC_CONFIGS_DOC = "'preserve': a target topic the connector creates "
+    public static final String REPLAY_TOPIC_CONFIGS_CONFIG = "replay.topic.configs";
+    private static final String REPLAY_TOPIC_CONFIGS_DOC = "'preserve': a target topic the connector creates "
             + "(replay.partitioning=preserve with topic.creation.default.*) gets the archived topic's partition "
             + "count and configs from the archive's newest topic config snapshot (archive.topic.configs on the "
             + "sink); topic.creation.default.* settings given explicitly win. An existing target is never changed: "
@@ -135,56 +136,68 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
     public static final String TASK_INDEX = "replay.task.index";
 
     /** Connect's own key; the task reads it to decide between failing and skipping a corrupt segment. */
-    public static final String ERRORS_TOLERANCE = "errors.tolerance";
+    public static final String ERRORS_TOLERANCE_CONFIG = "errors.tolerance";
+
+    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    /** Built once; after LEGAL_TOPIC, which the offset syncs topic's validator uses when its default is defined. */
+    private static final ConfigDef CONFIG_DEF = build();
 
     private final S3Connection connection;
 
     public ArchiveReplaySourceConfig(Map<String, String> props) {
-        super(configDef(), props);
+        super(CONFIG_DEF, props);
         connection = S3ConnectionConfig.parse(this, "");
     }
 
+    /** The replay's keys (a copy: a {@code ConfigDef} can be changed by whoever holds it). */
     public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG_DEF);
+    }
+
+    private static ConfigDef build() {
         ConfigDef def = RestoreCacheConfig.define(S3ConnectionConfig.define(new ConfigDef(), ""));
         int order = 0;
-        def.define(TOPICS, Type.LIST, "", Importance.HIGH, TOPICS_DOC, GROUP, ++order, Width.LONG, "Topics");
-        def.define(TOPICS_REGEX, Type.STRING, "", ConfigValidators.regexOrEmpty(), Importance.HIGH,
-                TOPICS_REGEX_DOC, GROUP, ++order, Width.LONG, "Topics regex");
-        def.define(TOPIC_FORMAT, Type.STRING, TOPIC_FORMAT_DEFAULT, TopicFormat.validator(), Importance.HIGH,
-                TOPIC_FORMAT_DOC, GROUP, ++order, Width.MEDIUM, "Target topic");
-        def.define(START_OFFSET, Type.LONG, null, ConfigValidators.nullOr(Range.atLeast(0L)), Importance.MEDIUM,
-                START_OFFSET_DOC, GROUP, ++order, Width.SHORT, "Start offset");
-        def.define(END_OFFSET, Type.LONG, null, ConfigValidators.nullOr(Range.atLeast(0L)), Importance.MEDIUM,
-                END_OFFSET_DOC, GROUP, ++order, Width.SHORT, "End offset");
-        def.define(START_TIME, Type.STRING, "", ConfigValidators.instantOrEmpty(), Importance.MEDIUM,
-                START_TIME_DOC, GROUP, ++order, Width.MEDIUM, "Start time");
-        def.define(END_TIME, Type.STRING, "", ConfigValidators.instantOrEmpty(), Importance.MEDIUM,
-                END_TIME_DOC, GROUP, ++order, Width.MEDIUM, "End time");
-        def.define(FOLLOW, Type.BOOLEAN, false, Importance.MEDIUM, FOLLOW_DOC, GROUP, ++order, Width.SHORT,
-                "Follow");
-        def.define(FOLLOW_INTERVAL_MS, Type.LONG, FOLLOW_INTERVAL_MS_DEFAULT, Range.between(10L, 86_400_000L),
-                Importance.LOW, FOLLOW_INTERVAL_MS_DOC, GROUP, ++order, Width.SHORT, "Follow interval");
-        def.define(PARTITIONING, Type.STRING, PARTITIONINGS.get(0),
-                ValidString.in(PARTITIONINGS.toArray(String[]::new)), Importance.MEDIUM, PARTITIONING_DOC, GROUP,
-                ++order, Width.SHORT, "Partitioning");
-        def.define(BATCH_RECORDS, Type.INT, BATCH_RECORDS_DEFAULT, Range.between(1, 1_000_000), Importance.LOW,
-                BATCH_RECORDS_DOC, GROUP, ++order, Width.SHORT, "Records per poll");
-        def.define(BATCH_BYTES, Type.INT, BATCH_BYTES_DEFAULT, Range.between(64 * 1024, 512 * 1024 * 1024),
-                Importance.LOW, BATCH_BYTES_DOC, GROUP, ++order, Width.SHORT, "Bytes per poll");
-        def.define(INCARNATION, Type.STRING, IncarnationSelection.LATEST, incarnationValidator(), Importance.MEDIUM,
-                INCARNATION_DOC, GROUP, ++order, Width.MEDIUM, "Incarnation");
-        def.define(HOLE_TIMEOUT_MS, Type.LONG, HOLE_TIMEOUT_MS_DEFAULT, Range.between(0L, 7 * 86_400_000L),
-                Importance.LOW, HOLE_TIMEOUT_MS_DOC, GROUP, ++order, Width.SHORT, "Hole timeout");
-        def.define(OFFSET_SYNCS_TOPIC, Type.STRING, OffsetSyncs.DEFAULT_TOPIC, topicOrEmpty(), Importance.LOW,
-                OFFSET_SYNCS_TOPIC_DOC, GROUP, ++order, Width.MEDIUM, "Offset syncs topic");
-        def.define(TOPIC_CONFIGS, Type.STRING, TOPIC_CONFIGS_MODES.get(0),
-                ValidString.in(TOPIC_CONFIGS_MODES.toArray(String[]::new)), Importance.LOW, TOPIC_CONFIGS_DOC,
+        def.define(REPLAY_TOPICS_CONFIG, Type.LIST, "", Importance.HIGH, REPLAY_TOPICS_DOC, GROUP, ++order,
+                Width.LONG, "Topics");
+        def.define(REPLAY_TOPICS_REGEX_CONFIG, Type.STRING, "", ConfigValidators.regexOrEmpty(), Importance.HIGH,
+                REPLAY_TOPICS_REGEX_DOC, GROUP, ++order, Width.LONG, "Topics regex");
+        def.define(REPLAY_TOPIC_FORMAT_CONFIG, Type.STRING, REPLAY_TOPIC_FORMAT_DEFAULT, TopicFormat.validator(),
+                Importance.HIGH, REPLAY_TOPIC_FORMAT_DOC, GROUP, ++order, Width.MEDIUM, "Target topic");
+        def.define(REPLAY_START_OFFSET_CONFIG, Type.LONG, null, ConfigValidators.nullOr(Range.atLeast(0L)),
+                Importance.MEDIUM, REPLAY_START_OFFSET_DOC, GROUP, ++order, Width.SHORT, "Start offset");
+        def.define(REPLAY_END_OFFSET_CONFIG, Type.LONG, null, ConfigValidators.nullOr(Range.atLeast(0L)),
+                Importance.MEDIUM, REPLAY_END_OFFSET_DOC, GROUP, ++order, Width.SHORT, "End offset");
+        def.define(REPLAY_START_TIME_CONFIG, Type.STRING, "", ConfigValidators.instantOrEmpty(), Importance.MEDIUM,
+                REPLAY_START_TIME_DOC, GROUP, ++order, Width.MEDIUM, "Start time");
+        def.define(REPLAY_END_TIME_CONFIG, Type.STRING, "", ConfigValidators.instantOrEmpty(), Importance.MEDIUM,
+                REPLAY_END_TIME_DOC, GROUP, ++order, Width.MEDIUM, "End time");
+        def.define(REPLAY_FOLLOW_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, REPLAY_FOLLOW_DOC, GROUP, ++order,
+                Width.SHORT, "Follow");
+        def.define(REPLAY_FOLLOW_INTERVAL_MS_CONFIG, Type.LONG, REPLAY_FOLLOW_INTERVAL_MS_DEFAULT,
+                Range.between(10L, 86_400_000L), Importance.LOW, REPLAY_FOLLOW_INTERVAL_MS_DOC, GROUP, ++order,
+                Width.SHORT, "Follow interval");
+        def.define(REPLAY_PARTITIONING_CONFIG, Type.STRING, PARTITIONINGS.get(0),
+                ValidString.in(PARTITIONINGS.toArray(String[]::new)), Importance.MEDIUM, REPLAY_PARTITIONING_DOC,
+                GROUP, ++order, Width.SHORT, "Partitioning");
+        def.define(REPLAY_BATCH_RECORDS_CONFIG, Type.INT, REPLAY_BATCH_RECORDS_DEFAULT, Range.between(1, 1_000_000),
+                Importance.LOW, REPLAY_BATCH_RECORDS_DOC, GROUP, ++order, Width.SHORT, "Records per poll");
+        def.define(REPLAY_BATCH_BYTES_CONFIG, Type.INT, REPLAY_BATCH_BYTES_DEFAULT,
+                Range.between(64 * 1024, 512 * 1024 * 1024), Importance.LOW, REPLAY_BATCH_BYTES_DOC, GROUP, ++order,
+                Width.SHORT, "Bytes per poll");
+        def.define(REPLAY_INCARNATION_CONFIG, Type.STRING, IncarnationSelection.LATEST, incarnationValidator(),
+                Importance.MEDIUM, REPLAY_INCARNATION_DOC, GROUP, ++order, Width.MEDIUM, "Incarnation");
+        def.define(REPLAY_HOLE_TIMEOUT_MS_CONFIG, Type.LONG, REPLAY_HOLE_TIMEOUT_MS_DEFAULT,
+                Range.between(0L, 7 * 86_400_000L), Importance.LOW, REPLAY_HOLE_TIMEOUT_MS_DOC, GROUP, ++order,
+                Width.SHORT, "Hole timeout");
+        def.define(REPLAY_OFFSET_SYNCS_TOPIC_CONFIG, Type.STRING, OffsetSyncs.DEFAULT_TOPIC, topicOrEmpty(),
+                Importance.LOW, REPLAY_OFFSET_SYNCS_TOPIC_DOC, GROUP, ++order, Width.MEDIUM, "Offset syncs topic");
+        def.define(REPLAY_TOPIC_CONFIGS_CONFIG, Type.STRING, TOPIC_CONFIGS_MODES.get(0),
+                ValidString.in(TOPIC_CONFIGS_MODES.toArray(String[]::new)), Importance.LOW, REPLAY_TOPIC_CONFIGS_DOC,
                 GROUP, ++order, Width.SHORT, "Target topic configs");
         KafkaClusterConfig.define(def, false, KAFKA_BOOTSTRAP_SERVERS_DOC);
         return def;
     }
-
-    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private static ConfigDef.Validator topicOrEmpty() {
         return new ConfigDef.Validator() {
@@ -231,21 +244,22 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
     }
 
     public List<String> topics() {
-        return getList(TOPICS).stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
+        return getList(REPLAY_TOPICS_CONFIG).stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
     }
 
     /** The topic regex, when replay.topics.regex is set. */
     public Optional<Pattern> topicsRegex() {
-        String regex = getString(TOPICS_REGEX);
+        String regex = getString(REPLAY_TOPICS_REGEX_CONFIG);
         return regex.isEmpty() ? Optional.empty() : Optional.of(Pattern.compile(regex));
     }
 
     public TopicFormat topicFormat() {
-        return TopicFormat.parse(getString(TOPIC_FORMAT));
+        return TopicFormat.parse(getString(REPLAY_TOPIC_FORMAT_CONFIG));
     }
 
     public ReplayRange range() {
-        return new ReplayRange(getLong(START_OFFSET), getLong(END_OFFSET), instant(START_TIME), instant(END_TIME));
+        return new ReplayRange(getLong(REPLAY_START_OFFSET_CONFIG), getLong(REPLAY_END_OFFSET_CONFIG),
+                instant(REPLAY_START_TIME_CONFIG), instant(REPLAY_END_TIME_CONFIG));
     }
 
     private Long instant(String key) {
@@ -254,28 +268,28 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
     }
 
     public boolean follow() {
-        return getBoolean(FOLLOW);
+        return getBoolean(REPLAY_FOLLOW_CONFIG);
     }
 
     public long followIntervalMs() {
-        return getLong(FOLLOW_INTERVAL_MS);
+        return getLong(REPLAY_FOLLOW_INTERVAL_MS_CONFIG);
     }
 
     public boolean preservePartitions() {
-        return "preserve".equals(getString(PARTITIONING));
+        return "preserve".equals(getString(REPLAY_PARTITIONING_CONFIG));
     }
 
     public int batchRecords() {
-        return getInt(BATCH_RECORDS);
+        return getInt(REPLAY_BATCH_RECORDS_CONFIG);
     }
 
     public int batchBytes() {
-        return getInt(BATCH_BYTES);
+        return getInt(REPLAY_BATCH_BYTES_CONFIG);
     }
 
     /** True with Connect's {@code errors.tolerance=all}: a corrupt segment is reported and skipped. */
     public boolean toleratesErrors() {
-        return "all".equalsIgnoreCase(String.valueOf(originals().get(ERRORS_TOLERANCE)).trim());
+        return "all".equalsIgnoreCase(String.valueOf(originals().get(ERRORS_TOLERANCE_CONFIG)).trim());
     }
 
     /** The Admin client's settings: every {@code kafka.*} key (or older {@code replay.admin.*}), unprefixed. */
@@ -294,22 +308,31 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
      * connector can reach ({@code kafka.*}); empty otherwise.
      */
     public Optional<String> offsetSyncsTopic() {
-        String topic = getString(OFFSET_SYNCS_TOPIC).trim();
+        String topic = getString(REPLAY_OFFSET_SYNCS_TOPIC_CONFIG).trim();
         return topic.isEmpty() || !preservePartitions() || !hasAdmin() ? Optional.empty() : Optional.of(topic);
     }
 
     /** True with {@code replay.topic.configs=preserve}: created targets get the archived topic's configs. */
     public boolean preserveTopicConfigs() {
-        return "preserve".equals(getString(TOPIC_CONFIGS));
+        return "preserve".equals(getString(REPLAY_TOPIC_CONFIGS_CONFIG));
     }
 
     /** Which incarnations to replay. */
     public IncarnationSelection incarnations() {
-        return new IncarnationSelection(getString(INCARNATION).trim());
+        return new IncarnationSelection(getString(REPLAY_INCARNATION_CONFIG).trim());
     }
 
     public long holeTimeoutMs() {
-        return getLong(HOLE_TIMEOUT_MS);
+        return getLong(REPLAY_HOLE_TIMEOUT_MS_CONFIG);
+    }
+
+    /**
+     * {@code validate()}'s checks between keys, each on the key to fix: the S3 key pairs, then, once every key is
+     * valid and the pairs agree, {@link #crossFieldErrors()}.
+     */
+    public static Map<String, String> crossFieldErrors(ConnectorValidation.Keys keys) {
+        Map<String, String> s3 = S3ConnectionConfig.crossFieldErrors(keys.props(), "", null);
+        return s3.isEmpty() && keys.allValid() ? new ArchiveReplaySourceConfig(keys.props()).crossFieldErrors() : s3;
     }
 
     /**
@@ -321,36 +344,43 @@ public class ArchiveReplaySourceConfig extends AbstractConfig {
         boolean listed = !topics().isEmpty();
         boolean regex = topicsRegex().isPresent();
         if (listed && regex) {
-            errors.put(TOPICS_REGEX, "set " + TOPICS + " or " + TOPICS_REGEX + ", not both");
+            errors.put(REPLAY_TOPICS_REGEX_CONFIG,
+                    "set " + REPLAY_TOPICS_CONFIG + " or " + REPLAY_TOPICS_REGEX_CONFIG + ", not both");
         } else if (!listed && !regex) {
-            errors.put(TOPICS, "set " + TOPICS + " or " + TOPICS_REGEX + " to choose the archived topics");
+            errors.put(REPLAY_TOPICS_CONFIG, "set " + REPLAY_TOPICS_CONFIG + " or " + REPLAY_TOPICS_REGEX_CONFIG
+                    + " to choose the archived topics");
         }
         for (String topic : topics()) {
             try {
                 topicFormat().target(topic);
             } catch (IllegalArgumentException e) {
-                errors.putIfAbsent(TOPIC_FORMAT, e.getMessage());
+                errors.putIfAbsent(REPLAY_TOPIC_FORMAT_CONFIG, e.getMessage());
             }
         }
         ReplayRange r = range();
         if (r.startOffset() != null && r.startTime() != null) {
-            errors.put(START_TIME, "set " + START_OFFSET + " or " + START_TIME + ", not both");
+            errors.put(REPLAY_START_TIME_CONFIG,
+                    "set " + REPLAY_START_OFFSET_CONFIG + " or " + REPLAY_START_TIME_CONFIG + ", not both");
         }
         if (r.endOffset() != null && r.endTime() != null) {
-            errors.put(END_TIME, "set " + END_OFFSET + " or " + END_TIME + ", not both");
+            errors.put(REPLAY_END_TIME_CONFIG,
+                    "set " + REPLAY_END_OFFSET_CONFIG + " or " + REPLAY_END_TIME_CONFIG + ", not both");
         }
         if (r.startOffset() != null && r.endOffset() != null && r.endOffset() <= r.startOffset()) {
-            errors.put(END_OFFSET, END_OFFSET + " (" + r.endOffset() + ") must be greater than " + START_OFFSET
-                    + " (" + r.startOffset() + "): the end is exclusive");
+            errors.put(REPLAY_END_OFFSET_CONFIG, REPLAY_END_OFFSET_CONFIG + " (" + r.endOffset()
+                    + ") must be greater than " + REPLAY_START_OFFSET_CONFIG + " (" + r.startOffset()
+                    + "): the end is exclusive");
         }
         if (r.startTime() != null && r.endTime() != null && r.endTime() <= r.startTime()) {
-            errors.put(END_TIME, END_TIME + " (" + getString(END_TIME) + ") must be after " + START_TIME + " ("
-                    + getString(START_TIME) + "): the end is exclusive");
+            errors.put(REPLAY_END_TIME_CONFIG, REPLAY_END_TIME_CONFIG + " (" + getString(REPLAY_END_TIME_CONFIG)
+                    + ") must be after " + REPLAY_START_TIME_CONFIG + " (" + getString(REPLAY_START_TIME_CONFIG)
+                    + "): the end is exclusive");
         }
         if (preservePartitions() && !hasAdmin()) {
-            errors.put(KafkaClusterConfig.BOOTSTRAP_SERVERS_CONFIG, "must be set with " + PARTITIONING + "=preserve: the connector "
-                    + "checks that each target topic has at least as many partitions as the archived one (set it "
-                    + "to the worker's bootstrap.servers), or use " + PARTITIONING + "=key");
+            errors.put(KafkaClusterConfig.BOOTSTRAP_SERVERS_CONFIG, "must be set with " + REPLAY_PARTITIONING_CONFIG
+                    + "=preserve: the connector checks that each target topic has at least as many partitions as "
+                    + "the archived one (set it to the worker's bootstrap.servers), or use "
+                    + REPLAY_PARTITIONING_CONFIG + "=key");
         }
         return errors;
     }

@@ -1,8 +1,7 @@
 package io.tieredarchive.source;
 
 import io.tieredarchive.tier.remote.ArchivePartition;
-import io.tieredarchive.config.ConfigValidators;
-import io.tieredarchive.config.S3ConnectionConfig;
+import io.tieredarchive.config.ConnectorValidation;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.dr.ArchiveSnapshots;
 import io.tieredarchive.dr.TopicConfigSnapshot;
@@ -19,8 +18,6 @@ import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -40,8 +37,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Replays archived topics into Kafka topics. Lists the archived partitions of the chosen topics, checks (and, when
@@ -66,11 +61,7 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
     @Override
     public void start(Map<String, String> props) {
         ArchiveReplaySourceConfig parsed = new ArchiveReplaySourceConfig(props);
-        Map<String, String> errors = parsed.crossFieldErrors();
-        if (!errors.isEmpty()) {
-            Map.Entry<String, String> first = errors.entrySet().iterator().next();
-            throw new ConfigException(first.getKey(), props.get(first.getKey()), first.getValue());
-        }
+        ConnectorValidation.throwFirst(parsed.crossFieldErrors(), props);
         this.props = Map.copyOf(props);
         this.config = parsed;
         this.store = RemoteSegmentStore.create(config.connection());
@@ -244,16 +235,7 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
     /** Per-key validation by the ConfigDef, then the checks between keys, each reported on the key to fix. */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config validated = super.validate(connectorConfigs);
-        Map<String, ConfigValue> results = validated.configValues().stream()
-                .collect(Collectors.toMap(ConfigValue::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
-        S3ConnectionConfig.validate(results, connectorConfigs, "", null);
-        boolean keysValid = results.values().stream().allMatch(v -> v.errorMessages().isEmpty());
-        if (keysValid) {
-            new ArchiveReplaySourceConfig(connectorConfigs).crossFieldErrors()
-                    .forEach((key, reason) -> ConfigValidators.addError(results, key, reason));
-        }
-        return new Config(new ArrayList<>(results.values()));
+        return ConnectorValidation.validate(config(), connectorConfigs, ArchiveReplaySourceConfig::crossFieldErrors);
     }
 
     /** Each task's source offsets are committed in the producer's transaction with its records (KIP-618). */

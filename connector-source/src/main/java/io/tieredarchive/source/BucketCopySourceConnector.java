@@ -1,12 +1,9 @@
 package io.tieredarchive.source;
 
-import io.tieredarchive.config.ConfigValidators;
-import io.tieredarchive.config.S3ConnectionConfig;
+import io.tieredarchive.config.ConnectorValidation;
 import io.tieredarchive.config.VersionInfo;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
@@ -17,11 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Copies the objects under one S3 prefix to another bucket and prefix, server-side where the store allows it,
@@ -37,11 +31,7 @@ public class BucketCopySourceConnector extends SourceConnector {
     @Override
     public void start(Map<String, String> props) {
         BucketCopySourceConfig config = new BucketCopySourceConfig(props);
-        Map<String, String> errors = config.crossFieldErrors();
-        if (!errors.isEmpty()) {
-            Map.Entry<String, String> first = errors.entrySet().iterator().next();
-            throw new ConfigException(first.getKey(), props.get(first.getKey()), first.getValue());
-        }
+        ConnectorValidation.throwFirst(config.crossFieldErrors(), props);
         this.props = Map.copyOf(props);
         log.info("Bucket copy from s3://{}/{} to s3://{}/{}, mode {}", config.source().bucket(),
                 config.source().prefix(), config.destination().bucket(), config.destination().prefix(),
@@ -79,18 +69,7 @@ public class BucketCopySourceConnector extends SourceConnector {
     /** Per-key validation by the ConfigDef, then the checks between keys, each reported on the key to fix. */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = super.validate(connectorConfigs);
-        Map<String, ConfigValue> results = config.configValues().stream()
-                .collect(Collectors.toMap(ConfigValue::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
-        S3ConnectionConfig.validate(results, connectorConfigs, BucketCopySourceConfig.SOURCE_PREFIX, null);
-        S3ConnectionConfig.validate(results, connectorConfigs, BucketCopySourceConfig.DESTINATION_PREFIX,
-                BucketCopySourceConfig.SOURCE_PREFIX);
-        boolean keysValid = results.values().stream().allMatch(v -> v.errorMessages().isEmpty());
-        if (keysValid) {
-            new BucketCopySourceConfig(connectorConfigs).crossFieldErrors()
-                    .forEach((key, reason) -> ConfigValidators.addError(results, key, reason));
-        }
-        return new Config(new ArrayList<>(results.values()));
+        return ConnectorValidation.validate(config(), connectorConfigs, BucketCopySourceConfig::crossFieldErrors);
     }
 
     /**

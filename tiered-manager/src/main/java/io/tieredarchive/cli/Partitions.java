@@ -5,7 +5,6 @@ import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.ArchiveCatalog;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
-import org.apache.kafka.common.TopicPartition;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.remote.PartitionView;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -64,7 +64,7 @@ public final class StoreOptions {
         Map<String, String> props = properties();
         if (bucketDir != null) {
             return new RemoteSegmentStore(new FileSystemStorageBackend(bucketDir),
-                    props.getOrDefault(S3ConnectionConfig.PREFIX, "").replaceAll("^/+|/+$", ""),
+                    props.getOrDefault(S3ConnectionConfig.S3_PREFIX_CONFIG, "").replaceAll("^/+|/+$", ""),
                     System::currentTimeMillis);
         }
         return RemoteSegmentStore.create(RemoteSegmentStore.connectionOf(props));

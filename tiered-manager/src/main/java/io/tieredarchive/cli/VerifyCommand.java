@@ -4,7 +4,6 @@ import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.read.ArchiveVerifier;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -10,7 +10,6 @@ import io.tieredarchive.tier.remote.Incarnation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -98,8 +97,7 @@ public record TopicConfigSnapshot(int formatVersion, String topic, String cluste
                     + "more and configs are required)");
         }
         SortedMap<String, String> configs = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.get("configs").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> c = it.next();
+        for (Map.Entry<String, JsonNode> c : root.get("configs").properties()) {
             if (!c.getValue().isTextual()) {
                 throw new CorruptSegmentException(name, -1, "config '" + c.getKey() + "' is not a string");
             }

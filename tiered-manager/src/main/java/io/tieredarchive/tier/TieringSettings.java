@@ -33,10 +33,10 @@ public record TieringSettings(Path localDir, long uploadDelayMs, long localReten
 
     /** The settings of a config that defines the {@link LocalTierConfig} keys, default pacing. */
     public static TieringSettings from(AbstractConfig config) {
-        return new TieringSettings(Path.of(config.getString(LocalTierConfig.LOCAL_DIR).trim()),
-                config.getLong(LocalTierConfig.TIER_UPLOAD_DELAY_MS),
-                config.getLong(LocalTierConfig.LOCAL_RETENTION_MS),
-                config.getLong(LocalTierConfig.LOCAL_RETENTION_BYTES),
+        return new TieringSettings(Path.of(config.getString(LocalTierConfig.LOCAL_DIR_CONFIG).trim()),
+                config.getLong(LocalTierConfig.TIER_UPLOAD_DELAY_MS_CONFIG),
+                config.getLong(LocalTierConfig.LOCAL_RETENTION_MS_CONFIG),
+                config.getLong(LocalTierConfig.LOCAL_RETENTION_BYTES_CONFIG),
                 DEFAULT_SCAN_INTERVAL_MS, DEFAULT_UPLOAD_THREADS, DEFAULT_MIN_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS);
     }
 

@@ -78,6 +78,7 @@ public final class CopyMetrics {
             }
             case SKIPPED -> skipped.record();
             case FAILED -> failed.record();
+            default -> throw new IllegalStateException("No metric for copy status " + result.status());
         }
         requests.record(result.requests());
     }

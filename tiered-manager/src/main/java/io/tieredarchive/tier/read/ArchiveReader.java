@@ -3,7 +3,6 @@ package io.tieredarchive.tier.read;
 import io.tieredarchive.tier.LocalTier;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.PartitionView;
-import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
 import io.tieredarchive.segment.ByteSource;

@@ -104,6 +104,7 @@ public final class FileSystemStorageBackend implements StorageBackend {
     }
 
     @Override
+    @SuppressWarnings("try") // the FileLock is a resource for its scope only: held by the try, never read in it
     public ObjectInfo putIfMatch(String key, byte[] content, String expectedEtag) throws StorageException {
         Path target = objectPath(key);
         ReentrantLock jvmLock = LOCKS.computeIfAbsent(root, r -> new ReentrantLock());

@@ -1,5 +1,6 @@
-package io.tieredarchive.sink;
+package io.tieredarchive.config;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /** {@code commit.mode}: which archived records the sink commits to Kafka. */
@@ -14,7 +15,13 @@ public enum CommitMode {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static CommitMode of(String value) {
+    /** The mode a config value names, in any case and with surrounding blanks. */
+    public static CommitMode of(String value) {
         return valueOf(value.trim().toUpperCase(Locale.ROOT));
+    }
+
+    /** Every config value, the default first: what {@code commit.mode}'s validator accepts. */
+    static String[] configValues() {
+        return Arrays.stream(values()).map(CommitMode::configValue).toArray(String[]::new);
     }
 }
