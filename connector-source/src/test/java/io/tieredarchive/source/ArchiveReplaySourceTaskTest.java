@@ -7,6 +7,7 @@ import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.source.replay.PartitionAssignment;
 import io.tieredarchive.source.replay.ReplayRecords;
 import io.tieredarchive.source.testing.TestArchives;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.ArchivePartition;
@@ -61,8 +62,8 @@ class ArchiveReplaySourceTaskTest {
     }
 
     @AfterAll
-    static void stop() {
-        s3.stop();
+    static void stop() throws Exception {
+        Closing.closeAll(s3);
     }
 
     private static void write(RemoteSegmentStore store, Incarnation incarnation, int count, String tag)
