@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the replay's end-to-end tests share: connector configs, waiting, reading a topic back and comparing. The
- * reliability suite uses the Connect cluster, topic and failure helpers too, through this module's test-jar.
+ * reliability suite uses its reads and failure helpers too, through this module's test-jar; clusters and topics
+ * come from {@code io.tieredarchive.testing} ({@code InProcessConnect}, {@code KafkaTopics}).
  */
 public final class ReplayItSupport {
 
