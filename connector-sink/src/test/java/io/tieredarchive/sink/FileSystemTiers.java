@@ -1,12 +1,22 @@
 package io.tieredarchive.sink;
 
 import io.tieredarchive.config.CommitMode;
+import io.tieredarchive.segment.ArchivedRecord;
+import io.tieredarchive.segment.SegmentException;
+import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.segment.SegmentOrigin;
+import io.tieredarchive.segment.SegmentWriter;
+import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.tier.TieringServices;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringSettings;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 
+import org.apache.kafka.common.record.TimestampType;
+
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -59,6 +69,38 @@ final class FileSystemTiers implements AutoCloseable {
     Durability durability(ArchiveSinkConfig config, Runnable onTiered) {
         return new TieredDurability(TieringServices.attach(of(config), config.connectorName(), store()),
                 config.commitMode() == CommitMode.REMOTE, onTiered);
+    }
+
+    /** The service of {@code localDir} with default pacing and no upload delay, for tests without a task config. */
+    TieringService service(Path localDir) {
+        return services.computeIfAbsent(localDir, dir -> new TieringService(new TieringSettings(dir, 0, -1, -1,
+                TieringSettings.DEFAULT_SCAN_INTERVAL_MS, 1, TieringSettings.DEFAULT_MIN_BACKOFF_MS,
+                TieringSettings.DEFAULT_MAX_BACKOFF_MS), clock));
+    }
+
+    /** A task's {@link TieredDurability} on {@code service}, uploading to {@link #store()}. */
+    TieredDurability durability(TieringService service, boolean remoteCommit, Runnable onTiered) {
+        return new TieredDurability(TieringServices.attach(service, "sink", store()), remoteCommit, onTiered);
+    }
+
+    /**
+     * Seals offsets {@code from..to-1} of {@code p} in a segment under the service's {@code local.dir}, archived to
+     * {@code durability}'s destination, and tells {@code durability}, as a task does.
+     */
+    static SegmentMetadata seal(TieringService service, Durability durability, ArchivePartition p, long from,
+                                long to) throws SegmentException {
+        SegmentWriterOptions options = new SegmentWriterOptions("none", null, 4096, "writer-1",
+                new SegmentOrigin(p.incarnation().clusterId(), p.incarnation().topicId(), from,
+                        durability.destination()));
+        SegmentWriter writer = SegmentWriter.create(service.localTier().partitionDir(p.topic(), p.partition()),
+                p.topic(), p.partition(), from, options);
+        for (long offset = from; offset < to; offset++) {
+            writer.append(new ArchivedRecord(offset, offset, TimestampType.CREATE_TIME, null,
+                    ("v" + offset).getBytes(StandardCharsets.UTF_8)));
+        }
+        SegmentMetadata meta = writer.seal(System.currentTimeMillis());
+        durability.sealed(p, writer.files(), meta);
+        return meta;
     }
 
     @Override

@@ -6,19 +6,18 @@ import io.tieredarchive.segment.SegmentOrigin;
 import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.source.replay.PartitionAssignment;
 import io.tieredarchive.source.replay.ReplayRecords;
+import io.tieredarchive.source.testing.SourceTaskRuns;
 import io.tieredarchive.source.testing.TestArchives;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +59,8 @@ class ArchiveReplaySourceTaskTest {
     }
 
     @AfterAll
-    static void stop() {
-        s3.stop();
+    static void stop() throws Exception {
+        Closing.closeAll(s3);
     }
 
     private static void write(RemoteSegmentStore store, Incarnation incarnation, int count, String tag)
@@ -121,59 +119,11 @@ class ArchiveReplaySourceTaskTest {
                 new ArchivePartition("orders", FIRST, 0), new ArchivePartition("orders", SECOND, 0))));
         ArchiveReplaySourceTask task = new ArchiveReplaySourceTask();
         try (Metrics metrics = new Metrics()) {
-            task.initialize(context(new PluginMetricsImpl(metrics, Map.of()), stored));
+            task.initialize(SourceTaskRuns.context(new PluginMetricsImpl(metrics, Map.of()), stored));
             task.start(props);
-            List<SourceRecord> all = new ArrayList<>();
-            int empty = 0;
-            while (empty < 3) {
-                List<SourceRecord> batch = task.poll();
-                if (batch == null || batch.isEmpty()) {
-                    empty++;
-                } else {
-                    all.addAll(batch);
-                    empty = 0;
-                }
-            }
+            List<SourceRecord> all = SourceTaskRuns.pollUntilIdle(task);
             task.stop();
             return all;
         }
-    }
-
-    private static SourceTaskContext context(PluginMetrics metrics,
-                                             Map<Map<String, Object>, Map<String, Object>> stored) {
-        OffsetStorageReader reader = new OffsetStorageReader() {
-            @Override
-            public <T> Map<String, Object> offset(Map<String, T> partition) {
-                return stored.get(new HashMap<String, Object>(partition));
-            }
-
-            @Override
-            public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
-                Map<Map<String, T>, Map<String, Object>> out = new HashMap<>();
-                for (Map<String, T> p : partitions) {
-                    Map<String, Object> o = stored.get(new HashMap<String, Object>(p));
-                    if (o != null) {
-                        out.put(p, o);
-                    }
-                }
-                return out;
-            }
-        };
-        return new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return Map.of();
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return reader;
-            }
-
-            @Override
-            public PluginMetrics pluginMetrics() {
-                return metrics;
-            }
-        };
     }
 }

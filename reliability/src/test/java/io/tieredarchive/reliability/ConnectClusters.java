@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Reads and waits the reliability ITs share on an embedded Connect cluster; the cluster itself, topics and
- * failure traces come from the source's ReplayItSupport (its test-jar).
+ * Reads and waits the reliability ITs share on an embedded Connect cluster; the cluster itself and its topics come
+ * from tiered-manager's test-jar ({@code InProcessConnect}, {@code KafkaTopics}), failure traces from the source's
+ * ReplayItSupport (its test-jar).
  */
 public final class ConnectClusters {
 

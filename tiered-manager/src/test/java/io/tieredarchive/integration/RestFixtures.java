@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /** What the REST extension's end-to-end tests set up: sealed segments, an archive in S3, connector configs. */
-final class RestFixtures {
+public final class RestFixtures {
 
-    static final String TOPIC = "orders";
+    public static final String TOPIC = "orders";
 
     private RestFixtures() {
     }
@@ -43,7 +43,7 @@ final class RestFixtures {
      * Archives {@code segments} segments of 100 records each (offsets 0 to {@code segments * 100 - 1}) of
      * orders-{@code partition} in the store of {@code connection}, sealed in {@code scratch} first.
      */
-    static void archive(S3Connection connection, int partition, int segments, Path scratch) throws Exception {
+    public static void archive(S3Connection connection, int partition, int segments, Path scratch) throws Exception {
         try (RemoteSegmentStore store = RemoteSegmentStore.create(connection)) {
             for (long base = 0; base < segments * 100L; base += 100) {
                 SegmentMetadata meta = seal(scratch, partition, base, 100, "rest-it");
@@ -55,7 +55,7 @@ final class RestFixtures {
     }
 
     /** A running connector (Connect's test sink, which does nothing) whose config holds the archive's s3.* keys. */
-    static Map<String, String> connectorWithArchiveKeys(S3ProxyServer s3, String endpoint, String bucket,
+    public static Map<String, String> connectorWithArchiveKeys(S3ProxyServer s3, String endpoint, String bucket,
                                                          String prefix) {
         return new HashMap<>(Map.of("connector.class", MonitorableSinkConnector.class.getName(),
                 "tasks.max", "1", "topics", "unrelated", "s3.bucket", bucket, "s3.prefix", prefix,

@@ -1,5 +1,6 @@
 package io.tieredarchive.integration;
 
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -91,22 +92,15 @@ class TieredArchiveRestAuthIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.stop();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
-        if (previousJaasFile == null) {
-            System.clearProperty(JAAS_FILE);
-        } else {
-            System.setProperty(JAAS_FILE, previousJaasFile);
-        }
-        Configuration.getConfiguration().refresh();
+    static void stop() throws Exception {
+        Closing.closeAll(worker == null ? null : worker::stop, Closing.stopping(kafka), s3, () -> {
+            if (previousJaasFile == null) {
+                System.clearProperty(JAAS_FILE);
+            } else {
+                System.setProperty(JAAS_FILE, previousJaasFile);
+            }
+            Configuration.getConfiguration().refresh();
+        });
     }
 
     /** Each endpoint, as a call, and the status it answers an authenticated caller. */

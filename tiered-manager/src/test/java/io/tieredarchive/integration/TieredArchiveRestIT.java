@@ -2,9 +2,10 @@ package io.tieredarchive.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
-import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringServices;
 import io.tieredarchive.tier.TieringSettings;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,13 +62,9 @@ class TieredArchiveRestIT {
         failing = TieringServices.acquire(new TieringSettings(failingDir, 0, -1, -1, 3_600_000, 1, 3_600_000,
                 3_600_000), RestFixtures.onBucket(bucket, "no-such-bucket"), "rest-it-failing");
 
-        connect = new EmbeddedConnectCluster.Builder().name("rest-it").numWorkers(1)
-                .workerProps(new HashMap<>(Map.of("rest.extension.classes",
-                        "io.tieredarchive.rest.TieredArchiveRestExtension", "config.providers", "file",
-                        "config.providers.file.class",
-                        "org.apache.kafka.common.config.provider.FileConfigProvider")))
-                .build();
-        connect.start();
+        connect = InProcessConnect.named("rest-it").workerProps(Map.of("rest.extension.classes",
+                "io.tieredarchive.rest.TieredArchiveRestExtension", "config.providers", "file",
+                "config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider")).start();
         rest = new RestCalls(connect.endpointForResource(""));
         connect.kafka().createTopic("unrelated", 1);
         connect.configureConnector("archiver", RestFixtures.connectorWithArchiveKeys(s3, s3.endpoint(), "rest",
@@ -77,17 +73,9 @@ class TieredArchiveRestIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.stop();
-        }
-        for (TieringServices.Handle service : new TieringServices.Handle[] {tiering, failing}) {
-            if (service != null) {
-                service.close();
-                service.service().close();
-            }
-        }
-        s3.stop();
+    static void stop() throws Exception {
+        Closing.closeAll(Closing.stopping(connect), tiering, tiering == null ? null : tiering.service(), failing,
+                failing == null ? null : failing.service(), s3);
     }
 
     /** This test's entry of {@code stats} for {@code localDir}. */

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentReader;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
-import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringServices;
 import io.tieredarchive.tier.TieringSettings;
 import org.apache.kafka.common.utils.Utils;
@@ -70,8 +71,7 @@ class TieredArchiveRestoreIT {
                 "tiered.archive.rest.restore.root", root.toString(),
                 "tiered.archive.rest.restore.threads", "1",
                 "tiered.archive.rest.restore.queue.size", "1"));
-        connect = new EmbeddedConnectCluster.Builder().name("restore-it").numWorkers(1).workerProps(worker).build();
-        connect.start();
+        connect = InProcessConnect.named("restore-it").workerProps(worker).start();
         rest = new RestCalls(connect.endpointForResource(""));
         connect.kafka().createTopic("unrelated", 1);
         connect.configureConnector("archiver", RestFixtures.connectorWithArchiveKeys(s3, s3.endpoint(), "restore",
@@ -83,16 +83,8 @@ class TieredArchiveRestoreIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (sink != null) {
-            sink.close();
-            sink.service().close();
-        }
-        relay.close();
-        s3.stop();
+    static void stop() throws Exception {
+        Closing.closeAll(Closing.stopping(connect), sink, sink == null ? null : sink.service(), relay, s3);
     }
 
     private static String body(String connector, String directory, Object... more) throws IOException {

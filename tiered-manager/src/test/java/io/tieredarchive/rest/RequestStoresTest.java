@@ -1,5 +1,6 @@
 package io.tieredarchive.rest;
 
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.testing.S3ProxyServer;
@@ -47,8 +48,8 @@ class RequestStoresTest {
     }
 
     @AfterAll
-    static void stopS3() {
-        s3.stop();
+    static void stopS3() throws Exception {
+        Closing.closeAll(s3);
     }
 
     @AfterEach

@@ -1,5 +1,8 @@
 package io.tieredarchive.testing;
 
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+
 /** Teardown of what a test class started ({@code @AfterAll}). */
 public final class Closing {
 
@@ -29,5 +32,15 @@ public final class Closing {
         if (first != null) {
             throw first;
         }
+    }
+
+    /** Stops {@code connect} when closed; null when it never started, so that {@link #closeAll} skips it. */
+    public static AutoCloseable stopping(EmbeddedConnectCluster connect) {
+        return connect == null ? null : connect::stop;
+    }
+
+    /** Stops {@code kafka} when closed; null when it never started, so that {@link #closeAll} skips it. */
+    public static AutoCloseable stopping(EmbeddedKafkaCluster kafka) {
+        return kafka == null ? null : kafka::stop;
     }
 }

@@ -10,7 +10,9 @@ import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.source.integration.ReplayItSupport;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.ConnectWorkerProcess;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.ArchivePartition;
@@ -83,13 +85,8 @@ class WorkerLinesIT {
     }
 
     @AfterAll
-    void stop() {
-        if (kafka != null) {
-            kafka.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    void stop() throws Exception {
+        Closing.closeAll(Closing.stopping(kafka), s3);
     }
 
     Stream<String> versions() {
@@ -104,7 +101,7 @@ class WorkerLinesIT {
         try (ConnectWorkerProcess worker = startWorker(version, id)) {
             assertPluginsFound(worker);
             String topic = "orders-" + id;
-            ArchiveFixture.createTopic(kafka, topic, PARTITIONS, Map.of());
+            KafkaTopics.create(kafka, topic, PARTITIONS, Map.of());
             ArchiveFixture.produce(kafka, topic, PARTITIONS, PER_PARTITION, 7);
             S3Connection archive = S3TestConnections.withPrefix(S3TestConnections.create(s3, ArchiveFixture.BUCKET),
                     id);

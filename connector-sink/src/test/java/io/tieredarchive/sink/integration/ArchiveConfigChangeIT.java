@@ -4,6 +4,8 @@ import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.LocalSegment;
@@ -24,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -51,19 +52,19 @@ class ArchiveConfigChangeIT {
         s3 = ArchiveFixture.startS3(tmp);
         S3TestConnections.create(s3, "first");
         S3TestConnections.create(s3, "second");
-        connect = ArchiveFixture.startConnect("config-change-it", Map.of(), new Properties());
+        connect = InProcessConnect.named("config-change-it").start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Closing.closeAll(connect == null ? null : connect::stop, s3);
+        Closing.closeAll(Closing.stopping(connect), s3);
     }
 
     @Test
     void aBucketChangedMidStreamGetsTheNewRecordsAndTheOldOneKeepsTheOld() throws Exception {
         String topic = "moving";
         Path localDir = tmp.resolve("moving-local");
-        ArchiveFixture.createTopic(connect.kafka(), topic, 2, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 2, Map.of());
         Map<String, String> config = sinkConfig(topic, localDir, s3);
         config.put("s3.bucket", "first");
         try (CapturedLogs logs = new CapturedLogs();
@@ -95,7 +96,7 @@ class ArchiveConfigChangeIT {
         rotating.start();
         try {
             S3TestConnections.create(rotating, "rotating");
-            ArchiveFixture.createTopic(connect.kafka(), topic, 2, Map.of());
+            KafkaTopics.create(connect.kafka(), topic, 2, Map.of());
             Map<String, String> config = sinkConfig(topic, localDir, rotating);
             config.put("s3.bucket", "rotating");
             try (var producer = new ArchiveFixture.BackgroundProducer(connect.kafka(), topic, 2, 6_000,

@@ -8,17 +8,12 @@ import io.tieredarchive.sink.ArchiveContents;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
 import java.nio.charset.StandardCharsets;
@@ -28,12 +23,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -52,49 +44,6 @@ public final class ArchiveFixture {
     public static final String BUCKET = "archive";
 
     private ArchiveFixture() {
-    }
-
-    /**
-     * Starts an in-process Connect cluster of one worker for the sink's tests: offsets flushed every second,
-     * plugins found by service loading; {@code workerProps} add or replace worker keys.
-     */
-    public static EmbeddedConnectCluster startConnect(String name, Map<String, String> workerProps, Properties brokerProps) {
-        Map<String, String> props = new HashMap<>(Map.of("offset.flush.interval.ms", "1000",
-                "plugin.discovery", "service_load"));
-        props.putAll(workerProps);
-        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(1)
-                .brokerProps(brokerProps).workerProps(props).build();
-        connect.start();
-        return connect;
-    }
-
-    /**
-     * Creates a topic and waits until the broker serves every partition. The controller names leaders before the
-     * broker has created the partitions, and an idempotent producer that writes into that gap can get stuck on
-     * out-of-order sequence errors until its delivery timeout. A partition answers ListOffsets once its leader
-     * has it.
-     */
-    public static void createTopic(EmbeddedKafkaCluster kafka, String topic, int partitions, Map<String, String> configs)
-            throws Exception {
-        kafka.createTopic(topic, partitions, 1, configs);
-        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        try (Admin admin = kafka.createAdminClient()) {
-            while (true) {
-                try {
-                    admin.listOffsets(all, new ListOffsetsOptions().timeoutMs(30_000)).all().get(60, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException notYet) { // e.g. the topic's metadata has not reached the broker
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("The broker does not serve every partition of " + topic, notYet);
-                    }
-                    Thread.sleep(200);
-                }
-            }
-        }
     }
 
     /** Starts an S3 server (S3Proxy, a child JVM) under {@code parent} with the sink's bucket {@link #BUCKET}. */

@@ -1,7 +1,9 @@
 package io.tieredarchive.sink.integration;
 
 import io.tieredarchive.segment.SegmentFiles;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.ConnectWorkerProcess;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,13 +68,8 @@ class ArchiveSinkCrashIT {
     }
 
     @AfterAll
-    void stopBroker() {
-        if (s3 != null) {
-            s3.stop();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
+    void stopBroker() throws Exception {
+        Closing.closeAll(s3, Closing.stopping(kafka));
     }
 
     @Test
@@ -81,7 +78,7 @@ class ArchiveSinkCrashIT {
         int partitions = 4;
         int perPartition = 25_000;
         long total = (long) partitions * perPartition;
-        ArchiveFixture.createTopic(kafka, topic, partitions, Map.of());
+        KafkaTopics.create(kafka, topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
         Path workers = Files.createDirectories(Path.of("target", "crash-it-workers", Long.toString(System.nanoTime())));
         Map<String, String> workerProps = new java.util.HashMap<>(Map.of("offset.flush.interval.ms", "2000"));

@@ -7,6 +7,8 @@ import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,21 +51,20 @@ class ArchiveSinkIT {
         s3 = ArchiveFixture.startS3(tmp);
         Properties broker = new Properties();
         broker.put("log.cleaner.backoff.ms", "500"); // compaction within seconds, for the compacted topic
-        connect = ArchiveFixture.startConnect("archive-sink-it", Map.of(), broker);
+        connect = InProcessConnect.named("archive-sink-it").brokerProps(broker).start();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        Closing.closeAll(s3, connect == null ? null : connect::stop);
+        Closing.closeAll(s3, Closing.stopping(connect));
     }
 
     @Test
     void everyRecordIsArchivedOnceInOrderAndByteIdentical() throws Exception {
         String topic = "mixed";
         String appendTime = "append-time";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 4, Map.of());
-        ArchiveFixture.createTopic(connect.kafka(), appendTime, 1,
-                Map.of("message.timestamp.type", "LogAppendTime"));
+        KafkaTopics.create(connect.kafka(), topic, 4, Map.of());
+        KafkaTopics.create(connect.kafka(), appendTime, 1, Map.of("message.timestamp.type", "LogAppendTime"));
         Path localDir = tmp.resolve("mixed");
         connect.configureConnector("mixed", connectorConfig(connect.kafka().bootstrapServers(), localDir, topic + "," + appendTime, 2, s3));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mixed", 2, "sink did not start");
@@ -92,7 +93,7 @@ class ArchiveSinkIT {
     @Test
     void aCompactedTopicWithGapsIsArchivedAsTheConsumerSeesIt() throws Exception {
         String topic = "compacted";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of("cleanup.policy", "compact", "segment.ms", "300",
+        KafkaTopics.create(connect.kafka(), topic, 1, Map.of("cleanup.policy", "compact", "segment.ms", "300",
                 "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "0", "delete.retention.ms",
                 "86400000"));
         Random random = new Random(3);

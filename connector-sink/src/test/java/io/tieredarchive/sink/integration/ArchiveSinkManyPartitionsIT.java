@@ -2,6 +2,8 @@ package io.tieredarchive.sink.integration;
 
 import io.tieredarchive.sink.ArchiveContents;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -16,7 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
@@ -50,18 +51,18 @@ class ArchiveSinkManyPartitionsIT {
     @BeforeAll
     static void startCluster() {
         s3 = ArchiveFixture.startS3(tmp);
-        connect = ArchiveFixture.startConnect("archive-many-it", Map.of(), new Properties());
+        connect = InProcessConnect.named("archive-many-it").start();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        Closing.closeAll(s3, connect == null ? null : connect::stop);
+        Closing.closeAll(s3, Closing.stopping(connect));
     }
 
     @Test
     void twoThousandPartitionsOnOneTaskStayWithinTheBufferBudget() throws Exception {
         String topic = "wide";
-        ArchiveFixture.createTopic(connect.kafka(), topic, PARTITIONS, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, PARTITIONS, Map.of());
         Path localDir = tmp.resolve("archive");
         Map<String, String> config = connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, 1, s3);
         config.put("batch.bytes", "1024");

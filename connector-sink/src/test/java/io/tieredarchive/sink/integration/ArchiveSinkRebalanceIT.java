@@ -4,6 +4,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static io.tieredarchive.sink.integration.ArchiveFixture.assertArchiveMatches;
 import static io.tieredarchive.sink.integration.ArchiveFixture.awaitArchived;
@@ -52,12 +53,12 @@ class ArchiveSinkRebalanceIT {
         s3 = ArchiveFixture.startS3(tmp);
         Map<String, String> props = new java.util.HashMap<>(Map.of("scheduled.rebalance.max.delay.ms", "2000"));
         props.putAll(extraWorkerProps());
-        connect = ArchiveFixture.startConnect(getClass().getSimpleName(), props, new Properties());
+        connect = InProcessConnect.named(getClass().getSimpleName()).workerProps(props).start();
     }
 
     @AfterAll
     void stopCluster() throws Exception {
-        Closing.closeAll(s3, connect == null ? null : connect::stop);
+        Closing.closeAll(s3, Closing.stopping(connect));
     }
 
     @Test
@@ -65,7 +66,7 @@ class ArchiveSinkRebalanceIT {
         String topic = "rebalanced";
         int partitions = 4;
         int perPartition = 25_000;
-        ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, partitions, Map.of());
         Path localDir = tmp.resolve("archive");
         connect.configureConnector("rebalanced", connectorConfig(connect.kafka().bootstrapServers(), localDir, topic, 2,
                 s3));

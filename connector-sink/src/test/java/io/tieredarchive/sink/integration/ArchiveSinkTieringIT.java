@@ -1,5 +1,8 @@
 package io.tieredarchive.sink.integration;
 
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.segment.ArchivedRecord;
@@ -40,7 +43,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -80,29 +82,14 @@ class ArchiveSinkTieringIT {
         s3 = ArchiveFixture.startS3(tmp);
         store = RemoteSegmentStore.create(S3TestConnections.create(s3, BUCKET));
         // A FileConfigProvider, so that a connector config can name the secret instead of holding it.
-        connect = ArchiveFixture.startConnect("archive-tiering-it", Map.of("config.providers", "file",
-                "config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider"),
-                new Properties());
+        connect = InProcessConnect.named("archive-tiering-it").workerProps(Map.of("config.providers", "file",
+                "config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider")).start();
         admin = connect.kafka().createAdminClient();
     }
 
     @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (connect != null) {
-            connect.stop();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
-        if (logs != null) {
-            logs.close();
-        }
+    static void stop() throws Exception {
+        Closing.closeAll(admin, Closing.stopping(connect), store, s3, logs);
     }
 
     /**
@@ -113,7 +100,7 @@ class ArchiveSinkTieringIT {
     @Order(1)
     void fourPartitionsReachS3CommitsNeverPassS3AndLocalCopiesAgeOut() throws Exception {
         String topic = "tiered";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 4, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 4, Map.of());
         Path localDir = tmp.resolve("tiered");
         Path secrets = Files.writeString(tmp.resolve("s3-secret.properties"), "secret=" + s3.secretKey() + "\n");
         startSink(topic, localDir, 2, Map.of("local.retention.ms", "2000",
@@ -159,7 +146,7 @@ class ArchiveSinkTieringIT {
     @Order(2)
     void localCopiesAreFreedBySizeOldestFirst() throws Exception {
         String topic = "sized";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 1, Map.of());
         Path localDir = tmp.resolve("sized");
         long cap = 300_000;
         startSink(topic, localDir, 1, Map.of("segment.bytes", Integer.toString(128 * 1024),
@@ -200,7 +187,7 @@ class ArchiveSinkTieringIT {
     @Order(3)
     void aSegmentCommittedLocallyReachesS3AfterItsPartitionMoved() throws Exception {
         String topic = "moved";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 1, Map.of());
         startSink(topic, tmp.resolve("disk-a"), 1, Map.of("commit.mode", "local", "tier.upload.delay.ms", "12000"));
         ArchiveFixture.produce(connect.kafka(), topic, 1, 5_000, 23);
         awaitCommitted(topic, Map.of(0, 4_999L), Duration.ofSeconds(60));
@@ -227,7 +214,7 @@ class ArchiveSinkTieringIT {
     @Order(4)
     void s3StoppedDuringUploadsLosesNothingAndUploadsResume() throws Exception {
         String topic = "outage";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 2, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 2, Map.of());
         Path localDir = tmp.resolve("outage");
         startSink(topic, localDir, 1, Map.of("local.retention.ms", "1000"));
 
@@ -273,7 +260,7 @@ class ArchiveSinkTieringIT {
     @Order(5)
     void aPartitionReopenedAfterItsArchiveReachedS3CommitsToTheEnd() throws Exception {
         String topic = "reopened";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 1, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 1, Map.of());
         Path localDir = tmp.resolve("reopened");
         Map<String, String> overrides = Map.of("s3.retry.max.attempts", "2");
         startSink(topic, localDir, 1, overrides);

@@ -4,6 +4,8 @@ import io.tieredarchive.dr.ArchiveSnapshots;
 import io.tieredarchive.dr.GroupOffsetsSnapshot;
 import io.tieredarchive.dr.TopicConfigSnapshot;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.Incarnation;
@@ -25,7 +27,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static io.tieredarchive.sink.integration.ArchiveFixture.BUCKET;
@@ -51,17 +52,17 @@ class RestoreSnapshotsIT {
     @BeforeAll
     static void start() {
         s3 = ArchiveFixture.startS3(tmp);
-        connect = ArchiveFixture.startConnect("restore-snapshots-it", Map.of(), new Properties());
+        connect = InProcessConnect.named("restore-snapshots-it").start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Closing.closeAll(connect == null ? null : connect::stop, s3);
+        Closing.closeAll(Closing.stopping(connect), s3);
     }
 
     @Test
     void groupOffsetsAndTopicConfigsAreSnapshottedWhenTheyChange() throws Exception {
-        ArchiveFixture.createTopic(connect.kafka(), TOPIC, 3, Map.of("retention.ms", "1209600000",
+        KafkaTopics.create(connect.kafka(), TOPIC, 3, Map.of("retention.ms", "1209600000",
                 "max.message.bytes", "2000000"));
         ArchiveFixture.produce(connect.kafka(), TOPIC, 3, 100, 5);
         try (Admin admin = connect.kafka().createAdminClient();

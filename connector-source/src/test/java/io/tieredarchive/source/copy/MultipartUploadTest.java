@@ -2,6 +2,7 @@ package io.tieredarchive.source.copy;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import org.junit.jupiter.api.AfterAll;
@@ -46,10 +47,8 @@ class MultipartUploadTest {
     }
 
     @AfterAll
-    static void stop() {
-        parts.shutdownNow();
-        client.close();
-        s3.stop();
+    static void stop() throws Exception {
+        Closing.closeAll(parts::shutdownNow, client, s3);
     }
 
     @Test

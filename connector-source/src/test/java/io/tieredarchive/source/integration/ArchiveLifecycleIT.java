@@ -4,6 +4,8 @@ import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.ArchiveCatalog;
@@ -64,15 +66,15 @@ class ArchiveLifecycleIT {
         for (String bucket : List.of("lifecycle", "yesterday", "today", "emptied")) {
             S3TestConnections.create(s3, bucket);
         }
-        connect = ReplayItSupport.startConnect("lifecycle-it", 1,
-                Map.of("connector.client.config.override.policy", "All"));
+        connect = InProcessConnect.named("lifecycle-it").byteArrayConverters()
+                .workerProp("connector.client.config.override.policy", "All").start();
         other = new EmbeddedKafkaCluster(1, new Properties());
         other.start();
     }
 
     @AfterAll
     void tearDown() throws Exception {
-        Closing.closeAll(connect == null ? null : connect::stop, other == null ? null : other::stop, s3);
+        Closing.closeAll(Closing.stopping(connect), Closing.stopping(other), s3);
     }
 
     /**
@@ -84,7 +86,7 @@ class ArchiveLifecycleIT {
     void aTopicDeletedAndCreatedAgainIsArchivedInFullAsANewIncarnationEachTime() throws Exception {
         String topic = "recreated";
         List<Map<Integer, List<ConsumerRecord<byte[], byte[]>>>> held = new ArrayList<>();
-        ArchiveFixture.createTopic(connect.kafka(), topic, 4, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 4, Map.of());
         connect.configureConnector("recreated-archive", sinkConfig(topic, "lifecycle", "recreated",
                 tempDir.resolve("recreated-local"), connect.kafka()));
         int[] partitions = {4, 4, 6};
@@ -122,8 +124,8 @@ class ArchiveLifecycleIT {
     @Test
     void twoClustersArchivingTheSameTopicNameToOnePrefixStayApart() throws Exception {
         String topic = "shared";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 2, Map.of());
-        ArchiveFixture.createTopic(other, topic, 3, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 2, Map.of());
+        KafkaTopics.create(other, topic, 3, Map.of());
         connect.configureConnector("shared-here", sinkConfig(topic, "lifecycle", "shared",
                 tempDir.resolve("shared-here"), connect.kafka()));
         connect.configureConnector("shared-there", sinkConfig(topic, "lifecycle", "shared",
@@ -159,7 +161,7 @@ class ArchiveLifecycleIT {
             throws Exception {
         String topic = "reused";
         Path localDir = tempDir.resolve("reused-local");
-        ArchiveFixture.createTopic(connect.kafka(), topic, 4, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 4, Map.of());
         ArchiveFixture.produce(connect.kafka(), topic, 4, 1_000, 11);
         Map<String, String> yesterday = sinkConfig(topic, "yesterday", "", localDir, connect.kafka());
         yesterday.put("local.retention.ms", "-1");
@@ -169,7 +171,7 @@ class ArchiveLifecycleIT {
         }
         connect.deleteConnector("reused-yesterday");
 
-        ArchiveFixture.createTopic(other, topic, 4, Map.of());
+        KafkaTopics.create(other, topic, 4, Map.of());
         ArchiveFixture.produce(other, topic, 4, 1_500, 12);
         Map<String, String> today = sinkConfig(topic, "today", "", localDir, other);
         connect.configureConnector("reused-today", today);
@@ -202,7 +204,7 @@ class ArchiveLifecycleIT {
     @Test
     void anEmptiedBucketGetsTheLocalCopiesAgain() throws Exception {
         String topic = "emptied";
-        ArchiveFixture.createTopic(connect.kafka(), topic, 2, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, 2, Map.of());
         ArchiveFixture.produce(connect.kafka(), topic, 2, 1_000, 21);
         Map<String, String> config = sinkConfig(topic, "emptied", "", tempDir.resolve("emptied-local"),
                 connect.kafka());
@@ -312,8 +314,7 @@ class ArchiveLifecycleIT {
         kafka.deleteTopic(topic);
         TestUtils.waitForCondition(() -> kafka.describeTopics(topic).get(topic).isEmpty(), 60_000,
                 "topic " + topic + " deleted");
-        TestUtils.retryOnExceptionWithTimeout(60_000, () -> ArchiveFixture.createTopic(kafka, topic, partitions,
-                Map.of()));
+        TestUtils.retryOnExceptionWithTimeout(60_000, () -> KafkaTopics.create(kafka, topic, partitions, Map.of()));
     }
 
     /** Replays one incarnation of {@code topic} into {@code target} and waits for its {@code records}. */

@@ -1,5 +1,8 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
@@ -63,22 +66,17 @@ class ArchivePipelineIT {
     void setUp() {
         s3 = S3ProxyServer.startIn(tempDir);
         connection = S3TestConnections.withPrefix(S3TestConnections.create(s3, BUCKET), PREFIX);
-        connect = ReplayItSupport.startConnect("pipeline-it", 1, Map.of());
+        connect = InProcessConnect.named("pipeline-it").byteArrayConverters().start();
     }
 
     @AfterAll
-    void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    void tearDown() throws Exception {
+        Closing.closeAll(Closing.stopping(connect), s3);
     }
 
     @Test
     void archivedTieredAndReplayedTopicEqualsTheOriginal() throws Exception {
-        ReplayItSupport.createTopic(connect, TOPIC, PARTITIONS);
+        KafkaTopics.create(connect.kafka(), TOPIC, PARTITIONS);
         produce();
         Path localDir = tempDir.resolve("sink-local");
         connect.configureConnector("archive", sinkConfig(localDir));

@@ -4,6 +4,9 @@ import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.source.testing.TestArchives;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -80,17 +83,12 @@ class ArchiveReplayIT {
             ledger.put(0, TestArchives.records(0, TestArchives.offsets(0, 1500), t0));
             ledgerSegments = TestArchives.archive(store, tempDir.resolve("local"), "ledger", 0, ledger.get(0), 500);
         }
-        connect = ReplayItSupport.startConnect("replay-it", 1, Map.of());
+        connect = InProcessConnect.named("replay-it").byteArrayConverters().start();
     }
 
     @AfterAll
-    void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    void tearDown() throws Exception {
+        Closing.closeAll(Closing.stopping(connect), s3);
     }
 
     private List<ArchivedRecord> live(long from, long to) {
@@ -143,7 +141,7 @@ class ArchiveReplayIT {
 
     @Test
     void anOffsetWindowGivesExactlyTheRecordsInsideIt() throws Exception {
-        ReplayItSupport.createTopic(connect, "orders.offsets", PARTITIONS);
+        KafkaTopics.create(connect.kafka(), "orders.offsets", PARTITIONS);
         Map<String, String> c = config(ORDERS, "${topic}.offsets");
         c.put("replay.start.offset", "500");
         c.put("replay.end.offset", "2300"); // segment boundaries at 700, 1400, 2100; partition 1's gap inside
@@ -157,7 +155,7 @@ class ArchiveReplayIT {
 
     @Test
     void aTimeWindowGivesExactlyTheRecordsInsideIt() throws Exception {
-        ReplayItSupport.createTopic(connect, "orders.times", PARTITIONS);
+        KafkaTopics.create(connect.kafka(), "orders.times", PARTITIONS);
         long start = t0 + 7_000;
         long end = t0 + 21_000;
         Map<String, String> c = config(ORDERS, "${topic}.times");
@@ -186,7 +184,7 @@ class ArchiveReplayIT {
 
     @Test
     void keyPartitioningSpreadsByKeyIntoAnyPartitionCount() throws Exception {
-        ReplayItSupport.createTopic(connect, "orders.bykey", 3);
+        KafkaTopics.create(connect.kafka(), "orders.bykey", 3);
         Map<String, String> c = config(ORDERS, "${topic}.bykey");
         c.put("replay.partitioning", "key");
         c.remove("kafka.bootstrap.servers");
@@ -223,7 +221,7 @@ class ArchiveReplayIT {
 
     @Test
     void aTargetWithFewerPartitionsIsRefusedWithWhatToDo() throws Exception {
-        ReplayItSupport.createTopic(connect, "orders.small", 2);
+        KafkaTopics.create(connect.kafka(), "orders.small", 2);
         connect.configureConnector("small", config(ORDERS, "${topic}.small"));
         String trace = awaitFailure(connect, "small");
         assertTrue(trace.contains("Target topic 'orders.small' has 2 partitions, but archived topic 'orders' has 4")
@@ -259,7 +257,7 @@ class ArchiveReplayIT {
                 + "s3://" + BUCKET + "/" + PREFIX + "/ghost/"), trace);
         connect.deleteConnector("ghost");
 
-        ReplayItSupport.createTopic(connect, "small.tolerant", 1);
+        KafkaTopics.create(connect.kafka(), "small.tolerant", 1);
         Map<String, String> tolerant = config("small,ghost", "${topic}.tolerant");
         tolerant.put("errors.tolerance", "all");
         connect.configureConnector("ghost-tolerant", tolerant);
@@ -271,7 +269,7 @@ class ArchiveReplayIT {
 
     @Test
     void followModeRidesOutAnS3OutageAndPicksUpNewSegments() throws Exception {
-        ReplayItSupport.createTopic(connect, "live.copy", 1);
+        KafkaTopics.create(connect.kafka(), "live.copy", 1);
         Map<String, String> c = config("live", "${topic}.copy");
         c.put("replay.follow", "true");
         c.put("replay.follow.interval.ms", "300");
@@ -308,7 +306,7 @@ class ArchiveReplayIT {
             f.write(b ^ 0x5a);
         }
         List<ArchivedRecord> all = ledger.get(0);
-        ReplayItSupport.createTopic(connect, "ledger.strict", 1);
+        KafkaTopics.create(connect.kafka(), "ledger.strict", 1);
         connect.configureConnector("strict", config("ledger", "${topic}.strict"));
         String trace = awaitFailure(connect, "strict");
         assertTrue(trace.startsWith("task 0") && trace.contains(key) && trace.contains("at offset 500"), trace);
@@ -316,7 +314,7 @@ class ArchiveReplayIT {
         assertSameRecords("ledger.strict", all.subList(0, 500), readAll(connect, "ledger.strict", 1).get(0));
         connect.deleteConnector("strict");
 
-        ReplayItSupport.createTopic(connect, "ledger.skip", 1);
+        KafkaTopics.create(connect.kafka(), "ledger.skip", 1);
         Map<String, String> skip = config("ledger", "${topic}.skip");
         skip.put("errors.tolerance", "all");
         connect.configureConnector("skip", skip);

@@ -57,12 +57,12 @@ class BucketCopyErrorsIT {
         sizes.put("fallback/b.bin", 20_000L);
         sizes.put("fallback/large.bin", 11 * MIB + 5);
         CopyTestSupport.seed(client, "source", sizes);
-        connect = CopyTestSupport.startConnect("bucket-copy-errors-it");
+        connect = CopyTestSupport.connect("bucket-copy-errors-it").start();
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        Closing.closeAll(connect == null ? null : connect::stop, client, store, otherStore);
+        Closing.closeAll(Closing.stopping(connect), client, store, otherStore);
     }
 
     @Test

@@ -67,12 +67,12 @@ class BucketCopyIT {
         notCopied.put("big/huge-1.bin", 40 * MIB + 5);
         notCopied.put("big/huge-2.bin", 40 * MIB + 7);
         CopyTestSupport.seed(sourceClient, SOURCE_BUCKET, notCopied);
-        connect = CopyTestSupport.startConnect("bucket-copy-it");
+        connect = CopyTestSupport.connect("bucket-copy-it").start();
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        Closing.closeAll(connect == null ? null : connect::stop, sourceClient, otherClient, sourceStore, otherStore);
+        Closing.closeAll(Closing.stopping(connect), sourceClient, otherClient, sourceStore, otherStore);
     }
 
     @Test

@@ -61,13 +61,13 @@ class BucketCopyRestartIT {
         }
         seeded = CopyTestSupport.seed(client, "source", sizes);
         outageSeeded = CopyTestSupport.seed(client, "source", CopyTestSupport.smallObjects("outage", 400));
-        connect = CopyTestSupport.startConnect("bucket-copy-restart-it",
-                Map.of("scheduled.rebalance.max.delay.ms", "1000"));
+        connect = CopyTestSupport.connect("bucket-copy-restart-it").workerProp("scheduled.rebalance.max.delay.ms", "1000")
+                .start();
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        Closing.closeAll(connect == null ? null : connect::stop, client, store);
+        Closing.closeAll(Closing.stopping(connect), client, store);
     }
 
     @Test

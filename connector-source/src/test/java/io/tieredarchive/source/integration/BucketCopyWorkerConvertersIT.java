@@ -96,7 +96,8 @@ class BucketCopyWorkerConvertersIT {
         }
         String offsetsTopic = "copy-converters-" + converters + "-offsets";
         workerProps.put("offset.storage.topic", offsetsTopic);
-        EmbeddedConnectCluster connect = CopyTestSupport.startConnect("copy-converters-" + converters, workerProps);
+        EmbeddedConnectCluster connect = CopyTestSupport.connect("copy-converters-" + converters).workerProps(workerProps)
+                .start();
         try {
             String name = "copy-" + converters.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
             String topic = name + "-events";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.source.BucketCopySourceConnector;
+import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.types.Password;
@@ -163,18 +164,9 @@ public final class CopyTestSupport {
         return config;
     }
 
-    static EmbeddedConnectCluster startConnect(String name) {
-        return startConnect(name, Map.of());
-    }
-
-    static EmbeddedConnectCluster startConnect(String name, Map<String, String> extraWorkerProps) {
-        Map<String, String> workerProps = new HashMap<>(extraWorkerProps);
-        workerProps.put("plugin.discovery", "service_load");
-        workerProps.putIfAbsent("offset.flush.interval.ms", "2000");
-        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(1)
-                .workerProps(workerProps).build();
-        connect.start();
-        return connect;
+    /** A Connect cluster of one worker for the copy's tests, which flushes source offsets every 2 s. */
+    static InProcessConnect connect(String name) {
+        return InProcessConnect.named(name).workerProp("offset.flush.interval.ms", "2000");
     }
 
     /** Waits until {@code count} events are in {@code topic}, then reads every event there is. */

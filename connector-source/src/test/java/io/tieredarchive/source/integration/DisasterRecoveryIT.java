@@ -8,6 +8,8 @@ import io.tieredarchive.dr.OffsetSyncs;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.ThrottledTcpRelay;
@@ -90,18 +92,18 @@ class DisasterRecoveryIT {
         worker.put("rebalance.timeout.ms", "15000");
         worker.put("connector.client.config.override.policy", "All");
         worker.put("rest.extension.classes", "io.tieredarchive.rest.TieredArchiveRestExtension");
-        connect = ReplayItSupport.startConnect("dr-it", 1, worker);
+        connect = InProcessConnect.named("dr-it").byteArrayConverters().workerProps(worker).start();
     }
 
     @AfterAll
     void tearDown() throws Exception {
-        Closing.closeAll(connect == null ? null : connect::stop, source == null ? null : source::stop, s3);
+        Closing.closeAll(Closing.stopping(connect), Closing.stopping(source), s3);
     }
 
     @Test
     void consumerGroupsResumeExactlyOnTheNewClusterAndTopicsComeBackAsConfigured() throws Exception {
-        ArchiveFixture.createTopic(source, PLAIN, PARTITIONS, PLAIN_CONFIGS);
-        ArchiveFixture.createTopic(source, COMPACTED, PARTITIONS, DrFixture.FAST_COMPACTION);
+        KafkaTopics.create(source, PLAIN, PARTITIONS, PLAIN_CONFIGS);
+        KafkaTopics.create(source, COMPACTED, PARTITIONS, DrFixture.FAST_COMPACTION);
         ArchiveFixture.produce(source, PLAIN, PARTITIONS, 600, 41);
         DrFixture.produceInRounds(source, COMPACTED, PARTITIONS, 240, 6);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> plain = ArchiveFixture.consumeAll(source, PLAIN);
@@ -185,7 +187,7 @@ class DisasterRecoveryIT {
     @Test
     void aSchemasTopicReplaysByteForByteIntoANewClusterBeforeTheRegistryStarts() throws Exception {
         String topic = "_schemas";
-        ArchiveFixture.createTopic(source, topic, 1, DrFixture.FAST_COMPACTION);
+        KafkaTopics.create(source, topic, 1, DrFixture.FAST_COMPACTION);
         DrFixture.produceInRounds(source, topic, 1, 90, 5);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> held = DrFixture.awaitCompacted(source, topic, 1);
         assertTrue(held.get(0).stream().anyMatch(r -> r.value() == null), "tombstones are part of the test");

@@ -3,8 +3,6 @@ package io.tieredarchive.source.integration;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.S3ProxyServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -33,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the replay's end-to-end tests share: connector configs, waiting, reading a topic back and comparing. The
- * reliability suite uses the Connect cluster, topic and failure helpers too, through this module's test-jar.
+ * reliability suite uses its reads and failure helpers too, through this module's test-jar; clusters and topics
+ * come from {@code io.tieredarchive.testing} ({@code InProcessConnect}, {@code KafkaTopics}).
  */
 public final class ReplayItSupport {
 
@@ -41,39 +40,6 @@ public final class ReplayItSupport {
     static final String PREFIX = "kafka/archive";
 
     private ReplayItSupport() {
-    }
-
-    /** A cluster of {@code workers} workers with plugin discovery by service loader and ByteArrayConverter. */
-    public static EmbeddedConnectCluster startConnect(String name, int workers, Map<String, String> extraWorkerProps) {
-        Map<String, String> props = new HashMap<>();
-        props.put("plugin.discovery", "service_load");
-        props.put("key.converter", ByteArrayConverter.class.getName());
-        props.put("value.converter", ByteArrayConverter.class.getName());
-        props.put("header.converter", ByteArrayConverter.class.getName());
-        props.put("offset.flush.interval.ms", "1000");
-        props.putAll(extraWorkerProps);
-        java.util.Properties broker = new java.util.Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
-                .numBrokers(1).brokerProps(broker).workerProps(new HashMap<>(props)).build();
-        connect.start();
-        return connect;
-    }
-
-    /**
-     * Creates a topic and waits until the broker serves every partition (answers ListOffsets): an idempotent
-     * producer writing into a partition the broker has not created yet can stall until its delivery timeout.
-     */
-    public static void createTopic(EmbeddedConnectCluster connect, String topic, int partitions) throws Exception {
-        connect.kafka().createTopic(topic, partitions);
-        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            all.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        try (Admin admin = connect.kafka().createAdminClient()) {
-            TestUtils.retryOnExceptionWithTimeout(60_000, () -> admin.listOffsets(all).all().get());
-        }
     }
 
     /** A replay of {@code topics} from the test archive into {@code format}, preserving partitions. */

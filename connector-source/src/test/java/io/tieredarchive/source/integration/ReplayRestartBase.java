@@ -3,6 +3,9 @@ package io.tieredarchive.source.integration;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.source.testing.TestArchives;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.ThrottledTcpRelay;
@@ -82,21 +85,13 @@ abstract class ReplayRestartBase {
         worker.put("task.shutdown.graceful.timeout.ms", "1");
         // A worker whose tasks are cancelled may leave the group late; do not wait a minute for it.
         worker.put("rebalance.timeout.ms", "15000");
-        connect = ReplayItSupport.startConnect(getClass().getSimpleName(), 1, worker);
-        ReplayItSupport.createTopic(connect, TARGET, PARTITIONS);
+        connect = InProcessConnect.named(getClass().getSimpleName()).byteArrayConverters().workerProps(worker).start();
+        KafkaTopics.create(connect.kafka(), TARGET, PARTITIONS);
     }
 
     @AfterAll
-    void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (slowS3 != null) {
-            slowS3.close();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    void tearDown() throws Exception {
+        Closing.closeAll(Closing.stopping(connect), slowS3, s3);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.tieredarchive.distribution.docker;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.testing.ConnectWorkerProcess;
 import org.apache.kafka.clients.admin.Admin;
@@ -101,16 +102,8 @@ class ArchiveTierReplayDockerIT {
     }
 
     @AfterAll
-    void stopStack() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
-        if (localStack != null) {
-            localStack.stop();
-        }
+    void stopStack() throws Exception {
+        Closing.closeAll(worker, kafka, localStack);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.tieredarchive.reliability.faults;
 import com.sun.net.httpserver.HttpServer;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Fault;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Op;
+import io.tieredarchive.testing.Closing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,9 +54,8 @@ class FaultyS3ProxyTest {
     }
 
     @AfterEach
-    void stop() {
-        proxy.close();
-        server.stop(0);
+    void stop() throws Exception {
+        Closing.closeAll(proxy, () -> server.stop(0));
     }
 
     @Test

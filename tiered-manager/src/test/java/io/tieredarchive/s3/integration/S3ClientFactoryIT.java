@@ -2,6 +2,7 @@ package io.tieredarchive.s3.integration;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
@@ -38,8 +39,8 @@ class S3ClientFactoryIT {
     }
 
     @AfterAll
-    static void stop() {
-        server.stop();
+    static void stop() throws Exception {
+        Closing.closeAll(server);
     }
 
     private static S3Connection connection(String secret, S3Connection.ChecksumMode mode) {

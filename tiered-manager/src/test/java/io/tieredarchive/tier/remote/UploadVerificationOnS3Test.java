@@ -5,6 +5,7 @@ import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.HttpRequestRelay;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
@@ -52,9 +53,8 @@ class UploadVerificationOnS3Test {
     }
 
     @AfterAll
-    static void stopServer() {
-        relay.close();
-        s3.close();
+    static void stopServer() throws Exception {
+        Closing.closeAll(relay, s3);
     }
 
     private static RemoteSegmentStore storeThroughRelay(S3Connection.ChecksumMode mode, String prefix) {

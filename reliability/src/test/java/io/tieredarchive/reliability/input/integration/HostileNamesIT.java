@@ -1,6 +1,9 @@
 package io.tieredarchive.reliability.input.integration;
 
 import io.tieredarchive.tier.LocalDirOwner;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.tier.remote.IncarnationSelection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,20 +93,12 @@ class HostileNamesIT {
         S3Connection connection = S3TestConnections.create(s3, BUCKET);
         S3TestConnections.create(s3, "copy-dst");
         client = S3ClientFactory.asyncClient(connection);
-        connect = ReplayItSupport.startConnect("hostile-names", 1, Map.of());
+        connect = InProcessConnect.named("hostile-names").byteArrayConverters().start();
     }
 
     @AfterAll
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (connect != null) {
-            connect.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    void tearDown() throws Exception {
+        Closing.closeAll(client, Closing.stopping(connect), s3);
     }
 
     private Map<String, String> converters(Map<String, String> c) {
@@ -119,7 +114,7 @@ class HostileNamesIT {
         int count = 300;
         Map<String, List<String>> produced = new LinkedHashMap<>();
         for (String topic : List.of(LONGEST, MIXED)) {
-            ReplayItSupport.createTopic(connect, topic, 1);
+            KafkaTopics.create(connect.kafka(), topic, 1);
             List<String> values = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 values.add(topic.substring(0, 8) + ":" + i);
@@ -161,7 +156,7 @@ class HostileNamesIT {
         int n = 0;
         for (Map.Entry<String, List<String>> topic : produced.entrySet()) {
             String target = "limits.restored." + n++;
-            ReplayItSupport.createTopic(connect, target, 1);
+            KafkaTopics.create(connect.kafka(), target, 1);
             Map<String, String> replay = replayConfig(topic.getKey(), target);
             connect.configureConnector("limits-replay-" + n, replay);
             List<ConsumerRecord<byte[], byte[]>> written = ConnectClusters.awaitRecords(connect, target, count,
@@ -204,7 +199,7 @@ class HostileNamesIT {
         Map<String, String> expected = new LinkedHashMap<>();
         Map<String, Long> sizes = new HashMap<>();
         for (String topic : List.of("local-cut", "local-foreign")) {
-            ReplayItSupport.createTopic(connect, topic, 1);
+            KafkaTopics.create(connect.kafka(), topic, 1);
             for (int i = 0; i < 50; i++) {
                 connect.kafka().produce(topic, 0, "k" + i, "v" + i);
             }

@@ -1,5 +1,8 @@
 package io.tieredarchive.reliability.input.integration;
 
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.config.S3Connection;
@@ -80,20 +83,12 @@ class ReplayBadInputIT {
                 cases.put(topic, damage(topic, metas.get(1)));
             }
         }
-        connect = ReplayItSupport.startConnect("replay-bad-input", 1, Map.of());
+        connect = InProcessConnect.named("replay-bad-input").byteArrayConverters().start();
     }
 
     @AfterAll
-    void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    void tearDown() throws Exception {
+        Closing.closeAll(Closing.stopping(connect), store, s3);
     }
 
     private Path object(String key) {
@@ -188,7 +183,7 @@ class ReplayBadInputIT {
     @Test
     void everyDamagedArchiveFailsNamingTheObjectWithNoWrongRecordAndNoFileOutsideTheCache() throws Exception {
         for (String topic : cases.keySet()) {
-            ReplayItSupport.createTopic(connect, topic + ".out", 1);
+            KafkaTopics.create(connect.kafka(), topic + ".out", 1);
             Files.createDirectories(cacheParent(topic));
             connect.configureConnector("replay-" + topic, replayConfig(topic));
         }
@@ -233,7 +228,7 @@ class ReplayBadInputIT {
 
     @Test
     void anUndamagedTopicReplaysWhole() throws Exception {
-        ReplayItSupport.createTopic(connect, "other.whole", 1);
+        KafkaTopics.create(connect.kafka(), "other.whole", 1);
         Map<String, String> c = replayConfig("other");
         c.put("replay.topic.format", "${topic}.whole");
         connect.configureConnector("replay-other", c);

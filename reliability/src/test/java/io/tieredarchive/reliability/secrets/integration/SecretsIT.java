@@ -11,6 +11,9 @@ import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.source.BucketCopySourceConnector;
 import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.CapturedLogs;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -72,10 +75,10 @@ class SecretsIT {
         try (ServerSocket closed = new ServerSocket(0)) {
             deadEndpoint = "http://127.0.0.1:" + closed.getLocalPort();
         }
-        connect = ReplayItSupport.startConnect("secrets", 1, Map.of("rest.extension.classes",
+        connect = InProcessConnect.named("secrets").byteArrayConverters().workerProps(Map.of("rest.extension.classes",
                 "io.tieredarchive.rest.TieredArchiveRestExtension", "tiered.archive.rest.restore.root",
-                tempDir.resolve("restore-root").toString()));
-        ReplayItSupport.createTopic(connect, "plain", 1);
+                tempDir.resolve("restore-root").toString())).start();
+        KafkaTopics.create(connect.kafka(), "plain", 1);
         for (int i = 0; i < 50; i++) {
             connect.kafka().produce("plain", "k" + i, "v" + i);
         }
@@ -83,16 +86,8 @@ class SecretsIT {
     }
 
     @AfterAll
-    void tearDown() {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
-        if (logs != null) {
-            logs.close();
-        }
+    void tearDown() throws Exception {
+        Closing.closeAll(Closing.stopping(connect), s3, logs);
     }
 
     private Map<String, String> s3Keys(String prefix, String secret, String endpoint) {

@@ -1,5 +1,6 @@
-package io.tieredarchive.reliability.faults;
+package io.tieredarchive.reliability.faults.integration;
 
+import io.tieredarchive.reliability.faults.FaultyS3Proxy;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Fault;
 import io.tieredarchive.reliability.faults.FaultyS3Proxy.Op;
 import io.tieredarchive.segment.SegmentFiles;
@@ -7,6 +8,8 @@ import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -29,14 +32,13 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static io.tieredarchive.reliability.faults.SinkFixture.await;
-import static io.tieredarchive.reliability.faults.SinkFixture.awaitCommitted;
-import static io.tieredarchive.reliability.faults.SinkFixture.awaitInS3;
+import static io.tieredarchive.reliability.faults.integration.SinkFixture.await;
+import static io.tieredarchive.reliability.faults.integration.SinkFixture.awaitCommitted;
+import static io.tieredarchive.reliability.faults.integration.SinkFixture.awaitInS3;
 import static io.tieredarchive.sink.integration.ArchiveFixture.BUCKET;
 import static io.tieredarchive.sink.integration.ArchiveFixture.consumeAll;
 import static io.tieredarchive.sink.integration.ArchiveFixture.lastOffsets;
@@ -71,13 +73,13 @@ class S3FaultsIT {
         s3 = S3ProxyServer.startIn(tmp);
         store = RemoteSegmentStore.create(S3TestConnections.create(s3, BUCKET));
         proxy = new FaultyS3Proxy(s3.port());
-        connect = ArchiveFixture.startConnect("s3-faults-it", Map.of(), new Properties());
+        connect = InProcessConnect.named("s3-faults-it").start();
         admin = connect.kafka().createAdminClient();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Closing.closeAll(admin, connect == null ? null : connect::stop, store, proxy, s3, logs);
+        Closing.closeAll(admin, Closing.stopping(connect), store, proxy, s3, logs);
     }
 
     /**
@@ -191,7 +193,7 @@ class S3FaultsIT {
         String target = topic + ".restored";
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> original = consumeAll(connect.kafka(), topic);
         long total = original.values().stream().mapToInt(List::size).sum();
-        ArchiveFixture.createTopic(connect.kafka(), target, original.size(), Map.of());
+        KafkaTopics.create(connect.kafka(), target, original.size(), Map.of());
         long injectedBefore = proxy.injected(500) + proxy.injected(503);
         long retriedBefore = proxy.retriedAfterFault();
         proxy.inject(Fault.internalError(3, EnumSet.of(Op.GET, Op.HEAD, Op.LIST)));
@@ -225,7 +227,7 @@ class S3FaultsIT {
 
     private static void startSink(String topic, Path localDir, int partitions, Map<String, String> overrides)
             throws Exception {
-        ArchiveFixture.createTopic(connect.kafka(), topic, partitions, Map.of());
+        KafkaTopics.create(connect.kafka(), topic, partitions, Map.of());
         Map<String, String> config = SinkFixture.sinkConfig(connect.kafka().bootstrapServers(), localDir, topic, 1,
                 proxy.endpoint(), s3.accessKey(), s3.secretKey());
         config.putAll(overrides);

@@ -1,7 +1,8 @@
-package io.tieredarchive.reliability.soak;
+package io.tieredarchive.reliability.soak.integration;
 
-import io.tieredarchive.reliability.faults.SinkFixture;
-import io.tieredarchive.sink.integration.ArchiveFixture;
+import io.tieredarchive.reliability.faults.integration.SinkFixture;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,21 +73,13 @@ class SoakIT {
     static void start() {
         s3 = S3ProxyServer.startIn(tmp);
         S3TestConnections.create(s3, BUCKET);
-        connect = ArchiveFixture.startConnect("soak-it", Map.of(), new Properties());
+        connect = InProcessConnect.named("soak-it").start();
         admin = connect.kafka().createAdminClient();
     }
 
     @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (connect != null) {
-            connect.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    static void stop() throws Exception {
+        Closing.closeAll(admin, Closing.stopping(connect), s3);
     }
 
     @Test

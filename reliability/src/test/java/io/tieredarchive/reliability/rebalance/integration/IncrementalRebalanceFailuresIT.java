@@ -1,10 +1,12 @@
-package io.tieredarchive.reliability.rebalance;
+package io.tieredarchive.reliability.rebalance.integration;
 
 import io.tieredarchive.reliability.disk.SmallDisk;
-import io.tieredarchive.reliability.faults.SinkFixture;
+import io.tieredarchive.reliability.faults.integration.SinkFixture;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -26,7 +28,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -77,13 +78,13 @@ abstract class IncrementalRebalanceFailuresIT {
         Map<String, String> worker = new HashMap<>(protocol());
         // The sink's consumers find the added partitions at their next metadata refresh (5 minutes by default).
         worker.put("consumer.metadata.max.age.ms", "1000");
-        connect = ArchiveFixture.startConnect(getClass().getSimpleName(), worker, new Properties());
+        connect = InProcessConnect.named(getClass().getSimpleName()).workerProps(worker).start();
         admin = connect.kafka().createAdminClient();
     }
 
     @AfterAll
     void stop() throws Exception {
-        Closing.closeAll(admin, connect == null ? null : connect::stop, store, s3, logs);
+        Closing.closeAll(admin, Closing.stopping(connect), store, s3, logs);
         if (mounted) {
             SmallDisk.unmount(mount);
         }
@@ -92,7 +93,7 @@ abstract class IncrementalRebalanceFailuresIT {
     @Test
     void writeFailuresWhilePartitionsAreAddedLoseAndRepeatNothing() throws Exception {
         Path localDir = mount.resolve("local");
-        ArchiveFixture.createTopic(connect.kafka(), TOPIC, 2, Map.of());
+        KafkaTopics.create(connect.kafka(), TOPIC, 2, Map.of());
         Map<String, String> config = SinkFixture.sinkConfig(connect.kafka().bootstrapServers(), localDir, TOPIC, 2,
                 s3.endpoint(), s3.accessKey(), s3.secretKey());
         config.put("local.retention.ms", "0");

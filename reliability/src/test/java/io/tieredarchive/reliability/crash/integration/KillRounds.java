@@ -1,4 +1,4 @@
-package io.tieredarchive.reliability.crash;
+package io.tieredarchive.reliability.crash.integration;
 
 import io.tieredarchive.testing.ConnectWorkerProcess;
 import org.slf4j.Logger;

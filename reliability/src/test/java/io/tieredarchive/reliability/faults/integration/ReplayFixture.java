@@ -1,4 +1,4 @@
-package io.tieredarchive.reliability.faults;
+package io.tieredarchive.reliability.faults.integration;
 
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;

@@ -1,4 +1,4 @@
-package io.tieredarchive.reliability.crash;
+package io.tieredarchive.reliability.crash.integration;
 
 import io.tieredarchive.sink.integration.ArchiveFixture;
 

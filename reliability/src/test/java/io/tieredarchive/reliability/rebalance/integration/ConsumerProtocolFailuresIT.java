@@ -1,4 +1,4 @@
-package io.tieredarchive.reliability.rebalance;
+package io.tieredarchive.reliability.rebalance.integration;
 
 import java.util.Map;
 

@@ -1,7 +1,9 @@
-package io.tieredarchive.reliability.crash;
+package io.tieredarchive.reliability.crash.integration;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.sink.integration.ArchiveFixture;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -20,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static io.tieredarchive.reliability.crash.ArchiveChecks.unsealedSegments;
+import static io.tieredarchive.reliability.crash.integration.ArchiveChecks.unsealedSegments;
 import static io.tieredarchive.sink.integration.ArchiveFixture.sealedRecordCount;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,17 +54,12 @@ class ArchiveCrashIT {
         s3 = S3ProxyServer.startIn(tmp);
         S3TestConnections.create(s3, BUCKET);
         kafka = CrashTopics.startBroker();
-        ArchiveFixture.createTopic(kafka, TOPIC, PARTITIONS, Map.of());
+        KafkaTopics.create(kafka, TOPIC, PARTITIONS, Map.of());
     }
 
     @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    static void stop() throws Exception {
+        Closing.closeAll(Closing.stopping(kafka), s3);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.tieredarchive.reliability.faults;
+package io.tieredarchive.reliability.faults.integration;
 
 import io.tieredarchive.tier.remote.IncarnationSelection;
 import io.tieredarchive.segment.ArchivedRecord;

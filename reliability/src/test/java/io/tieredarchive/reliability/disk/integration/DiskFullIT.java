@@ -1,7 +1,8 @@
-package io.tieredarchive.reliability.disk;
+package io.tieredarchive.reliability.disk.integration;
 
 import io.tieredarchive.cli.TieredArchiveCli;
-import io.tieredarchive.reliability.faults.SinkFixture;
+import io.tieredarchive.reliability.disk.SmallDisk;
+import io.tieredarchive.reliability.faults.integration.SinkFixture;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -10,6 +11,8 @@ import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.sink.integration.ArchiveWatch;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.InProcessConnect;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -23,8 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -33,11 +34,10 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import static io.tieredarchive.reliability.faults.SinkFixture.await;
+import static io.tieredarchive.reliability.faults.integration.SinkFixture.await;
 import static io.tieredarchive.sink.integration.ArchiveFixture.BUCKET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,13 +76,13 @@ class DiskFullIT {
         logs = new CapturedLogs();
         s3 = S3ProxyServer.startIn(tmp);
         store = RemoteSegmentStore.create(S3TestConnections.create(s3, BUCKET));
-        connect = ArchiveFixture.startConnect("disk-full-it", Map.of(), new Properties());
+        connect = InProcessConnect.named("disk-full-it").start();
         admin = connect.kafka().createAdminClient();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Closing.closeAll(admin, connect == null ? null : connect::stop, store, s3, logs);
+        Closing.closeAll(admin, Closing.stopping(connect), store, s3, logs);
         if (mounted) {
             SmallDisk.unmount(mount);
         }
@@ -92,7 +92,7 @@ class DiskFullIT {
     void aFullLocalDirStopsTheSinkCleanlyAndItResumesWhenSpaceReturns() throws Exception {
         Path localDir = mount.resolve("local");
         Path filler = mount.resolve("filler");
-        ArchiveFixture.createTopic(connect.kafka(), TOPIC, 2, Map.of());
+        KafkaTopics.create(connect.kafka(), TOPIC, 2, Map.of());
         Map<String, String> config = SinkFixture.sinkConfig(connect.kafka().bootstrapServers(), localDir, TOPIC, 1,
                 s3.endpoint(), s3.accessKey(), s3.secretKey());
         connect.configureConnector(TOPIC, config);

@@ -1,9 +1,10 @@
-package io.tieredarchive.reliability.crash;
+package io.tieredarchive.reliability.crash.integration;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
-import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.source.integration.ReplayItSupport;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
@@ -68,17 +69,12 @@ class ReplayCrashIT {
             }
         }
         kafka = CrashTopics.startBroker();
-        ArchiveFixture.createTopic(kafka, TARGET, PARTITIONS, Map.of());
+        KafkaTopics.create(kafka, TARGET, PARTITIONS, Map.of());
     }
 
     @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.stop();
-        }
-        if (s3 != null) {
-            s3.stop();
-        }
+    static void stop() throws Exception {
+        Closing.closeAll(Closing.stopping(kafka), s3);
     }
 
     @Test

@@ -1,9 +1,10 @@
-package io.tieredarchive.reliability.crash;
+package io.tieredarchive.reliability.crash.integration;
 
-import io.tieredarchive.reliability.crash.CopyObjects.Seeded;
+import io.tieredarchive.reliability.crash.integration.CopyObjects.Seeded;
 import io.tieredarchive.s3.S3ClientFactory;
-import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.source.integration.CopyTestSupport;
+import io.tieredarchive.testing.Closing;
+import io.tieredarchive.testing.KafkaTopics;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,20 +59,12 @@ class CopyCrashIT {
         S3TestConnections.create(store, "dest");
         seeded = CopyObjects.seed(client, "source", CopyObjects.sizes("data", 300, 4));
         kafka = CrashTopics.startBroker();
-        ArchiveFixture.createTopic(kafka, EVENTS, 1, Map.of());
+        KafkaTopics.create(kafka, EVENTS, 1, Map.of());
     }
 
     @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
-        if (store != null) {
-            store.stop();
-        }
+    static void stop() throws Exception {
+        Closing.closeAll(client, Closing.stopping(kafka), store);
     }
 
     @Test

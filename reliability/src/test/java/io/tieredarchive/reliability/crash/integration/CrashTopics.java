@@ -1,4 +1,4 @@
-package io.tieredarchive.reliability.crash;
+package io.tieredarchive.reliability.crash.integration;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-/** The in-process broker of the crash tests and its topics (created with the sink's ArchiveFixture.createTopic). */
+/** The in-process broker of the crash tests and its topics (created with the shared KafkaTopics.create). */
 final class CrashTopics {
 
     private CrashTopics() {
