@@ -98,6 +98,21 @@ class TaskResourcesTest {
         }
     }
 
+    /**
+     * A task refused on another worker must not free the claim of the connector that runs: closing the refused
+     * task's tier used to record local.dir as having no running owner, and a third connector archiving elsewhere was
+     * then let in until the owner's next heartbeat.
+     */
+    @Test
+    void aRefusedTaskOnAnotherWorkerLeavesTheRunningOwnersClaimInPlace() {
+        try (TaskResources first = open(worker, config("archiver"), "")) {
+            assertThrows(ConnectException.class, () -> open(otherWorker, config("intruder"), "elsewhere"));
+            ConnectException e = assertThrows(ConnectException.class,
+                    () -> open(otherWorker, config("third"), "third"), "local.dir still belongs to 'archiver'");
+            assertTrue(e.getMessage().contains("belongs to connector 'archiver'"), e.getMessage());
+        }
+    }
+
     @Test
     void aTierThatCannotStartIsAnErrorNamingLocalDir() {
         ArchiveSinkConfig config = config("archiver");

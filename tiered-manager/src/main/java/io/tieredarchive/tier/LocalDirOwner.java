@@ -85,10 +85,14 @@ public final class LocalDirOwner {
         write(localDir, connector, destination, nowMs, true);
     }
 
-    /** Records that the owner of {@code localDir} stopped running here (its last task stopped). */
-    public static void release(Path localDir, long nowMs) throws IOException {
+    /**
+     * Records that {@code connector}, the owner of {@code localDir}, stopped running here (its last task stopped).
+     * Leaves the file alone when it names another connector: a task refused because another connector owns the
+     * directory must not free that connector's claim.
+     */
+    public static void release(Path localDir, String connector, long nowMs) throws IOException {
         Optional<Owner> owner = read(localDir);
-        if (owner.isPresent()) {
+        if (owner.isPresent() && owner.get().connector().equals(connector)) {
             write(localDir, owner.get().connector(), owner.get().destination(), nowMs, false);
         }
     }

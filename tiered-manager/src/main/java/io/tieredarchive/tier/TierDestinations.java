@@ -107,16 +107,17 @@ final class TierDestinations {
 
     /**
      * Removes a user; the destination stays until {@link #closeIdle} finds nothing pending for it. When no connector
-     * uses the service any more, {@code localDir}'s owner file says so ({@link LocalDirOwner#release}).
+     * uses the service any more, {@code localDir}'s owner file says so ({@link LocalDirOwner#release}), if it names
+     * the connector that stopped.
      */
     synchronized void detach(String owner, String destination, Path localDir, long nowMs) {
         Destination d = destinations.get(destination);
         if (d != null) {
             d.owners.computeIfPresent(owner, (o, n) -> n > 1 ? n - 1 : null);
         }
-        if (runningConnector().isEmpty()) {
+        if (runningConnector().isEmpty() && connectors.contains(owner)) {
             try {
-                LocalDirOwner.release(localDir, nowMs);
+                LocalDirOwner.release(localDir, owner, nowMs);
             } catch (IOException e) {
                 log.warn("Cannot record that {} has no running owner: {}", localDir, e.toString());
             }
