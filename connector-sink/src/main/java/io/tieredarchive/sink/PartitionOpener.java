@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.failure.Failures;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -100,8 +101,13 @@ final class PartitionOpener {
         try {
             openPending(opened);
         } catch (NotNowException e) {
-            log.warn("Cannot tell yet where the archive of {} partition(s) ends ({}); their records wait until "
-                    + "it can be told", pending.size(), e.getMessage());
+            if (Failures.needsOperator(Failures.kind(e))) {
+                log.error("Cannot tell where the archive of {} partition(s) ends ({}); their records wait until "
+                        + "it can be told", pending.size(), e.getMessage());
+            } else {
+                log.warn("Cannot tell yet where the archive of {} partition(s) ends ({}); their records wait until "
+                        + "it can be told", pending.size(), e.getMessage());
+            }
         }
     }
 
@@ -132,7 +138,9 @@ final class PartitionOpener {
             try {
                 opened.accept(openAt(tp, incarnation, pending.get(tp), otherIncarnations));
             } catch (StorageException e) {
-                throw new NotNowException("cannot ask S3 where the archive of " + tp + " ends: " + e.getMessage(), e);
+                // Never fails the task (the sink's rule for S3), but a missing bucket is no transient trouble.
+                throw new NotNowException("cannot ask S3 where the archive of " + tp + " ends: " + e.getMessage()
+                        + Failures.whatToCheck(e.kind(), "s3."), e);
             } catch (TopicIdentities.UnavailableException e) {
                 throw new NotNowException("cannot ask Kafka where " + tp + " starts: " + e.getMessage(), e);
             } catch (SegmentException e) {

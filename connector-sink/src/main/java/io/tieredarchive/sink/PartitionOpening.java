@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.failure.Failures;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -118,10 +119,18 @@ final class PartitionOpening {
         return reopened;
     }
 
+    /**
+     * Backs off and retries, whatever the failure: S3 trouble never fails the sink task. What only an operator can
+     * fix (a missing bucket, access denied) is logged at ERROR, every attempt, naming the bucket and key.
+     */
     private RetriableException backOff(String message, Exception cause) {
         long wait = retry.failedWithoutRewind();
         context.timeout(wait);
-        log.warn("{}; retrying in {} ms", message, wait);
+        if (cause != null && Failures.needsOperator(Failures.kind(cause))) {
+            log.error("{}; retrying in {} ms", message, wait);
+        } else {
+            log.warn("{}; retrying in {} ms", message, wait);
+        }
         return new RetriableException(message, cause);
     }
 }

@@ -8,6 +8,7 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.LocalTier;
 import io.tieredarchive.tier.TieringService;
 import io.tieredarchive.tier.TieringStats;
+import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.tier.storage.StorageException;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -18,10 +19,12 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -172,6 +175,32 @@ class ArchiveSinkTaskTieringTest extends SinkTaskTestBase {
         task.put(records(TP, 0, 50)); // Connect delivers the same batch again; the store answers now
         task.close(List.of(TP));
         assertEquals(LongStream.range(0, 50).boxed().toList(), ArchiveContents.offsets(dir(TP)));
+    }
+
+    /**
+     * A missing bucket is no transient trouble: the task still does not fail (S3 never fails the sink) and writes
+     * nothing, but it says at ERROR which bucket to check, instead of retrying silently or taking the missing
+     * bucket for an empty archive.
+     */
+    @Test
+    void aMissingBucketHoldsRecordsBackAndIsLoggedAtErrorNamingTheBucket() throws Exception {
+        FakeSinkTaskContext context = new FakeSinkTaskContext();
+        ArchiveSinkTask task = startRemote(context);
+        try (Stream<Path> walk = Files.walk(bucket)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (CapturedLogs logs = new CapturedLogs()) {
+            task.open(List.of(TP)); // does not fail the task
+            assertThrows(RetriableException.class, () -> task.put(records(TP, 0, 50)));
+            assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
+            assertFalse(Files.exists(dir(TP)) && !SegmentFiles.list(dir(TP)).isEmpty(), "nothing written");
+            List<String> errors = logs.text().lines().filter(l -> l.startsWith("ERROR")).toList();
+            assertFalse(errors.isEmpty(), logs.text());
+            assertTrue(errors.stream().allMatch(l -> l.contains(bucket.toString()) && l.contains("check s3.bucket")),
+                    errors.toString());
+        }
     }
 
     @Test

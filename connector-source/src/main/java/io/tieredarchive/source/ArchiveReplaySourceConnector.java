@@ -5,6 +5,8 @@ import io.tieredarchive.config.ConnectorValidation;
 import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.dr.ArchiveSnapshots;
 import io.tieredarchive.dr.TopicConfigSnapshot;
+import io.tieredarchive.failure.FailureKind;
+import io.tieredarchive.failure.Failures;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.source.replay.PartitionAssignment;
 import io.tieredarchive.source.replay.ReplayDiscovery;
@@ -133,15 +135,15 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
     }
 
     private ConnectException fatalOrNull(SegmentException e) {
-        if (ReplayFailures.isNoSuchBucket(e)) {
-            return new ConnectException("S3 bucket '" + config.connection().bucket() + "' does not exist"
-                    + (config.connection().endpoint() == null ? "" : " at " + config.connection().endpoint())
-                    + "; check s3.bucket", e);
-        }
         if (ReplayFailures.kind(e) == ReplayFailures.Kind.TRANSIENT) {
             return null;
         }
-        return new ConnectException("Cannot list the archive in " + store.location() + ": "
+        FailureKind kind = Failures.kind(e);
+        if (kind == FailureKind.BUCKET_MISSING) {
+            return Failures.toConnect(kind, Failures.bucketMissing(config.connection().bucket(),
+                    config.connection().endpoint(), "s3.bucket"), e);
+        }
+        return Failures.toConnect(kind, "Cannot list the archive in " + store.location() + ": "
                 + e.getMessage(), e);
     }
 

@@ -3,6 +3,9 @@ package io.tieredarchive.source;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.RestoreCacheConfig;
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.failure.Backoff;
+import io.tieredarchive.failure.FailureKind;
+import io.tieredarchive.failure.Failures;
 import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.source.replay.OffsetSyncRecorder;
@@ -23,7 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
@@ -57,8 +59,6 @@ public class ArchiveReplaySourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(ArchiveReplaySourceTask.class);
     /** How long a poll with nothing to do waits, at most. */
     private static final long IDLE_MS = 1_000;
-    private static final long FIRST_BACKOFF_MS = 500;
-    private static final long MAX_BACKOFF_MS = 30_000;
     private static final int READ_AHEAD_CHUNKS = 4;
 
     private final CountDownLatch stopping = new CountDownLatch(1);
@@ -71,7 +71,8 @@ public class ArchiveReplaySourceTask extends SourceTask {
     private OffsetSyncRecorder offsetSyncs;
     private TargetTopicIds targetTopicIds;
     private int rotation;
-    private long backoffMs;
+    /** Transient read failures in a row ({@link Backoff#REPLAY_READ}); a batch read starts it over. */
+    private final Backoff.Tracker backoff = Backoff.REPLAY_READ.tracker(System::currentTimeMillis);
     /** After a transient failure, polls wait (in short sleeps, so the task stops promptly) until then. */
     private long retryAtMs;
     private boolean completeLogged;
@@ -195,7 +196,7 @@ public class ArchiveReplaySourceTask extends SourceTask {
         }
         rotation = (rotation + 1) % all.size();
         if (!batch.isEmpty()) {
-            backoffMs = 0;
+            backoff.reset();
             metrics.replayed(batch.size(), batch.bytes());
             log.trace("Replaying {} records ({} bytes)", batch.size(), batch.bytes());
             return batch.records();
@@ -222,26 +223,27 @@ public class ArchiveReplaySourceTask extends SourceTask {
     }
 
     private RuntimeException toConnectException(PartitionReplay p, SegmentException e, long now) {
+        FailureKind kind = Failures.kind(e);
         switch (ReplayFailures.kind(e)) {
             case TRANSIENT -> {
-                backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                long backoffMs = backoff.failed();
                 log.warn("Cannot read the archive for {}; retrying in {} ms: {}", p.position(), backoffMs,
                         e.getMessage());
                 retryAtMs = now + backoffMs;
-                return new RetriableException("Cannot read the archive for " + p.position() + ": "
+                return Failures.toConnect(kind, "Cannot read the archive for " + p.position() + ": "
                         + e.getMessage(), e);
             }
             case BAD_SEGMENT -> {
-                return new ConnectException("Bad archive data while replaying " + p.position() + ": "
+                return Failures.toConnect(kind, "Bad archive data while replaying " + p.position() + ": "
                         + e.getMessage() + ". No record of it was replayed. Restore the object from another copy, "
                         + "or set errors.tolerance=all to skip the rest of that segment", e);
             }
             default -> {
-                if (ReplayFailures.isNoSuchBucket(e)) {
-                    return new ConnectException("S3 bucket '" + config.connection().bucket() + "' does not exist; "
-                            + "check s3.bucket (replaying " + p.position() + ")", e);
+                if (kind == FailureKind.BUCKET_MISSING) {
+                    return Failures.toConnect(kind, Failures.bucketMissing(config.connection().bucket(), null,
+                            "s3.bucket") + " (replaying " + p.position() + ")", e);
                 }
-                return new ConnectException("Cannot replay " + p.position() + ": " + e.getMessage(), e);
+                return Failures.toConnect(kind, "Cannot replay " + p.position() + ": " + e.getMessage(), e);
             }
         }
     }

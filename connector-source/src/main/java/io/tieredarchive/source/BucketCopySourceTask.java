@@ -2,6 +2,8 @@ package io.tieredarchive.source;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.VersionInfo;
+import io.tieredarchive.failure.Backoff;
+import io.tieredarchive.failure.Failures;
 import io.tieredarchive.metrics.TaskMetrics;
 import io.tieredarchive.source.BucketCopySourceConfig.CopyMode;
 import io.tieredarchive.source.copy.CopyException;
@@ -153,12 +155,12 @@ public class BucketCopySourceTask extends SourceTask {
             copy.fillWindow(window, MAX_PAGES_PER_POLL, () -> fatal.get() != null);
             listingFailures = 0;
         } catch (CopyException e) {
-            if (e.kind() != CopyException.Kind.TRANSIENT) {
-                throw new ConnectException(e.getMessage(), e);
+            if (!Failures.retriable(e.failureKind())) {
+                throw Failures.toConnect(e.failureKind(), e.getMessage(), e);
             }
-            long backoffMs = CopyWorkers.backoffMs(++listingFailures);
+            long backoffMs = Backoff.COPY_OBJECT.delayMs(++listingFailures);
             listingRetryAtNanos = System.nanoTime() + backoffMs * 1_000_000L;
-            throw new RetriableException(e.getMessage() + "; listing again in " + backoffMs + " ms", e);
+            throw Failures.toConnect(e.failureKind(), e.getMessage() + "; listing again in " + backoffMs + " ms", e);
         }
     }
 

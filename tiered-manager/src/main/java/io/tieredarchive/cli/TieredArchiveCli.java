@@ -1,7 +1,7 @@
 package io.tieredarchive.cli;
 
 import io.tieredarchive.config.VersionInfo;
-import io.tieredarchive.segment.CorruptSegmentException;
+import io.tieredarchive.failure.Failures;
 import io.tieredarchive.segment.SegmentException;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done; verify found nothing wrong",
                 "1:problems found (verify errors, segments left to upload, corrupt data, groups not exact or active)",
-                "2:bad command line or configuration",
+                "2:bad command line or configuration (a missing bucket included)",
                 "3:storage or I/O failure (S3 unreachable, access denied, disk); retrying may help"})
 public final class TieredArchiveCli {
 
@@ -85,12 +85,10 @@ public final class TieredArchiveCli {
         return hidden;
     }
 
+    /** A failure of the store or the data by its kind ({@link Failures#exitCode}); bad usage 2; else 3. */
     static int exitCode(Throwable e) {
-        if (e instanceof CorruptSegmentException) {
-            return ExitCodes.PROBLEMS;
-        }
         if (e instanceof SegmentException || e instanceof IOException) {
-            return ExitCodes.STORAGE;
+            return Failures.exitCode(Failures.kind(e));
         }
         if (e instanceof ConfigException || e instanceof IllegalArgumentException
                 || e instanceof CommandLine.ParameterException) {
@@ -101,6 +99,9 @@ public final class TieredArchiveCli {
 
     private static String message(Throwable e) {
         String m = e.getMessage();
+        if (m != null && (e instanceof SegmentException || e instanceof IOException)) {
+            return m + Failures.whatToCheck(Failures.kind(e), "s3.");
+        }
         return m == null ? e.getClass().getSimpleName() : m;
     }
 

@@ -18,14 +18,15 @@ public record Backoff(long initialMs, long maxMs, long resetAfterMs, double jitt
 
     /** The sink task after a write failure (full disk, I/O error) or when S3/Kafka cannot tell where to start. */
     public static final Backoff SINK_WRITE = new Backoff(1_000, 30_000, 60_000, 0.0);
-    /** The replay task after a transient read failure. */
-    public static final Backoff REPLAY_READ = new Backoff(500, 30_000, 60_000, 0.2);
-    /** A bucket copy worker after a transient S3 failure of one object. */
-    public static final Backoff COPY_OBJECT = new Backoff(500, 30_000, 60_000, 0.2);
-    /** The tier after a failed upload of a partition's segments. */
+    /** The replay task after a transient read failure; a batch read starts it over. */
+    public static final Backoff REPLAY_READ = new Backoff(500, 30_000, 60_000, 0.0);
+    /** A bucket copy worker after a transient S3 failure of one object (counted per object), and its listing. */
+    public static final Backoff COPY_OBJECT = new Backoff(1_000, 60_000, 60_000, 0.0);
+    /** The tier after a failed upload of a partition's segments (counted per partition). */
     public static final Backoff TIER_UPLOAD = new Backoff(1_000, 60_000, 60_000, 0.0);
-    /** A writer of a manifest that lost a compare-and-set to another writer. */
-    public static final Backoff MANIFEST_CONFLICT = new Backoff(5, 200, 1_000, 0.75);
+    /** A writer of a manifest that lost a compare-and-set to another writer: short, spread waits, so that writers
+     *  that met do not meet again. */
+    public static final Backoff MANIFEST_CONFLICT = new Backoff(20, 200, 1_000, 0.75);
 
     public Backoff {
         if (initialMs < 0 || maxMs < initialMs || resetAfterMs < 0 || jitter < 0 || jitter > 1) {
@@ -43,7 +44,7 @@ public record Backoff(long initialMs, long maxMs, long resetAfterMs, double jitt
         return wait <= 0 || wait > maxMs ? maxMs : wait;
     }
 
-    /** {@link #delayMs} with this backoff's jitter applied. */
+    /** {@link #delayMs} with this backoff's jitter applied: drawn from {@code [wait * (1 - jitter), wait]}. */
     public long jitteredDelayMs(int failures) {
         long wait = delayMs(failures);
         if (jitter == 0 || wait == 0) {
@@ -51,6 +52,14 @@ public record Backoff(long initialMs, long maxMs, long resetAfterMs, double jitt
         }
         long spread = (long) (wait * jitter);
         return wait - (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1));
+    }
+
+    /** Sleeps {@link #jitteredDelayMs}{@code (failures)}: for a loop that retries on its own thread. */
+    public void sleep(int failures) throws InterruptedException {
+        long wait = jitteredDelayMs(failures);
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
     }
 
     /** A counter of failures in a row, for one retry loop. */

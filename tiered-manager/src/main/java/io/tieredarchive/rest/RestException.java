@@ -1,5 +1,8 @@
 package io.tieredarchive.rest;
 
+import io.tieredarchive.failure.FailureKind;
+import io.tieredarchive.failure.Failures;
+import io.tieredarchive.segment.SegmentException;
 import jakarta.ws.rs.core.Response;
 
 import java.util.LinkedHashMap;
@@ -11,7 +14,8 @@ import java.util.Map;
  * 403 restore is off on this worker, 404 no such connector or job, 409 the restore directory holds segment files
  * or is being restored into, or a group to restore has members on the target, 413 a body too large, 429 the
  * restore queue is full, 503 the store, Connect or the target cluster failed
- * (try again).
+ * (try again), 500 what retrying cannot fix: the connector's bucket does not exist, the archive's data is corrupt,
+ * a format too new. A failure of the store gets the status of its kind ({@link Failures#httpStatus}).
  */
 final class RestException extends Exception {
 
@@ -32,6 +36,12 @@ final class RestException extends Exception {
 
     Response response() {
         return error(status, getMessage());
+    }
+
+    /** The answer to a failure of the store or of its data, by its kind. */
+    static Response storeFailure(SegmentException e) {
+        FailureKind kind = Failures.kind(e);
+        return error(Failures.httpStatus(kind), e.getMessage() + Failures.whatToCheck(kind, "s3."));
     }
 
     static Response error(int status, String message) {

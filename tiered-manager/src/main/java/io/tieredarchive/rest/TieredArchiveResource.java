@@ -115,7 +115,7 @@ public final class TieredArchiveResource {
         } catch (RestException e) {
             return e.response();
         } catch (SegmentException e) {
-            return RestException.error(503, e.getMessage());
+            return RestException.storeFailure(e);
         }
     }
 
@@ -194,7 +194,9 @@ public final class TieredArchiveResource {
             return e.response();
         } catch (IllegalArgumentException e) {
             return RestException.error(400, e.getMessage());
-        } catch (SegmentException | IllegalStateException | KafkaException e) {
+        } catch (SegmentException e) {
+            return RestException.storeFailure(e);
+        } catch (IllegalStateException | KafkaException e) {
             return RestException.error(503, e.getMessage());
         }
     }

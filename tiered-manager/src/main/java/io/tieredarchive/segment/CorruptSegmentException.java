@@ -1,11 +1,14 @@
 package io.tieredarchive.segment;
 
+import io.tieredarchive.failure.ClassifiedFailure;
+import io.tieredarchive.failure.FailureKind;
+
 /**
  * A segment's bytes are not what was written: a batch fails its CRC, has a foreign magic, an impossible size,
  * offsets out of order, or a file does not match its marker. Retrying does not help; the object must be restored
  * from another copy.
  */
-public class CorruptSegmentException extends SegmentException {
+public class CorruptSegmentException extends SegmentException implements ClassifiedFailure {
 
     private final String objectName;
     private final long position;
@@ -23,6 +26,12 @@ public class CorruptSegmentException extends SegmentException {
                 + ": " + message, cause);
         this.objectName = objectName;
         this.position = position;
+    }
+
+    /** Always {@link FailureKind#CORRUPT}. */
+    @Override
+    public FailureKind failureKind() {
+        return FailureKind.CORRUPT;
     }
 
     /** The file path or object key holding the bad bytes. */

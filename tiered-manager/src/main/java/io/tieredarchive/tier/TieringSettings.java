@@ -1,6 +1,7 @@
 package io.tieredarchive.tier;
 
 import io.tieredarchive.config.LocalTierConfig;
+import io.tieredarchive.failure.Backoff;
 import org.apache.kafka.common.config.AbstractConfig;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
  * @param scanIntervalMs      time between two passes over {@code local.dir}
  * @param uploadThreads       partitions uploaded at once
  * @param minBackoffMs        first wait after a failed upload of a partition, doubled per failure
+ *                            ({@link Backoff#TIER_UPLOAD} by default)
  * @param maxBackoffMs        longest wait between two attempts
  */
 public record TieringSettings(Path localDir, long uploadDelayMs, long localRetentionMs, long localRetentionBytes,
@@ -28,8 +30,8 @@ public record TieringSettings(Path localDir, long uploadDelayMs, long localReten
      * {@code s3.max.concurrency} requests that send bytes at once, so more threads never crowd the connections.
      */
     public static final int DEFAULT_UPLOAD_THREADS = 8;
-    public static final long DEFAULT_MIN_BACKOFF_MS = 1_000L;
-    public static final long DEFAULT_MAX_BACKOFF_MS = 60_000L;
+    public static final long DEFAULT_MIN_BACKOFF_MS = Backoff.TIER_UPLOAD.initialMs();
+    public static final long DEFAULT_MAX_BACKOFF_MS = Backoff.TIER_UPLOAD.maxMs();
 
     /** The settings of a config that defines the {@link LocalTierConfig} keys, default pacing. */
     public static TieringSettings from(AbstractConfig config) {
@@ -42,10 +44,6 @@ public record TieringSettings(Path localDir, long uploadDelayMs, long localReten
 
     /** The wait before attempt {@code failures + 1}: doubling from the minimum, capped. */
     long backoffMs(int failures) {
-        if (failures <= 0) {
-            return 0;
-        }
-        long wait = minBackoffMs << Math.min(failures - 1, 30);
-        return wait <= 0 ? maxBackoffMs : Math.min(wait, maxBackoffMs);
+        return new Backoff(minBackoffMs, maxBackoffMs, Backoff.TIER_UPLOAD.resetAfterMs(), 0.0).delayMs(failures);
     }
 }

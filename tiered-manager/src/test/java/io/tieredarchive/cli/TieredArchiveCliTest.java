@@ -198,6 +198,23 @@ class TieredArchiveCliTest {
         assertTrue(noLocal.err().contains("local.dir"), noLocal.err());
     }
 
+    /** A bucket that does not exist is a configuration error (2) naming the bucket, never an empty archive. */
+    @Test
+    void aMissingBucketExitsWithTwoNamingTheBucket() throws Exception {
+        try (S3ProxyServer s3 = S3ProxyServer.startIn(tempDir)) {
+            Path config = tempDir.resolve("missing.properties");
+            Files.writeString(config, String.join("\n", "s3.bucket=no-such-bucket", "s3.endpoint=" + s3.endpoint(),
+                    "s3.path.style.access=true", "s3.access.key.id=" + s3.accessKey(),
+                    "s3.secret.access.key=" + s3.secretKey(), "s3.retry.max.attempts=1"));
+            for (String command : List.of("ls", "stats", "verify")) {
+                Result missing = run(command, "-c", config.toString());
+                assertEquals(ExitCodes.USAGE, missing.code(), command + ": " + missing.out() + missing.err());
+                assertTrue(missing.err().contains("'no-such-bucket' does not exist")
+                        && missing.err().contains("check s3.bucket"), command + ": " + missing.err());
+            }
+        }
+    }
+
     @Test
     void againstS3NoCredentialEverPrintsAndAnOutageExitsWithThree() throws Exception {
         try (S3ProxyServer s3 = S3ProxyServer.startIn(tempDir)) {

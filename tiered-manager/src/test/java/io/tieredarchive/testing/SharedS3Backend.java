@@ -53,6 +53,11 @@ public final class SharedS3Backend implements BeforeAllCallback, AfterAllCallbac
         return backend;
     }
 
+    /** The server, for a test that needs another connection to it. */
+    public S3ProxyServer server() {
+        return server;
+    }
+
     /** The file in which S3Proxy keeps {@code key} of the bucket. */
     public Path objectFile(String key) {
         return server.bucketDir(bucket).resolve(key);

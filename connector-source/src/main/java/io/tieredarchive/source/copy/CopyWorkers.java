@@ -1,5 +1,7 @@
 package io.tieredarchive.source.copy;
 
+import io.tieredarchive.failure.Backoff;
+import io.tieredarchive.failure.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,16 +18,14 @@ import java.util.function.Function;
 /**
  * The threads of one task: {@code copy.concurrency} object threads (one object each), {@code copy.concurrency}
  * part threads (the parts of multipart copies, shared by all objects), and one thread that schedules retries.
- * Results go to the {@link ListingOrderTracker}. A transient failure is retried with exponential backoff (1 s to
- * 1 min), without limit: the store may be away for a while. A copy that does not verify is tried
+ * Results go to the {@link ListingOrderTracker}. A transient failure is retried with exponential backoff
+ * ({@link Backoff#COPY_OBJECT}: 1 s to 1 min), without limit: the store may be away for a while. A copy that does not verify is tried
  * {@value #MAX_VERIFY_ATTEMPTS} times, then the task fails, as it does at once on a fatal failure.
  */
 public final class CopyWorkers implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CopyWorkers.class);
     static final int MAX_VERIFY_ATTEMPTS = 3;
-    private static final long BACKOFF_MIN_MS = 1_000;
-    private static final long BACKOFF_MAX_MS = 60_000;
     private static final long STOP_TIMEOUT_SECONDS = 15;
 
     private final ExecutorService objectThreads;
@@ -82,7 +82,7 @@ public final class CopyWorkers implements AutoCloseable {
     }
 
     private void failed(Pending pending, CopyException e) {
-        boolean retriable = e.kind() == CopyException.Kind.TRANSIENT
+        boolean retriable = Failures.retriable(e.failureKind())
                 || (e.kind() == CopyException.Kind.VERIFY_FAILED && pending.attempt < MAX_VERIFY_ATTEMPTS);
         if (!retriable) {
             onFatal.accept(e.kind() == CopyException.Kind.VERIFY_FAILED ? new CopyException(
@@ -90,7 +90,7 @@ public final class CopyWorkers implements AutoCloseable {
                     : e);
             return;
         }
-        long delayMs = backoffMs(pending.attempt);
+        long delayMs = Backoff.COPY_OBJECT.delayMs(pending.attempt);
         log.warn("{}; copying it again in {} ms (attempt {})", e.getMessage(), delayMs, pending.attempt + 1);
         metrics.retried();
         onRetry.accept(e);
@@ -99,11 +99,6 @@ public final class CopyWorkers implements AutoCloseable {
         } catch (RejectedExecutionException stopping) {
             log.debug("Not retrying {}: the task is stopping", pending.object.key());
         }
-    }
-
-    /** Wait before attempt {@code failures + 1}: 1 s, 2 s, 4 s, ... at most 1 min. */
-    public static long backoffMs(int failures) {
-        return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(Math.max(failures, 1) - 1, 6));
     }
 
     /** Stops all copies in flight (their multipart uploads are aborted) and waits for the threads to end. */

@@ -1,17 +1,13 @@
 package io.tieredarchive.source.replay;
 
-import io.tieredarchive.segment.CorruptSegmentException;
+import io.tieredarchive.failure.FailureKind;
+import io.tieredarchive.failure.Failures;
 import io.tieredarchive.segment.SegmentException;
-import io.tieredarchive.tier.storage.ObjectNotFoundException;
-import io.tieredarchive.tier.storage.StorageException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
-
-import java.io.IOException;
 
 /**
- * The one place that decides what a failure of the archive means for a replay: worth retrying, bad data that
- * {@code errors.tolerance=all} may skip, or fatal. Connectors and tasks only act on the answer.
+ * What a failure of the archive means for a replay, read from its {@link FailureKind} through {@link Failures}:
+ * worth retrying, bad data that {@code errors.tolerance=all} may skip, or fatal. Connectors and tasks only act on
+ * the answer; no class of the replay looks at a store's own exceptions.
  */
 public final class ReplayFailures {
 
@@ -30,37 +26,15 @@ public final class ReplayFailures {
 
     /** What {@code e} means; the whole cause chain counts, as readers wrap store failures in I/O exceptions. */
     public static Kind kind(SegmentException e) {
-        if (isNoSuchBucket(e)) {
-            return Kind.FATAL;
-        }
-        if (cause(e, CorruptSegmentException.class) != null || cause(e, ObjectNotFoundException.class) != null) {
-            return Kind.BAD_SEGMENT;
-        }
-        S3Exception s3 = cause(e, S3Exception.class);
-        if (s3 != null) {
-            int status = s3.statusCode();
-            return status >= 500 || status == 429 || status == 408 ? Kind.TRANSIENT : Kind.FATAL;
-        }
-        if (cause(e, StorageException.class) != null || cause(e, SdkClientException.class) != null
-                || cause(e, IOException.class) != null) {
+        FailureKind kind = Failures.kind(e);
+        if (Failures.retriable(kind)) {
             return Kind.TRANSIENT;
         }
-        return Kind.FATAL;
+        return Failures.badData(kind) ? Kind.BAD_SEGMENT : Kind.FATAL;
     }
 
     /** True when {@code e} says the bucket itself does not exist. */
     public static boolean isNoSuchBucket(SegmentException e) {
-        S3Exception s3 = cause(e, S3Exception.class);
-        return s3 != null && s3.awsErrorDetails() != null
-                && "NoSuchBucket".equals(s3.awsErrorDetails().errorCode());
-    }
-
-    private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return type.cast(c);
-            }
-        }
-        return null;
+        return Failures.kind(e) == FailureKind.BUCKET_MISSING;
     }
 }

@@ -3,6 +3,7 @@ package io.tieredarchive.source.replay;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.tier.storage.ObjectNotFoundException;
+import io.tieredarchive.tier.storage.S3StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -24,8 +25,9 @@ class ReplayFailuresTest {
                 .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(code).build()).build();
     }
 
+    /** As {@code S3StorageBackend} raises it: of the kind it reads from the SDK's failure. */
     private static StorageException storage(Throwable cause) {
-        return new StorageException("S3 get of s3://b/k failed", cause);
+        return new StorageException(S3StorageBackend.kindOf(cause), "S3 get of s3://b/k failed", cause);
     }
 
     @Test
@@ -41,7 +43,7 @@ class ReplayFailuresTest {
 
     @Test
     void aMissingBucketIsFatal() {
-        ObjectNotFoundException noBucket = new ObjectNotFoundException("s3://nope/", s3(404, "NoSuchBucket"));
+        StorageException noBucket = storage(s3(404, "NoSuchBucket"));
         assertEquals(FATAL, ReplayFailures.kind(noBucket));
         assertTrue(ReplayFailures.isNoSuchBucket(noBucket));
     }

@@ -2,6 +2,7 @@ package io.tieredarchive.tier.remote;
 
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.config.S3ConnectionConfig;
+import io.tieredarchive.failure.Backoff;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -28,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -343,9 +343,10 @@ public final class RemoteSegmentStore implements Closeable {
         return segments.stream().map(RemoteLayout::markerName).max(String::compareTo).orElse(null);
     }
 
+    /** Waits before merging again after losing a compare-and-set ({@link Backoff#MANIFEST_CONFLICT}). */
     private static void backOff(int attempt) throws StorageException {
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 10)));
+            Backoff.MANIFEST_CONFLICT.sleep(attempt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("Interrupted while updating a manifest", e);

@@ -1,5 +1,6 @@
 package io.tieredarchive.tier.storage;
 
+import io.tieredarchive.failure.FailureKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,9 @@ import java.util.zip.CheckedOutputStream;
  * belong together (the metadata file is renamed into place before the content). Keys whose first segment is
  * {@code .tiered-archive-metadata} are refused. Conditional writes hold a JVM lock and an OS file lock on
  * {@code .tiered-archive-metadata/.lock}, so they are atomic across processes on one host.
+ *
+ * <p>The directory plays the bucket: it is created with the backend, and once it is gone (a mount that went away,
+ * a folder deleted) every operation fails with {@link FailureKind#BUCKET_MISSING}, never with "no such object".
  */
 public final class FileSystemStorageBackend implements StorageBackend {
 
@@ -210,6 +214,7 @@ public final class FileSystemStorageBackend implements StorageBackend {
 
     @Override
     public List<ObjectInfo> list(String prefix, String startAfter, int maxKeys) throws StorageException {
+        checkRoot();
         int slash = prefix.lastIndexOf('/');
         Path dir = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         if (!Files.isDirectory(dir)) {
@@ -239,6 +244,7 @@ public final class FileSystemStorageBackend implements StorageBackend {
 
     @Override
     public List<String> listFolders(String prefix) throws StorageException {
+        checkRoot();
         Path dir = prefix.isEmpty() ? root : root.resolve(prefix);
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -309,18 +315,27 @@ public final class FileSystemStorageBackend implements StorageBackend {
     }
 
     private Path objectPath(String key) throws StorageException {
+        checkRoot();
         if (key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("\\")) {
-            throw new StorageException("Invalid object key '" + key + "' for " + location());
+            throw new StorageException(FailureKind.FATAL, "Invalid object key '" + key + "' for " + location());
         }
         for (String part : key.split("/", -1)) {
             if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                throw new StorageException("Invalid object key '" + key + "' for " + location());
+                throw new StorageException(FailureKind.FATAL, "Invalid object key '" + key + "' for " + location());
             }
         }
         if (key.equals(META_DIR) || key.startsWith(META_DIR + "/")) {
-            throw new StorageException("Object key '" + key + "' is reserved in " + location());
+            throw new StorageException(FailureKind.FATAL, "Object key '" + key + "' is reserved in " + location());
         }
         return root.resolve(key);
+    }
+
+    /** The folder that plays the bucket must still be there. */
+    private void checkRoot() throws StorageException {
+        if (!Files.isDirectory(root)) {
+            throw new StorageException(FailureKind.BUCKET_MISSING, "The folder " + root + " of the file-system store "
+                    + location() + " does not exist (it plays the bucket)");
+        }
     }
 
     private Path metaPath(String key) {

@@ -1,10 +1,13 @@
 package io.tieredarchive.tier.storage;
 
+import io.tieredarchive.failure.FailureKind;
 import io.tieredarchive.s3.S3ClientFactory;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -18,8 +21,8 @@ import java.util.function.Supplier;
  * than its time bound plus a margin. The SDK has had futures that never complete (a multipart-enabled client's GET
  * to a store that refuses connections), and a tiering pass must not wait for ever on one: a call past its bound is
  * cancelled and fails with a {@link StorageException} saying so. Failures become {@link StorageException}s that name
- * the operation and the object ({@link ObjectNotFoundException} for 404, {@link PreconditionFailedException} for
- * 412 and 409).
+ * the operation and the object, of the {@link FailureKind} the store's answer says ({@link #kindOf}): this is the
+ * one place of the storage core that reads the SDK's exceptions.
  *
  * <p>Requests that send a body ({@link #sending}) start only while fewer than {@code s3.max.concurrency} of them are
  * in flight: the SDK counts the wait for a connection against a request's attempt timeout, so several files and
@@ -28,8 +31,18 @@ import java.util.function.Supplier;
 final class S3Calls {
 
     static final int NOT_FOUND = 404;
+    private static final int FORBIDDEN = 403;
     private static final int PRECONDITION_FAILED = 412;
     private static final int CONFLICT = 409;
+    private static final int REQUEST_TIMEOUT = 408;
+    private static final int TOO_MANY_REQUESTS = 429;
+    private static final int SERVER_ERROR = 500;
+    static final String NO_SUCH_BUCKET = "NoSuchBucket";
+    /** 4xx error codes of a request damaged or refused in passing: sent again, they may pass (the bucket copy's
+     *  {@code S3Failures} retries the same). */
+    private static final Set<String> TRANSIENT_CODES = Set.of("SlowDown", "RequestTimeout", "BadDigest",
+            "InvalidDigest", "XAmzContentChecksumMismatch", "IncompleteBody", "RequestTimeTooSkewed",
+            "OperationAborted");
     /** How long past the SDK's own bound a call is awaited before it is cancelled here (at most the bound again). */
     static final Duration MARGIN = Duration.ofSeconds(30);
 
@@ -105,13 +118,57 @@ final class S3Calls {
             t = t.getCause();
         }
         String message = "S3 " + operation + " " + describe(key) + " failed: " + t.getMessage();
-        if (t instanceof NoSuchKeyException || (t instanceof S3Exception s3 && s3.statusCode() == NOT_FOUND)) {
-            return new ObjectNotFoundException(message, t);
+        FailureKind kind = kindOf(t);
+        return switch (kind) {
+            case NOT_FOUND -> new ObjectNotFoundException(message, t);
+            case PRECONDITION_FAILED -> new PreconditionFailedException(message, t);
+            case BUCKET_MISSING -> new StorageException(kind, "S3 bucket '" + bucket() + "' does not exist: "
+                    + message, t);
+            default -> new StorageException(kind, message, t);
+        };
+    }
+
+    /**
+     * What an SDK failure is: NoSuchBucket is {@link FailureKind#BUCKET_MISSING} (never "no such object"), another
+     * 404 {@link FailureKind#NOT_FOUND}, 412 and 409 {@link FailureKind#PRECONDITION_FAILED}, 403
+     * {@link FailureKind#ACCESS_DENIED}, 5xx, 408, 429 and the codes of a damaged request
+     * {@link FailureKind#TRANSIENT}, any other answer of the store {@link FailureKind#FATAL}; no answer at all
+     * (the network, a timeout) {@link FailureKind#TRANSIENT}.
+     */
+    static FailureKind kindOf(Throwable t) {
+        if (t instanceof NoSuchBucketException) {
+            return FailureKind.BUCKET_MISSING;
         }
-        if (t instanceof S3Exception s3 && (s3.statusCode() == PRECONDITION_FAILED || s3.statusCode() == CONFLICT)) {
-            return new PreconditionFailedException(message, t);
+        if (t instanceof NoSuchKeyException) {
+            return FailureKind.NOT_FOUND;
         }
-        return new StorageException(message, t);
+        if (!(t instanceof S3Exception s3)) {
+            return FailureKind.TRANSIENT;
+        }
+        int status = s3.statusCode();
+        String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
+        if (NO_SUCH_BUCKET.equals(code)) {
+            return FailureKind.BUCKET_MISSING;
+        }
+        if (status == NOT_FOUND) {
+            return FailureKind.NOT_FOUND;
+        }
+        if (status == PRECONDITION_FAILED || status == CONFLICT) {
+            return FailureKind.PRECONDITION_FAILED;
+        }
+        if (status == FORBIDDEN) {
+            return FailureKind.ACCESS_DENIED;
+        }
+        if (status >= SERVER_ERROR || status == REQUEST_TIMEOUT || status == TOO_MANY_REQUESTS
+                || TRANSIENT_CODES.contains(code)) {
+            return FailureKind.TRANSIENT;
+        }
+        return FailureKind.FATAL;
+    }
+
+    private String bucket() {
+        String b = location.substring("s3://".length());
+        return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     }
 
     /** The S3 error behind {@code e}, or null when it is not an answer of the store. */

@@ -1,6 +1,7 @@
 package io.tieredarchive.tier.storage;
 
 import io.tieredarchive.config.S3Connection;
+import io.tieredarchive.failure.FailureKind;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.s3.S3WriteOptions;
 import org.slf4j.Logger;
@@ -72,6 +73,8 @@ public final class S3StorageBackend implements StorageBackend {
     /** Set once the store refused {@code x-amz-checksum-crc32c}: uploads send {@code Content-MD5} instead. */
     private final AtomicBoolean contentMd5 = new AtomicBoolean();
     private final AtomicBoolean warnedNoEcho = new AtomicBoolean();
+    /** Set once a HeadBucket found the bucket: a HEAD's 404 is then a missing object. */
+    private final AtomicBoolean bucketConfirmed = new AtomicBoolean();
 
     /**
      * A backend that sends everything through {@code client}, waiting for each call at most {@code callTimeout}
@@ -316,7 +319,11 @@ public final class S3StorageBackend implements StorageBackend {
         return folders;
     }
 
-    /** Asks for the stored checksum too ({@code x-amz-checksum-mode: ENABLED}): a whole-object CRC32C is confirmed. */
+    /**
+     * Asks for the stored checksum too ({@code x-amz-checksum-mode: ENABLED}): a whole-object CRC32C is confirmed.
+     * A HEAD's 404 has no body, so it cannot say whether the object or the bucket is missing: the first one asks
+     * the bucket (HeadBucket), so that a missing bucket is never taken for a missing object.
+     */
     @Override
     public Optional<ObjectInfo> head(String key) throws StorageException {
         try {
@@ -325,8 +332,23 @@ public final class S3StorageBackend implements StorageBackend {
             return Optional.of(new ObjectInfo(key, head.contentLength(), unquote(head.eTag()), head.metadata(),
                     Checksums.crc32cHex(head.checksumCRC32C())));
         } catch (ObjectNotFoundException e) {
+            confirmBucket(key);
             return Optional.empty();
         }
+    }
+
+    /** Once per backend: a HeadBucket, failing with {@link FailureKind#BUCKET_MISSING} when it answers 404. */
+    private void confirmBucket(String key) throws StorageException {
+        if (bucketConfirmed.get()) {
+            return;
+        }
+        try {
+            calls.await(client.headBucket(b -> b.bucket(bucket)), "head of the bucket, for", key);
+        } catch (ObjectNotFoundException e) {
+            throw new StorageException(FailureKind.BUCKET_MISSING, "S3 bucket '" + bucket + "' does not exist: "
+                    + e.getMessage(), e);
+        }
+        bucketConfirmed.set(true);
     }
 
     @Override
@@ -340,6 +362,14 @@ public final class S3StorageBackend implements StorageBackend {
         if (uploadClient != client) {
             uploadClient.close();
         }
+    }
+
+    /**
+     * The {@link FailureKind} of a failure the SDK reported, as this backend sets it on the
+     * {@link StorageException}s it raises (NoSuchBucket is never "no such object").
+     */
+    public static FailureKind kindOf(Throwable sdkFailure) {
+        return S3Calls.kindOf(sdkFailure);
     }
 
     static String unquote(String etag) {

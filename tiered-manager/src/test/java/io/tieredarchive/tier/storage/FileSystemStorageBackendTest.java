@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static io.tieredarchive.tier.storage.StorageBackendContractTest.crc32c;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +22,19 @@ class FileSystemStorageBackendTest extends StorageBackendContractTest {
     protected StorageBackend createBackend(Path tempDir) throws Exception {
         bucketDir = tempDir.resolve("bucket");
         return new FileSystemStorageBackend(bucketDir);
+    }
+
+    /** The folder that plays the bucket, deleted after the backend was made. */
+    @Override
+    protected StorageBackend createBackendWithoutBucket(Path tempDir) throws Exception {
+        Path gone = tempDir.resolve("gone-bucket");
+        StorageBackend backend = new FileSystemStorageBackend(gone);
+        try (Stream<Path> walk = Files.walk(gone)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        return backend;
     }
 
     @Override

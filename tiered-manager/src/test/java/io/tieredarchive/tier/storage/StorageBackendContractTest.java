@@ -1,14 +1,17 @@
 package io.tieredarchive.tier.storage;
 
+import io.tieredarchive.failure.FailureKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -36,6 +39,12 @@ abstract class StorageBackendContractTest {
     protected String root;
 
     protected abstract StorageBackend createBackend(Path tempDir) throws Exception;
+
+    /**
+     * A backend of the same kind on a bucket that does not exist (S3), or whose folder is gone (file system); the
+     * test closes it.
+     */
+    protected abstract StorageBackend createBackendWithoutBucket(Path tempDir) throws Exception;
 
     /** Bytes above which the backend uploads in parts, or -1 when it has no such notion. */
     protected abstract long partSizeBytes();
@@ -265,6 +274,46 @@ abstract class StorageBackendContractTest {
         assertArrayEquals(second, backend.fetchAll(root + "o"));
         assertEquals("2", backend.head(root + "o").orElseThrow().crc32c());
         assertFalse(backend.location().isEmpty());
+    }
+
+    @Test
+    void failuresCarryTheKindTheStoreGave() throws Exception {
+        StorageException missing = assertThrows(StorageException.class, () -> backend.fetch(root + "none", 0, 1));
+        assertEquals(FailureKind.NOT_FOUND, missing.kind(), missing.getMessage());
+        backend.putIfMatch(root + "cas.json", bytes("one"), null);
+        StorageException lost = assertThrows(StorageException.class,
+                () -> backend.putIfMatch(root + "cas.json", bytes("two"), null));
+        assertEquals(FailureKind.PRECONDITION_FAILED, lost.kind(), lost.getMessage());
+        StorageException stale = assertThrows(StorageException.class,
+                () -> backend.putIfMatch(root + "cas.json", bytes("two"), "0123456789abcdef0123456789abcdef"));
+        assertEquals(FailureKind.PRECONDITION_FAILED, stale.kind(), stale.getMessage());
+    }
+
+    /**
+     * A missing bucket is never "no such object": a HEAD or GET that found nothing would read as an empty partition
+     * (nothing archived yet), and the sink would start archiving from offset 0 into a bucket that is not there.
+     */
+    @Test
+    void aMissingBucketIsBucketMissingInEveryOperationNeverNoSuchObject() throws Exception {
+        Path f = file("for-missing-bucket", bytes("x"));
+        try (StorageBackend gone = createBackendWithoutBucket(tempDir)) {
+            Map<String, Executable> calls = new LinkedHashMap<>();
+            calls.put("head", () -> gone.head(root + "k"));
+            calls.put("get", () -> gone.get(root + "k"));
+            calls.put("fetch", () -> gone.fetch(root + "k", 0, 10));
+            calls.put("list", () -> gone.list(root, null, 10));
+            calls.put("listFolders", () -> gone.listFolders(root));
+            calls.put("upload", () -> gone.upload(root + "k", f, crc32c(bytes("x")), Map.of()));
+            calls.put("putIfMatch", () -> gone.putIfMatch(root + "k", bytes("x"), null));
+            // Not delete: S3Proxy answers a DELETE in a missing bucket with 204 (AWS S3 with NoSuchBucket), and the
+            // plugin itself never deletes an object in a bucket.
+            for (Map.Entry<String, Executable> call : calls.entrySet()) {
+                StorageException e = assertThrows(StorageException.class, call.getValue(), call.getKey());
+                assertEquals(FailureKind.BUCKET_MISSING, e.kind(), call.getKey() + ": " + e.getMessage());
+                assertFalse(e instanceof ObjectNotFoundException, call.getKey() + ": " + e.getMessage());
+                assertTrue(e.getMessage().contains(gone.location()), call.getKey() + ": " + e.getMessage());
+            }
+        }
     }
 
     private static byte[] bytes(String s) {
