@@ -3,8 +3,10 @@ package io.tieredarchive.failure;
 import io.tieredarchive.cli.ExitCodes;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.slf4j.Logger;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The one place that says what a failure means, by its {@link FailureKind}: for the connectors (retry with backoff,
@@ -104,6 +106,21 @@ public final class Failures {
             case BUCKET_MISSING, CORRUPT, FATAL -> HTTP_SERVER_ERROR;
             default -> HTTP_UNAVAILABLE;
         };
+    }
+
+    /**
+     * Logs a failure that is retried: at ERROR, with what to check ({@link #whatToCheck}, the last argument of
+     * {@code format}), when only an operator can fix it ({@link #needsOperator}); else at WARN.
+     */
+    public static void logRetried(Logger log, Throwable failure, String keyPrefix, String format, Object... args) {
+        FailureKind kind = kind(failure);
+        Object[] all = Arrays.copyOf(args, args.length + 1);
+        all[args.length] = whatToCheck(kind, keyPrefix);
+        if (needsOperator(kind)) {
+            log.error(format, all);
+        } else {
+            log.warn(format, all);
+        }
     }
 
     /**

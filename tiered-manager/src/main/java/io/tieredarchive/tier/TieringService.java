@@ -2,7 +2,6 @@ package io.tieredarchive.tier;
 
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
-import io.tieredarchive.failure.FailureKind;
 import io.tieredarchive.failure.Failures;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -342,14 +341,8 @@ public final class TieringService implements Closeable {
             return;
         }
         long[] attemptAndWait = state.uploadFailed(p, clock.getAsLong());
-        FailureKind kind = Failures.kind(failure);
-        if (Failures.needsOperator(kind)) {
-            log.error("Upload of {} failed (attempt {}), retrying in {} ms; local copies are kept: {}{}", p,
-                    attemptAndWait[0], attemptAndWait[1], failure.getMessage(), Failures.whatToCheck(kind, "s3."));
-        } else {
-            log.warn("Upload of {} failed (attempt {}), retrying in {} ms; local copies are kept: {}", p,
-                    attemptAndWait[0], attemptAndWait[1], failure.getMessage());
-        }
+        Failures.logRetried(log, failure, "s3.", "Upload of {} failed (attempt {}), retrying in {} ms; local copies "
+                + "are kept: {}{}", p, attemptAndWait[0], attemptAndWait[1], failure.getMessage());
         counters.failed(failure.getMessage());
     }
 
