@@ -258,7 +258,10 @@ class HostileNamesIT {
             assertEquals(new TreeSet<>(expected.keySet()), beside.map(p -> p.getFileName().toString())
                     .collect(Collectors.toCollection(TreeSet::new)), "nothing beside the local.dirs");
         }
-        assertEquals(List.of(), listKeys(BUCKET, "bad-local/"), "nothing reached S3");
+        // The connector snapshots each topic's configs and describes its incarnation when it starts (a restore
+        // needs them); no object of a partition (segment files, manifest) may come from a damaged local.dir.
+        assertEquals(List.of(), listKeys(BUCKET, "bad-local/").stream().filter(k -> k.matches(".*/\\d+/.*")).toList(),
+                "no segment reached S3");
     }
 
     /** Keys relative to the copy's source prefix "in", each as the test means it. */
