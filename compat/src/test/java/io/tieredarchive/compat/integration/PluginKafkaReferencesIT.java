@@ -167,10 +167,10 @@ class PluginKafkaReferencesIT {
 
     /** Whether {@code owner} declares or inherits the field or method, as the JVM would resolve it. */
     private static boolean has(Class<?> owner, Member member) {
-        Deque<Class<?>> todo = new ArrayDeque<>(List.of(owner, Object.class));
+        Deque<Class<?>> toSearch = new ArrayDeque<>(List.of(owner, Object.class));
         Set<Class<?>> seen = new HashSet<>();
-        while (!todo.isEmpty()) {
-            Class<?> type = todo.pop();
+        while (!toSearch.isEmpty()) {
+            Class<?> type = toSearch.pop();
             if (!seen.add(type)) {
                 continue;
             }
@@ -178,9 +178,9 @@ class PluginKafkaReferencesIT {
                 return true;
             }
             if (type.getSuperclass() != null) {
-                todo.add(type.getSuperclass());
+                toSearch.add(type.getSuperclass());
             }
-            todo.addAll(List.of(type.getInterfaces()));
+            toSearch.addAll(List.of(type.getInterfaces()));
         }
         return false;
     }
