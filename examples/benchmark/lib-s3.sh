@@ -9,7 +9,10 @@ s3bench() {
     mkdir -p "$classes"
     javac -nowarn -d "$classes" -cp "$BENCH_JAVA_CP" "$src" >&2
   fi
-  java -Xmx1g -cp "$classes:$BENCH_JAVA_CP" S3BenchTool "$@"
+  local jfr=()
+  [ "${BENCH_PROFILE:-0}" = 1 ] \
+    && jfr=("-XX:StartFlightRecording=settings=profile,filename=$BENCH_OUT/s3bench-$1-$(date +%s%N).jfr")
+  java -Xmx1g "${jfr[@]}" -cp "$classes:$BENCH_JAVA_CP" S3BenchTool "$@"
 }
 export S3_ENDPOINT S3_ACCESS_KEY S3_SECRET_KEY
 

@@ -7,6 +7,9 @@
 #   --scale quick   small data, a few minutes: for trying the harness. Default: full.
 #   --repeats N     measurements per figure (default 3); the report gives the median and the spread.
 #   --cases LIST    run only these case numbers (default: every script in examples/benchmark/cases/).
+#   --profile       record a JFR profile (settings=profile) of the Connect worker for each case, and of each
+#                   S3BenchTool JVM (cases 3 and 5), into the results folder as <case>.jfr / s3bench-*.jfr;
+#                   examples/benchmark/hot.py FILE.jfr summarises one. About 1-2 % of CPU.
 #   --keep-stack    leave the stack running at the end (stop it with: STACK_DIR=examples/benchmark/.stack
 #                   examples/stack/stack.sh down, with the ports below).
 #
@@ -28,12 +31,14 @@ SCALE=full
 REPEATS=3
 CASES=""
 KEEP_STACK=0
+PROFILE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE="$2"; shift 2 ;;
     --repeats) REPEATS="$2"; shift 2 ;;
     --cases) CASES="$2"; shift 2 ;;
     --keep-stack) KEEP_STACK=1; shift ;;
+    --profile) PROFILE=1; shift ;;
     -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -43,7 +48,7 @@ case "$SCALE" in quick|full) ;; *) echo "--scale must be quick or full" >&2; exi
 
 export BENCH_ROOT="$ROOT" BENCH_SCALE="$SCALE" BENCH_REPEATS="$REPEATS"
 BENCH_OUT="$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)-$SCALE"
-export BENCH_OUT BENCH_WORK="$STACK_DIR/work"
+export BENCH_OUT BENCH_WORK="$STACK_DIR/work" BENCH_PROFILE="$PROFILE"
 mkdir -p "$BENCH_OUT"
 # shellcheck source=examples/benchmark/lib.sh
 . "$HERE/lib.sh"
@@ -107,7 +112,7 @@ curl -sf "$CONNECT_URL/connector-plugins" | grep -q io.tieredarchive.sink.Archiv
 log "3/4 cases (scale $SCALE, $REPEATS repeats) -> $BENCH_OUT"
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "command=examples/benchmark/run.sh --scale $SCALE --repeats $REPEATS${CASES:+ --cases $CASES}"
+  echo "command=examples/benchmark/run.sh --scale $SCALE --repeats $REPEATS${CASES:+ --cases $CASES}$([ "$PROFILE" = 1 ] && echo ' --profile')"
   echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "cpus=$(nproc)"
   echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
@@ -124,12 +129,17 @@ for script in "$HERE"/cases/[0-9]*-*.sh; do
   if [ -n "$CASES" ] && ! grep -qx "$number" <<<"${CASES//,/$'\n'}"; then continue; fi
   log "case $name"
   start=$SECONDS
+  if [ "$PROFILE" = 1 ]; then
+    jcmd "$(cat "$STACK_DIR/connect.pid")" JFR.start name="$name" settings=profile filename="$BENCH_OUT/$name.jfr" \
+      >/dev/null
+  fi
   if "$script" > >(tee "$BENCH_OUT/$name.log") 2>&1; then
     log "case $name done in $((SECONDS - start)) s"
   else
     log "case $name FAILED after $((SECONDS - start)) s; see $BENCH_OUT/$name.log"
     failed+=("$name")
   fi
+  if [ "$PROFILE" = 1 ]; then jcmd "$(cat "$STACK_DIR/connect.pid")" JFR.stop name="$name" >/dev/null || true; fi
 done
 echo "load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$BENCH_OUT/machine.properties"
 
