@@ -9,6 +9,7 @@ import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.tier.read.ArchiveCursor;
 import io.tieredarchive.tier.read.ArchiveReader;
 import io.tieredarchive.tier.LocalTier;
+import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.read.RestoreCache;
 import io.tieredarchive.tier.TieringService;
@@ -353,7 +354,7 @@ public class S3BenchTool {
     private static ArchiveCursor openTimed(ArchiveReader reader, String topic, int partition, long offset,
                                            long start) throws Exception {
         long opening = System.nanoTime();
-        ArchiveCursor cursor = reader.fromOffset(topic, partition, offset);
+        ArchiveCursor cursor = reader.fromOffset(ArchivePartition.legacy(topic, partition), offset);
         System.err.printf("client+reader %.1f ms, view %.1f ms%n", (opening - start) / 1e6,
                 (System.nanoTime() - opening) / 1e6);
         return cursor;
