@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -62,10 +63,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * heap-watch PID CONNECTOR EXPECTED_ACTIVE HOLD_S TIMEOUT_S
  *     Attaches to the JVM PID over JMX and watches its heap until the sink CONNECTOR's tasks have had
  *     EXPECTED_ACTIVE active partitions (active-partitions summed over its tasks) for HOLD_S seconds. Prints
- *     "peakUsedMiB peakAfterGcMiB gcs maxActivePartitions maxBufferedBytes secondsToActive": the most heap in use
- *     seen before any collection (sampled every 200 ms and from each GC's before-figures), the most heap in use
- *     right after a collection (the live set plus what the collector left), the collections seen, the most
- *     active partitions, the sum of the tasks' buffered-bytes-max, and how long until EXPECTED_ACTIVE.
+ *     "peakUsedMiB peakAfterGcMiB gcs maxActivePartitions maxBufferedBytes secondsToActive liveMiB": the most heap
+ *     in use seen before any collection (sampled every 200 ms and from each GC's before-figures), the most heap in
+ *     use right after one of the worker's own collections (the live set plus the old objects G1 has not collected
+ *     yet: that depends on when G1 starts marking, 45 % of the heap by default), the collections seen, the most
+ *     active partitions, the sum of the tasks' buffered-bytes-max, how long until EXPECTED_ACTIVE, and the most
+ *     heap in use right after a full collection (the live set: what the worker needs), from three full
+ *     collections forced over the last third of the hold (MemoryMXBean.gc(), as {@code jcmd GC.run}). The
+ *     first two figures cover the time before those.
  * </pre>
  */
 public class BenchTool {
@@ -291,9 +296,13 @@ public class BenchTool {
             AtomicLong peakUsed = new AtomicLong();
             AtomicLong peakAfterGc = new AtomicLong();
             AtomicLong gcs = new AtomicLong();
+            AtomicBoolean forcing = new AtomicBoolean();
             for (ObjectName gc : server.queryNames(new ObjectName("java.lang:type=GarbageCollector,*"), null)) {
                 server.addNotificationListener(gc, (Notification n, Object handback) -> {
                     if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                        return;
+                    }
+                    if (forcing.get()) {
                         return;
                     }
                     var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
@@ -308,9 +317,22 @@ public class BenchTool {
             long start = System.currentTimeMillis();
             long deadline = start + timeoutS * 1000;
             long activeSince = 0;
+            long live = 0;
+            int forced = 0;
             ObjectName tasks = new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*");
             while (activeSince == 0 || System.currentTimeMillis() < activeSince + holdS * 1000) {
-                peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                long now = System.currentTimeMillis();
+                // Three full collections, at 2/3, 5/6 and the end of the hold: the live set, while every partition
+                // is active. The worker's own collections before the first are the other figures.
+                if (activeSince > 0 && forced < 3 && now >= activeSince + holdS * 1000 * (4 + forced) / 6) {
+                    forcing.set(true);
+                    memory.gc();
+                    live = Math.max(live, memory.getHeapMemoryUsage().getUsed());
+                    forced++;
+                }
+                if (!forcing.get()) {
+                    peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                }
                 long active = 0;
                 long buffered = 0;
                 for (ObjectName task : server.queryNames(tasks, null)) {
@@ -326,8 +348,14 @@ public class BenchTool {
                         + " now)");
                 Thread.sleep(200);
             }
-            System.out.printf("%.1f %.1f %d %d %d %d%n", peakUsed.get() / 1048576.0, peakAfterGc.get() / 1048576.0,
-                    gcs.get(), maxActive, maxBuffered, (activeSince - start) / 1000);
+            if (forced < 3) {
+                forcing.set(true);
+                memory.gc();
+                live = Math.max(live, memory.getHeapMemoryUsage().getUsed());
+            }
+            System.out.printf("%.1f %.1f %d %d %d %d %.1f%n", peakUsed.get() / 1048576.0,
+                    peakAfterGc.get() / 1048576.0, gcs.get(), maxActive, maxBuffered, (activeSince - start) / 1000,
+                    live / 1048576.0);
         }
     }
 
