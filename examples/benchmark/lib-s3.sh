@@ -11,7 +11,8 @@ s3bench() {
   fi
   local jfr=()
   [ "${BENCH_PROFILE:-0}" = 1 ] \
-    && jfr=("-XX:StartFlightRecording=settings=profile,filename=$BENCH_OUT/s3bench-$1-$(date +%s%N).jfr")
+    && jfr=("-XX:StartFlightRecording=settings=profile,filename=$BENCH_OUT/s3bench-$1-$(date +%s%N).jfr"
+      -Xlog:jfr+startup=off) # its start-up lines would land in the output the cases read
   java -Xmx1g "${jfr[@]}" -cp "$classes:$BENCH_JAVA_CP" S3BenchTool "$@"
 }
 export S3_ENDPOINT S3_ACCESS_KEY S3_SECRET_KEY
