@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Local retention in a tiering pass: deletes the local copies {@link RetentionPolicy} chooses, each only after its
- * objects are checked again in its store (HEAD each); a copy whose objects are no longer complete there is marked
+ * objects are checked again in its store (one LIST of its keys); a copy whose objects are no longer complete there is marked
  * pending again and uploaded anew. A segment whose store is not here is kept. On store or disk trouble the pass
  * stops, deleting nothing unverified.
  */

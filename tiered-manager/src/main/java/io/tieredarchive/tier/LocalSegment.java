@@ -10,7 +10,7 @@ import org.apache.kafka.common.TopicPartition;
  *
  * @param files  its files
  * @param meta   its marker
- * @param tiered true once it is uploaded, verified and registered (its {@code .tiered} file exists)
+ * @param tiered true once it is uploaded and proven by the store (its {@code .tiered} file exists)
  */
 public record LocalSegment(SegmentFiles files, SegmentMetadata meta, boolean tiered) {
 

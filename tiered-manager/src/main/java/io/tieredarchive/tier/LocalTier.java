@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * task wrote it and whether or not its partition is still assigned here.
  *
  * <p>Besides the sink's four files, the tier keeps one file per segment: {@code <base>.tiered}, written
- * atomically (temporary file, fsync, rename) once the segment is uploaded, verified and registered in the
- * manifest. Its content is one UTF-8 line, the marker's object key. Deleting a local copy removes the
+ * atomically (temporary file, fsync, rename) once the segment is uploaded and proven by the store (its manifest
+ * registration may follow). Its content is one UTF-8 line, the marker's object key. Deleting a local copy removes the
  * {@code .log} first (so the sink no longer lists the segment), then {@code .index}, {@code .timeindex}, the
  * marker, and the {@code .tiered} file last; a scan that finds a {@code .tiered} file without its {@code .log}
  * finishes an interrupted deletion.

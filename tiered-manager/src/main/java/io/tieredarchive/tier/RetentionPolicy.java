@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which local copies may go: only tiered ones (uploaded, verified, registered), those sealed longer ago than
+ * Which local copies may go: only tiered ones (uploaded and proven by the store), those sealed longer ago than
  * {@code local.retention.ms}, then, while the sealed bytes on disk exceed {@code local.retention.bytes}, the
  * oldest remaining tiered ones. A segment not yet tiered is never chosen, even when the disk is over its cap.
  */

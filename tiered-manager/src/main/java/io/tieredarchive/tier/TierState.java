@@ -55,7 +55,7 @@ final class TierState {
         return new ArrayList<>(segments.values());
     }
 
-    /** {@code s} is uploaded, verified, registered and marked tiered. */
+    /** {@code s} is uploaded, proven by the store and marked tiered (its manifest registration may follow). */
     synchronized void tiered(LocalSegment s) {
         segments.put(s.files(), s.withTiered(true));
         partitions.tiered(s.archivePartition(), s.meta().nextOffset());

@@ -1,7 +1,5 @@
 package io.tieredarchive.tier;
 
-import io.tieredarchive.tier.remote.RemoteSegmentStore;
-
 import io.tieredarchive.failure.Failures;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
@@ -9,6 +7,7 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.PartitionView;
 import io.tieredarchive.tier.remote.RemoteLayout;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +16,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,8 +39,9 @@ import java.util.function.LongSupplier;
  *       folders included ({@link LocalTier});</li>
  *   <li>uploads those sealed at least {@code tier.upload.delay.ms} ago, per partition in offset order (up to
  *       {@code uploadThreads} partitions at once), to the destination their marker names
- *       ({@link TierDestinations}), verifies them and registers them in the manifest, then marks them tiered
- *       locally; a partition whose upload fails waits a doubling backoff and is retried, nothing else changes. A
+ *       ({@link TierDestinations}), has the store prove them and marks them tiered locally, then registers them in
+ *       the manifest several at a time ({@link ManifestRegistrations}); a partition whose upload fails waits a
+ *       doubling backoff and is retried, nothing else changes. A
  *       segment sealed for a destination this service has no store for is <em>stranded</em>: never uploaded,
  *       reported once at ERROR with what to do;</li>
  *   <li>deletes tiered local copies by age and size ({@link RetentionPolicy}), each only after checking again
@@ -68,6 +68,7 @@ public final class TieringService implements Closeable {
     private volatile boolean started;
     private final Object passLock = new Object();
     private final TieringCounters counters = new TieringCounters();
+    private final ManifestRegistrations registrations = new ManifestRegistrations();
 
     private final TierState state;
 
@@ -229,6 +230,7 @@ public final class TieringService implements Closeable {
                 return;
             }
             uploadDue(now);
+            registrations.registerDue(destinations::storeFor, clock.getAsLong(), now).forEach(counters::failed);
             applyRetention();
             destinations.closeIdle(this::pendingFor);
             destinations.recordOwner(settings.localDir(), clock.getAsLong());
@@ -260,7 +262,7 @@ public final class TieringService implements Closeable {
     }
 
     private boolean pendingFor(String destination) {
-        return state.pendingFor(destination, this::destinationOf);
+        return state.pendingFor(destination, this::destinationOf) || registrations.waitingFor(destination);
     }
 
     private void uploadDue(boolean ignoreDelay) {
@@ -280,7 +282,7 @@ public final class TieringService implements Closeable {
         List<Future<?>> running = new ArrayList<>();
         due.forEach((target, list) -> {
             list.sort(Comparator.comparingLong(s -> s.meta().baseOffset()));
-            running.add(uploaders.submit(() -> uploadPartition(target, list)));
+            running.add(uploaders.submit(() -> uploadPartition(target, list, ignoreDelay)));
         });
         for (Future<?> f : running) {
             try {
@@ -309,9 +311,10 @@ public final class TieringService implements Closeable {
     }
 
     /** Uploads one partition's pending segments to its store and records the outcome. */
-    private void uploadPartition(PartitionUpload target, List<LocalSegment> pending) {
+    private void uploadPartition(PartitionUpload target, List<LocalSegment> pending, boolean registerAll) {
         ArchivePartition p = target.partition();
-        SegmentUploads.Result result = SegmentUploads.upload(p, target.store(), pending);
+        SegmentUploads.Result result = SegmentUploads.upload(p, target.store(), pending, registrations,
+                clock.getAsLong(), registerAll);
         for (LocalSegment s : result.tiered()) {
             markTieredInMemory(p, s);
         }
@@ -380,6 +383,9 @@ public final class TieringService implements Closeable {
             uploaders.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (passLock) {
+            registrations.registerDue(destinations::storeFor, clock.getAsLong(), true);
         }
         destinations.closeAll();
         log.info("Tiering of {} stopped", settings.localDir());

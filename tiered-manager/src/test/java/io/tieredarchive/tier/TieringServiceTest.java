@@ -217,6 +217,40 @@ class TieringServiceTest {
     }
 
     @Test
+    void segmentsSealedOnePerPassAreRegisteredSeveralAtATimeAndAreDurableBefore() throws Exception {
+        startService(0, -1, -1);
+        seal(TOPIC, 0, 0, 100, T0);
+        service.runPass();
+        assertEquals(1, manifestSize(), "the first registration of a partition is at once");
+        for (int i = 1; i <= 3; i++) {
+            seal(TOPIC, 0, i * 100L, 100, T0);
+            service.runPass();
+        }
+        assertEquals(1, manifestSize(), "three wait for a fourth");
+        assertEquals(List.of(0L, 100L, 200L, 300L), remoteBases(), "visible by their markers meanwhile");
+        assertEquals(400, service.remoteDurableEnd(TP), "durable once their markers are proven");
+        seal(TOPIC, 0, 400, 100, T0);
+        service.runPass();
+        assertEquals(5, manifestSize(), "four waiting: one update for them");
+
+        seal(TOPIC, 0, 500, 100, T0);
+        service.runPass();
+        assertEquals(5, manifestSize());
+        clock.addAndGet(ManifestRegistrations.MAX_WAIT_MS);
+        service.runPass();
+        assertEquals(6, manifestSize(), "one segment waits at most MAX_WAIT_MS");
+
+        seal(TOPIC, 0, 600, 100, T0);
+        service.runPass();
+        service.close();
+        assertEquals(7, manifestSize(), "closing registers whatever waits");
+    }
+
+    private int manifestSize() throws Exception {
+        return store.readManifest(TP).orElseThrow().segments().size();
+    }
+
+    @Test
     void aCrashBetweenUploadAndRegistrationIsRepairedByTheNextPass() throws Exception {
         startService(0, -1, -1);
         SegmentFiles s = seal(TOPIC, 0, 0, 100, T0);

@@ -114,8 +114,8 @@ class ArchiveSinkTieringIT {
             ArchiveFixture.produce(connect.kafka(), topic, 4, 20_000, 21);
             consumed = consumeAll(connect.kafka(), topic);
             awaitInS3(topic, lastOffsets(consumed), Duration.ofSeconds(120));
-            // A segment counts for commits once registered in the manifest, just after its marker is in S3; a
-            // transient store error there waits for the tier's next attempt, at most 60 s (TieringSettings).
+            // A segment counts for commits once its marker is proven in S3 (its manifest registration may come
+            // later); a transient store error there waits for the tier's next attempt, at most 60 s (TieringSettings).
             awaitCommitted(topic, lastOffsets(consumed), Duration.ofSeconds(120));
             await(() -> localSealedBytes(localDir, topic, 4) == 0, Duration.ofSeconds(60),
                     "local copies freed by age");
