@@ -41,9 +41,8 @@ import java.util.function.LongSupplier;
  *       {@code uploadThreads} partitions at once), to the destination their marker names
  *       ({@link TierDestinations}), has the store prove them and marks them tiered locally, then registers them in
  *       the manifest several at a time ({@link ManifestRegistrations}); a partition whose upload fails waits a
- *       doubling backoff and is retried, nothing else changes. A
- *       segment sealed for a destination this service has no store for is <em>stranded</em>: never uploaded,
- *       reported once at ERROR with what to do;</li>
+ *       doubling backoff and is retried, nothing else changes. A segment sealed for a destination this service
+ *       has no store for is <em>stranded</em>: never uploaded, reported once at ERROR with what to do;</li>
  *   <li>deletes tiered local copies by age and size ({@link RetentionPolicy}), each only after checking again
  *       that all its objects are in the store.</li>
  * </ol>
