@@ -96,7 +96,7 @@ class ScalingSimulationTest {
         double exponent = Double.parseDouble(System.getProperty("scaling.exponent", "1.8"));
         SyntheticWorkload workload = new SyntheticWorkload(PARTITIONS, BYTES_PER_SEC, exponent, 20e6, RECORD_BYTES);
         List<SyntheticWorkload.SampledPartition> sample = workload.sample(
-                Integer.getInteger("scaling.top", 100), Integer.getInteger("scaling.strata", 900));
+                Integer.getInteger("scaling.top", 10), Integer.getInteger("scaling.strata", 290));
         StringBuilder report = new StringBuilder();
         report.append(String.format(Locale.ROOT, "Workload: %,d partitions, %.0f MB/s of %d-byte records, capped "
                         + "Zipf s=%.2f (at most 20 MB/s a partition); busiest %.0f records/s, median %.3f records/min,"
