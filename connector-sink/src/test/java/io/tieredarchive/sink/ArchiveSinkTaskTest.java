@@ -66,6 +66,42 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         assertTrue(context.commitRequests > 0, "a seal asks Connect to commit soon");
     }
 
+    /**
+     * Connect polls for records until its next offset commit (60 s by default) and calls put() only then: a put with
+     * fewer records than {@code max.poll.records} (the consumer has caught up) asks for a commit, and preCommit caps
+     * Connect's next poll at the active segment's {@code segment.ms}, so the last segment of a burst is sealed then.
+     */
+    @Test
+    void aCaughtUpPutHasConnectCallAgainWhenTheActiveSegmentReachesSegmentMs() throws Exception {
+        FakeSinkTaskContext context = new FakeSinkTaskContext();
+        ArchiveSinkTask task = start(context);
+        task.open(List.of(TP));
+        int before = context.commitRequests;
+        task.put(records(TP, 0, 10));
+        assertEquals(before + 1, context.commitRequests, "10 records, fewer than max.poll.records: caught up");
+
+        clock.addAndGet(4_000);
+        task.preCommit(consumed(TP, 10));
+        assertEquals(List.of(SEGMENT_MS - 4_000), context.timeouts, "the next poll ends when the segment is due");
+        clock.addAndGet(SEGMENT_MS - 4_000);
+        task.put(List.of()); // that poll returned nothing
+        assertEquals(1, ArchiveContents.sealed(dir(TP)).size());
+    }
+
+    @Test
+    void fullPutsAskForNoCommit() throws Exception {
+        FakeSinkTaskContext context = new FakeSinkTaskContext();
+        ArchiveSinkTask task = start(context, Map.of("consumer.override.max.poll.records", "10"));
+        task.open(List.of(TP));
+        int before = context.commitRequests;
+        task.put(records(TP, 0, 10));
+        task.put(records(TP, 10, 20));
+        assertEquals(before, context.commitRequests, "more records are coming: they bring the next put");
+        assertEquals(List.of(SEGMENT_MS, SEGMENT_MS), context.timeouts, "but Connect's poll ends at segment.ms");
+        task.put(records(TP, 20, 25));
+        assertEquals(before + 1, context.commitRequests);
+    }
+
     @Test
     void preCommitAloneSealsExpiredSegments() throws Exception {
         ArchiveSinkTask task = start(new FakeSinkTaskContext());
