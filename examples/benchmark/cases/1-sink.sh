@@ -36,22 +36,18 @@ read -r value_records value_bytes < <(bench_tool dump-values "$KAFKA_BOOTSTRAP" 
 ZSTD_LEVEL=3 # the connector's default compression.level for zstd, as configured below
 
 ours=() ref=() bytes=0 ours_cpu=() ref_cpu=() cc_cpu=()
-# CPU seconds a consumer perf test JVM spends starting, joining and reading one record: left out of its CPU cost.
-children_cpu_s; c0=$CHILDREN_CPU_S
-kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$KAFKA_BOOTSTRAP" --topic "$TOPIC" \
-  --messages 1 --group bench-cperf-warmup --timeout 60000 >/dev/null
-children_cpu_s; ref_startup_cpu=$(cpu_between "$c0" "$CHILDREN_CPU_S")
 # Fresh connector names and S3 prefixes per run: an archive (or consumer group) left by an earlier run on a kept
 # stack would be resumed, not rewritten.
 run_id=$(date +%s)
 for r in $(seq 1 "$BENCH_REPEATS"); do
   # Reference: Kafka's consumer perf tool, a new group each time, reading every record from the start.
-  # fetch.MB.sec leaves out the group join, so the sink's time below starts at its first segment file too.
-  children_cpu_s; c0=$CHILDREN_CPU_S
-  line=$(kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$KAFKA_BOOTSTRAP" \
-    --topic "$TOPIC" --messages "$RECORDS" --group "bench-cperf-$r" --timeout 60000 | tail -n 1)
-  children_cpu_s; cpu=$(cpu_between "$ref_startup_cpu" "$(cpu_between "$c0" "$CHILDREN_CPU_S")")
-  log "consumer perf test: $line; ${cpu} CPU-s beyond its start"
+  # fetch.MB.sec leaves out the group join, so the sink's time below starts at its first segment file too. Its CPU:
+  # the process CPU of that read, after a one-record read in the same JVM took the JVM start, class loading and
+  # group join (BenchTool consumer-perf-cpu).
+  out=$(bench_tool consumer-perf-cpu "$KAFKA_BOOTSTRAP" "$TOPIC" "$RECORDS" "bench-cperf-$r-$(date +%s)")
+  line=$(sed -n 1p <<<"$out")
+  cpu=$(awk '/^cpu / { printf "%.2f", $2 }' <<<"$out")
+  log "consumer perf test: $line; ${cpu} CPU-s for the read"
   mib=$(cut -d, -f3 <<<"$line" | tr -d ' ')
   fetch_ms=$(cut -d, -f8 <<<"$line" | tr -d ' ')
   bytes=$(awk -v m="$mib" 'BEGIN { printf "%d", m * 1048576 }')
@@ -131,7 +127,7 @@ write_result 1 sink-throughput what="Sink archive throughput" unit="MB/s" higher
 write_result 1 sink-cpu what="Sink archive throughput per CPU second" unit="MB/CPU-s" higher_is_better=true \
   reference="kafka-consumer-perf-test, same topic" target="— (explains case 1)" \
   ours="${ours_cpu[*]}" ref="${ref_cpu[*]}" \
-  notes="MB of values per CPU second, which depends much less on what else runs on the machine than MB/s. Ours: user+system CPU of the whole Connect worker from the PUT until every record is sealed (task start, group join, consume, convert, compress, write, seal). Reference: user+system CPU of the consumer perf test's JVM minus that of a run reading one record (${ref_startup_cpu} CPU-s: JVM start, JIT, group join). The broker's CPU, serving both, is in neither."
+  notes="MB of values per CPU second, which depends much less on what else runs on the machine than MB/s. Ours: user+system CPU of the whole Connect worker from the PUT until every record is sealed (task start, group join, consume, convert, compress, write, seal). Reference: user+system CPU of the consumer perf test's JVM during its read of all records, after a one-record read in the same JVM (JVM start, class loading, group join left out; JIT and GC of the read included). The broker's CPU, serving both, is in neither."
 
 write_result 1 sink-cpu-consume-compress what="Sink archive throughput per CPU second vs consume + compress" \
   unit="MB/CPU-s" higher_is_better=true reference="kafka-consumer-perf-test + zstd -$ZSTD_LEVEL CLI, same topic and values" \
