@@ -11,7 +11,6 @@ import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.tier.LocalTier;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -94,10 +93,8 @@ public class ArchiveSinkTask extends SinkTask {
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
     private RetryState retry;
-    /** The most records Connect's consumer hands to one put() ({@code max.poll.records}): a full put. */
-    private int fullPut;
-    /** When {@link #preCommit} last asked Connect to poll again, for the oldest active segment's segment.ms. */
-    private long wakeAtMs = Long.MAX_VALUE;
+    /** Until when Connect was asked to back off after a failed write; no poll cap may shorten that. */
+    private long backoffUntilMs;
 
     /**
      * What the task is built on: its durability (tier), where it learns topic identities, and how it makes new
@@ -149,24 +146,10 @@ public class ArchiveSinkTask extends SinkTask {
         metrics = new SinkMetrics(TaskMetrics.forSinkTask(context, config.connectorName(), config.taskIndex()),
                 writerId, budget, partitions::activeCount, partitions::assignedCount, durability::tieringStats, clock);
         reporter = context.errantRecordReporter();
-        fullPut = maxPollRecords(props);
         log.info("Archive sink task {} started: writer {}, local.dir {} to {}, buffer budget {} bytes, "
                         + "commit.mode={} (offsets are committed once segments are {})", config.taskIndex(), writerId,
                 config.localDir(), durability.destination(), budget.limit(), config.commitMode().configValue(),
                 config.commitMode() == CommitMode.REMOTE ? "verified in S3" : "sealed locally");
-    }
-
-    /**
-     * The consumer's {@code max.poll.records} as this connector overrides it, else Kafka's default; a worker-wide
-     * setting is not visible here (a smaller one only makes {@link #wakeForSegmentAge} ask for more commits).
-     */
-    private static int maxPollRecords(Map<String, String> props) {
-        String override = props.get("consumer.override." + ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
-        try {
-            return override == null ? ConsumerConfig.DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(override.trim());
-        } catch (NumberFormatException e) {
-            return ConsumerConfig.DEFAULT_MAX_POLL_RECORDS; // Connect refuses the connector's consumer config
-        }
     }
 
     @Override
@@ -231,7 +214,7 @@ public class ArchiveSinkTask extends SinkTask {
         metrics.recordsWritten(written);
         metrics.recordsSkipped(skipped);
         partitions.updateGauges();
-        wakeForSegmentAge(records.size(), written, now);
+        capPollAtSegmentAge(now);
         if (!records.isEmpty()) {
             log.debug("put: {} records, {} appended, {} already archived; {} bytes buffered (budget {})",
                     records.size(), written, skipped, budget.bufferedBytes(), budget.limit());
@@ -239,27 +222,16 @@ public class ArchiveSinkTask extends SinkTask {
     }
 
     /**
-     * Makes sure Connect calls this task again when the oldest active segment reaches {@code segment.ms}, even if
-     * no more records come. Connect's poll otherwise waits for records until its next offset commit
-     * ({@code offset.flush.interval.ms}, 60 s by default), and the last segments of a burst would wait that long to
-     * be sealed. Only {@code context.timeout} shortens a poll, and Connect reads it once, for the next poll. A full
-     * put ({@code max.poll.records}: more records are coming) sets it here; a smaller one means the consumer has
-     * caught up, and asks for a commit instead, whose {@link #preCommit} sets it (and commits what is durable). A
-     * put that Connect made at such a deadline with nothing to deliver asks again for the segments still active.
+     * Makes Connect call this task again when the oldest active segment reaches {@code segment.ms}, even if no more
+     * records come. Connect's poll otherwise waits for records until its next offset commit
+     * ({@code offset.flush.interval.ms}, 60 s by default; 5 s on the benchmark stack) before it calls put() again,
+     * and the last segments of a burst waited that long to be sealed. {@code context.timeout} caps the next poll
+     * (Connect reads it once, before that poll); a backoff asked for after a failed write is never shortened.
      */
-    private void wakeForSegmentAge(int delivered, int written, long now) {
-        if (partitions.activeCount() == 0) {
-            return;
-        }
-        if (delivered >= fullPut) {
-            long deadline = partitions.nextAgeDeadlineMs();
-            if (deadline != Long.MAX_VALUE) {
-                wakeAtMs = deadline;
-                context.timeout(Math.max(1, deadline - now));
-            }
-        } else if (written > 0 || (delivered == 0 && now >= wakeAtMs)) {
-            wakeAtMs = Long.MAX_VALUE;
-            context.requestCommit();
+    private void capPollAtSegmentAge(long now) {
+        long deadline = partitions.nextAgeDeadlineMs();
+        if (deadline != Long.MAX_VALUE && now >= backoffUntilMs) {
+            context.timeout(Math.max(1, deadline - now));
         }
     }
 
@@ -326,6 +298,7 @@ public class ArchiveSinkTask extends SinkTask {
         }
         long wait = retry.failed(tp, batch);
         context.timeout(wait);
+        backoffUntilMs = clock.getAsLong() + wait;
         partitions.updateGauges();
         log.warn("{}: write failed ({}); rewinding to offset {} and retrying in {} ms", tp, cause.getMessage(),
                 rewindTo, wait);
@@ -338,19 +311,11 @@ public class ArchiveSinkTask extends SinkTask {
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         // A failed seal is only logged here: Connect would rewind every partition if preCommit threw.
         long now = clock.getAsLong();
-        AtomicBoolean sealFailed = new AtomicBoolean();
-        partitions.sealExpired(now, (partition, e) -> {
-            sealFailed.set(true);
-            return failed(partition, -1, e, List.of());
-        }, false);
+        partitions.sealExpired(now, (partition, e) -> failed(partition, -1, e, List.of()), false);
         Map<TopicPartition, OffsetAndMetadata> committable =
                 partitions.committable(durability, currentOffsets, COMMIT_METADATA);
         partitions.updateGauges();
-        long deadline = partitions.nextAgeDeadlineMs();
-        if (deadline != Long.MAX_VALUE && !sealFailed.get()) { // a failed seal has set the backoff: keep it
-            wakeAtMs = deadline;
-            context.timeout(Math.max(1, deadline - now));
-        }
+        capPollAtSegmentAge(now);
         log.debug("preCommit: {}", committable);
         return committable;
     }

@@ -67,39 +67,50 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
     }
 
     /**
-     * Connect polls for records until its next offset commit (60 s by default) and calls put() only then: a put with
-     * fewer records than {@code max.poll.records} (the consumer has caught up) asks for a commit, and preCommit caps
-     * Connect's next poll at the active segment's {@code segment.ms}, so the last segment of a burst is sealed then.
+     * Connect polls for records until its next offset commit (60 s by default) before it calls put() again: a put
+     * or preCommit that leaves an active segment caps that poll at the segment's {@code segment.ms}, so the last
+     * segment of a burst is sealed then.
      */
     @Test
-    void aCaughtUpPutHasConnectCallAgainWhenTheActiveSegmentReachesSegmentMs() throws Exception {
+    void connectsNextPollEndsWhenTheOldestActiveSegmentReachesSegmentMs() throws Exception {
         FakeSinkTaskContext context = new FakeSinkTaskContext();
         ArchiveSinkTask task = start(context);
-        task.open(List.of(TP));
-        int before = context.commitRequests;
+        task.open(List.of(TP, new TopicPartition(TOPIC, 1)));
         task.put(records(TP, 0, 10));
-        assertEquals(before + 1, context.commitRequests, "10 records, fewer than max.poll.records: caught up");
-
+        assertEquals(List.of(SEGMENT_MS), context.timeouts);
         clock.addAndGet(4_000);
+        task.put(records(new TopicPartition(TOPIC, 1), 0, 10)); // a younger segment: the older one comes first
         task.preCommit(consumed(TP, 10));
-        assertEquals(List.of(SEGMENT_MS - 4_000), context.timeouts, "the next poll ends when the segment is due");
+        assertEquals(List.of(SEGMENT_MS, SEGMENT_MS - 4_000, SEGMENT_MS - 4_000), context.timeouts);
+
         clock.addAndGet(SEGMENT_MS - 4_000);
-        task.put(List.of()); // that poll returned nothing
+        task.put(List.of()); // that poll returned nothing: TP's segment is sealed, the other one is next
         assertEquals(1, ArchiveContents.sealed(dir(TP)).size());
+        assertEquals(4_000L, context.timeouts.get(context.timeouts.size() - 1));
+        clock.addAndGet(4_000);
+        task.put(List.of());
+        int asked = context.timeouts.size();
+        task.put(List.of());
+        assertEquals(asked, context.timeouts.size(), "no active segment: Connect's own poll timeout stands");
     }
 
+    /** After a failed write Connect backs off; a preCommit during that time does not cut the backoff short. */
     @Test
-    void fullPutsAskForNoCommit() throws Exception {
+    void theCapNeverShortensABackoff() throws Exception {
         FakeSinkTaskContext context = new FakeSinkTaskContext();
-        ArchiveSinkTask task = start(context, Map.of("consumer.override.max.poll.records", "10"));
-        task.open(List.of(TP));
-        int before = context.commitRequests;
+        ArchiveSinkTask task = start(context);
+        TopicPartition other = new TopicPartition(TOPIC, 1);
+        task.open(List.of(TP, other));
+        task.put(records(other, 0, 5)); // stays active
         task.put(records(TP, 0, 10));
-        task.put(records(TP, 10, 20));
-        assertEquals(before, context.commitRequests, "more records are coming: they bring the next put");
-        assertEquals(List.of(SEGMENT_MS, SEGMENT_MS), context.timeouts, "but Connect's poll ends at segment.ms");
-        task.put(records(TP, 20, 25));
-        assertEquals(before + 1, context.commitRequests);
+        task.close(List.of(TP));
+        task.open(List.of(TP));
+        Files.createDirectories(SegmentFiles.of(dir(TP), 10).offsetIndex()); // the next segment cannot start
+        assertThrows(RetriableException.class, () -> task.put(records(TP, 10, 20)));
+        int asked = context.timeouts.size();
+        task.preCommit(consumed(other, 5));
+        assertEquals(asked, context.timeouts.size(), "the backoff stands");
+        assertEquals(Backoff.SINK_WRITE.initialMs(), context.timeouts.get(asked - 1));
     }
 
     @Test
