@@ -93,8 +93,6 @@ public class ArchiveSinkTask extends SinkTask {
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
     private RetryState retry;
-    /** Until when Connect was asked to back off after a failed write; no poll cap may shorten that. */
-    private long backoffUntilMs;
 
     /**
      * What the task is built on: its durability (tier), where it learns topic identities, and how it makes new
@@ -226,11 +224,12 @@ public class ArchiveSinkTask extends SinkTask {
      * records come. Connect's poll otherwise waits for records until its next offset commit
      * ({@code offset.flush.interval.ms}, 60 s by default; 5 s on the benchmark stack) before it calls put() again,
      * and the last segments of a burst waited that long to be sealed. {@code context.timeout} caps the next poll
-     * (Connect reads it once, before that poll); a backoff asked for after a failed write is never shortened.
+     * (Connect reads it once, before that poll). A backoff asked for after a failure (a write, or an open that
+     * could not ask where the archive ends) is never shortened: no cap until a put succeeds again.
      */
     private void capPollAtSegmentAge(long now) {
         long deadline = partitions.nextAgeDeadlineMs();
-        if (deadline != Long.MAX_VALUE && now >= backoffUntilMs) {
+        if (deadline != Long.MAX_VALUE && !retry.redelivering()) {
             context.timeout(Math.max(1, deadline - now));
         }
     }
@@ -298,7 +297,6 @@ public class ArchiveSinkTask extends SinkTask {
         }
         long wait = retry.failed(tp, batch);
         context.timeout(wait);
-        backoffUntilMs = clock.getAsLong() + wait;
         partitions.updateGauges();
         log.warn("{}: write failed ({}); rewinding to offset {} and retrying in {} ms", tp, cause.getMessage(),
                 rewindTo, wait);
