@@ -251,7 +251,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         batch.addAll(records(TP, 50, 60));
         assertThrows(RetriableException.class, () -> task.put(batch));
         assertEquals(Map.of(TP, 40L), context.takeOffsets(), "rewound to the first record of the lost segment");
-        assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
+        // Each successful put capped Connect's next poll at segment.ms; the failed one asked for the backoff, last.
+        assertEquals(List.of(SEGMENT_MS, SEGMENT_MS, Backoff.SINK_WRITE.initialMs()), context.timeouts);
 
         task.put(batch); // Connect retries the same batch before the rewind takes effect
         task.put(records(TP, 40, 60)); // then delivers from the rewind point
@@ -280,7 +281,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         task.put(records(TP, 10, 20)); // the redelivery from the rewind point
         task.close(List.of(TP));
         assertEquals(LongStream.range(0, 20).boxed().toList(), ArchiveContents.offsets(dir(TP)));
-        assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
+        // The backoff, between the segment.ms caps of the puts that left an active segment.
+        assertEquals(List.of(SEGMENT_MS, Backoff.SINK_WRITE.initialMs(), SEGMENT_MS), context.timeouts);
     }
 
     /**
@@ -304,7 +306,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
             task.put(batch); // Connect retries the same batch: its stale copies are dropped, the put succeeds
             clock.addAndGet(context.timeouts.get(context.timeouts.size() - 1));
         }
-        assertEquals(List.of(1_000L, 2_000L, 4_000L), context.timeouts);
+        assertEquals(List.of(SEGMENT_MS, 1_000L, 2_000L, 4_000L), context.timeouts, "the first put's segment.ms cap, "
+                + "then the backoffs");
 
         Files.delete(blocker);
         task.put(records(TP, 10, 20));
@@ -314,7 +317,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         deleteRecursively(dir(TP)); // sealing the active segment fails
         expire();
         assertThrows(RetriableException.class, () -> task.put(records(TP, 21, 22)));
-        assertEquals(List.of(1_000L, 2_000L, 4_000L, Backoff.SINK_WRITE.initialMs()), context.timeouts);
+        assertEquals(List.of(SEGMENT_MS, 1_000L, 2_000L, 4_000L, SEGMENT_MS, SEGMENT_MS, Backoff.SINK_WRITE.initialMs()),
+                context.timeouts);
     }
 
     @Test
