@@ -317,8 +317,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         deleteRecursively(dir(TP)); // sealing the active segment fails
         expire();
         assertThrows(RetriableException.class, () -> task.put(records(TP, 21, 22)));
-        assertEquals(List.of(SEGMENT_MS, 1_000L, 2_000L, 4_000L, SEGMENT_MS, SEGMENT_MS, Backoff.SINK_WRITE.initialMs()),
-                context.timeouts);
+        long initial = Backoff.SINK_WRITE.initialMs();
+        assertEquals(List.of(SEGMENT_MS, 1_000L, 2_000L, 4_000L, SEGMENT_MS, SEGMENT_MS, initial), context.timeouts);
     }
 
     @Test
