@@ -58,6 +58,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * wait-count BOOTSTRAP TOPIC EXPECTED TIMEOUT_S
  *     Polls TOPIC's end offsets every 50 ms; prints "firstMs doneMs": when the first record and the EXPECTED-th
  *     record were there.
+ * consumer-perf-cpu BOOTSTRAP TOPIC RECORDS GROUP
+ *     Runs Kafka's ConsumerPerformance (kafka-consumer-perf-test) twice in this JVM: reading one record (group
+ *     GROUP-warmup: JVM start, class loading, group join), then all RECORDS (group GROUP). Prints the second run's
+ *     result line, then "cpu SECONDS": the process CPU (user + system, all threads: JIT and GC included) the second
+ *     run took. Measured in one JVM, so the start-up cost left out is the one this JVM paid, not another's.
  * dump-values BOOTSTRAP TOPIC OUT_FILE
  *     Writes the values of TOPIC, partition after partition in offset order, concatenated; prints "records bytes".
  * heap-watch PID CONNECTOR EXPECTED_ACTIVE HOLD_S TIMEOUT_S
@@ -81,6 +86,7 @@ public class BenchTool {
         switch (args.length == 0 ? "" : args[0]) {
             case "wait-archived" -> waitArchived(args[1], args[2], Path.of(args[3]), args[4], Long.parseLong(args[5]));
             case "wait-count" -> waitCount(args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]));
+            case "consumer-perf-cpu" -> consumerPerfCpu(args[1], args[2], args[3], args[4]);
             case "dump-values" -> dumpValues(args[1], args[2], Path.of(args[3]));
             case "heap-watch" -> heapWatch(args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]),
                     Long.parseLong(args[5]));
@@ -247,6 +253,26 @@ public class BenchTool {
                 Thread.sleep(50);
             }
         }
+    }
+
+    private static void consumerPerfCpu(String bootstrap, String topic, String records, String group) {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(OutputStream.nullOutputStream()));
+        org.apache.kafka.tools.ConsumerPerformance.main(new String[] {"--bootstrap-server", bootstrap, "--topic", topic,
+            "--messages", "1", "--group", group + "-warmup", "--timeout", "60000"});
+        java.io.ByteArrayOutputStream result = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(result, true));
+        long cpu0 = os.getProcessCpuTime();
+        org.apache.kafka.tools.ConsumerPerformance.main(new String[] {"--bootstrap-server", bootstrap, "--topic", topic,
+            "--messages", records, "--group", group, "--timeout", "60000"});
+        long cpu = os.getProcessCpuTime() - cpu0;
+        System.setOut(out);
+        String[] lines = result.toString().strip().split("\n");
+        out.println(lines[lines.length - 1]);
+        out.printf("cpu %.3f%n", cpu / 1e9);
+        out.flush();
     }
 
     private static void dumpValues(String bootstrap, String topic, Path out) throws Exception {

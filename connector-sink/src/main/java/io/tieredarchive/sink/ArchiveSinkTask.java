@@ -212,9 +212,25 @@ public class ArchiveSinkTask extends SinkTask {
         metrics.recordsWritten(written);
         metrics.recordsSkipped(skipped);
         partitions.updateGauges();
+        capPollAtSegmentAge(now);
         if (!records.isEmpty()) {
             log.debug("put: {} records, {} appended, {} already archived; {} bytes buffered (budget {})",
                     records.size(), written, skipped, budget.bufferedBytes(), budget.limit());
+        }
+    }
+
+    /**
+     * Makes Connect call this task again when the oldest active segment reaches {@code segment.ms}, even if no more
+     * records come. Connect's poll otherwise waits for records until its next offset commit
+     * ({@code offset.flush.interval.ms}, 60 s by default; 5 s on the benchmark stack) before it calls put() again,
+     * and the last segments of a burst waited that long to be sealed. {@code context.timeout} caps the next poll
+     * (Connect reads it once, before that poll). A backoff asked for after a failure (a write, or an open that
+     * could not ask where the archive ends) is never shortened: no cap until a put succeeds again.
+     */
+    private void capPollAtSegmentAge(long now) {
+        long deadline = partitions.nextAgeDeadlineMs();
+        if (deadline != Long.MAX_VALUE && !retry.redelivering()) {
+            context.timeout(Math.max(1, deadline - now));
         }
     }
 
@@ -292,10 +308,12 @@ public class ArchiveSinkTask extends SinkTask {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         // A failed seal is only logged here: Connect would rewind every partition if preCommit threw.
-        partitions.sealExpired(clock.getAsLong(), (partition, e) -> failed(partition, -1, e, List.of()), false);
+        long now = clock.getAsLong();
+        partitions.sealExpired(now, (partition, e) -> failed(partition, -1, e, List.of()), false);
         Map<TopicPartition, OffsetAndMetadata> committable =
                 partitions.committable(durability, currentOffsets, COMMIT_METADATA);
         partitions.updateGauges();
+        capPollAtSegmentAge(now);
         log.debug("preCommit: {}", committable);
         return committable;
     }

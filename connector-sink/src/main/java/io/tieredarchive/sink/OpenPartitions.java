@@ -89,6 +89,15 @@ final class OpenPartitions {
         }
     }
 
+    /** When the oldest active segment reaches {@code segment.ms}; Long.MAX_VALUE when none is active. */
+    long nextAgeDeadlineMs() {
+        long deadline = Long.MAX_VALUE;
+        for (PartitionArchive partition : partitions.values()) {
+            deadline = Math.min(deadline, partition.ageDeadlineMs());
+        }
+        return deadline;
+    }
+
     /**
      * For each open partition whose position is known, the lower of Connect's current offset and the offset below
      * which every record is durable, with {@code metadata}; an offset returned before for the partition comes with

@@ -66,6 +66,53 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         assertTrue(context.commitRequests > 0, "a seal asks Connect to commit soon");
     }
 
+    /**
+     * Connect polls for records until its next offset commit (60 s by default) before it calls put() again: a put
+     * or preCommit that leaves an active segment caps that poll at the segment's {@code segment.ms}, so the last
+     * segment of a burst is sealed then.
+     */
+    @Test
+    void connectsNextPollEndsWhenTheOldestActiveSegmentReachesSegmentMs() throws Exception {
+        FakeSinkTaskContext context = new FakeSinkTaskContext();
+        ArchiveSinkTask task = start(context);
+        task.open(List.of(TP, new TopicPartition(TOPIC, 1)));
+        task.put(records(TP, 0, 10));
+        assertEquals(List.of(SEGMENT_MS), context.timeouts);
+        clock.addAndGet(4_000);
+        task.put(records(new TopicPartition(TOPIC, 1), 0, 10)); // a younger segment: the older one comes first
+        task.preCommit(consumed(TP, 10));
+        assertEquals(List.of(SEGMENT_MS, SEGMENT_MS - 4_000, SEGMENT_MS - 4_000), context.timeouts);
+
+        clock.addAndGet(SEGMENT_MS - 4_000);
+        task.put(List.of()); // that poll returned nothing: TP's segment is sealed, the other one is next
+        assertEquals(1, ArchiveContents.sealed(dir(TP)).size());
+        assertEquals(4_000L, context.timeouts.get(context.timeouts.size() - 1));
+        clock.addAndGet(4_000);
+        task.put(List.of());
+        int asked = context.timeouts.size();
+        task.put(List.of());
+        assertEquals(asked, context.timeouts.size(), "no active segment: Connect's own poll timeout stands");
+    }
+
+    /** After a failed write Connect backs off; a preCommit during that time does not cut the backoff short. */
+    @Test
+    void theCapNeverShortensABackoff() throws Exception {
+        FakeSinkTaskContext context = new FakeSinkTaskContext();
+        ArchiveSinkTask task = start(context);
+        TopicPartition other = new TopicPartition(TOPIC, 1);
+        task.open(List.of(TP, other));
+        task.put(records(other, 0, 5)); // stays active
+        task.put(records(TP, 0, 10));
+        task.close(List.of(TP));
+        task.open(List.of(TP));
+        Files.createDirectories(SegmentFiles.of(dir(TP), 10).offsetIndex()); // the next segment cannot start
+        assertThrows(RetriableException.class, () -> task.put(records(TP, 10, 20)));
+        int asked = context.timeouts.size();
+        task.preCommit(consumed(other, 5));
+        assertEquals(asked, context.timeouts.size(), "the backoff stands");
+        assertEquals(Backoff.SINK_WRITE.initialMs(), context.timeouts.get(asked - 1));
+    }
+
     @Test
     void preCommitAloneSealsExpiredSegments() throws Exception {
         ArchiveSinkTask task = start(new FakeSinkTaskContext());
@@ -204,7 +251,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         batch.addAll(records(TP, 50, 60));
         assertThrows(RetriableException.class, () -> task.put(batch));
         assertEquals(Map.of(TP, 40L), context.takeOffsets(), "rewound to the first record of the lost segment");
-        assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
+        // Each successful put capped Connect's next poll at segment.ms; the failed one asked for the backoff, last.
+        assertEquals(List.of(SEGMENT_MS, SEGMENT_MS, Backoff.SINK_WRITE.initialMs()), context.timeouts);
 
         task.put(batch); // Connect retries the same batch before the rewind takes effect
         task.put(records(TP, 40, 60)); // then delivers from the rewind point
@@ -233,7 +281,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         task.put(records(TP, 10, 20)); // the redelivery from the rewind point
         task.close(List.of(TP));
         assertEquals(LongStream.range(0, 20).boxed().toList(), ArchiveContents.offsets(dir(TP)));
-        assertEquals(List.of(Backoff.SINK_WRITE.initialMs()), context.timeouts);
+        // The backoff, between the segment.ms caps of the puts that left an active segment.
+        assertEquals(List.of(SEGMENT_MS, Backoff.SINK_WRITE.initialMs(), SEGMENT_MS), context.timeouts);
     }
 
     /**
@@ -257,7 +306,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
             task.put(batch); // Connect retries the same batch: its stale copies are dropped, the put succeeds
             clock.addAndGet(context.timeouts.get(context.timeouts.size() - 1));
         }
-        assertEquals(List.of(1_000L, 2_000L, 4_000L), context.timeouts);
+        assertEquals(List.of(SEGMENT_MS, 1_000L, 2_000L, 4_000L), context.timeouts, "the first put's segment.ms cap, "
+                + "then the backoffs");
 
         Files.delete(blocker);
         task.put(records(TP, 10, 20));
@@ -267,7 +317,8 @@ class ArchiveSinkTaskTest extends SinkTaskTestBase {
         deleteRecursively(dir(TP)); // sealing the active segment fails
         expire();
         assertThrows(RetriableException.class, () -> task.put(records(TP, 21, 22)));
-        assertEquals(List.of(1_000L, 2_000L, 4_000L, Backoff.SINK_WRITE.initialMs()), context.timeouts);
+        long initial = Backoff.SINK_WRITE.initialMs();
+        assertEquals(List.of(SEGMENT_MS, 1_000L, 2_000L, 4_000L, SEGMENT_MS, SEGMENT_MS, initial), context.timeouts);
     }
 
     @Test

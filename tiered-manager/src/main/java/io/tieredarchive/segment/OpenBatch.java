@@ -28,6 +28,7 @@ final class OpenBatch {
     /** Kafka's margin on the uncompressed size when it estimates a compressed batch's size. */
     private static final double COMPRESSED_SIZE_MARGIN = 1.05;
     private static final byte[][] NO_KEYS = new byte[0][];
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final GrowableBytes records;
     private final int bufferLimit;
@@ -80,7 +81,7 @@ final class OpenBatch {
             headerKeys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
             body += Varints.sizeOfVarint(headerKeys[i].length) + headerKeys[i].length + sizeOf(headers[i].value());
         }
-        records.ensureRemaining(Varints.sizeOfVarint(body) + body, bufferLimit);
+        grow(Varints.sizeOfVarint(body) + body);
         byte[] to = records.array();
         int at = Varints.writeVarint(body, to, records.size());
         to[at++] = 0; // record attributes: none are defined
@@ -97,6 +98,20 @@ final class OpenBatch {
         lastOffset = record.offset();
         maxTimestamp = Math.max(maxTimestamp, record.timestamp());
         count++;
+    }
+
+    /** Makes room for {@code count} more bytes, in an array from {@link BatchBuffers}; the old one goes back. */
+    private void grow(int count) {
+        int capacity = records.grownCapacity(count, bufferLimit);
+        if (capacity > records.capacity()) {
+            BatchBuffers.give(records.moveTo(BatchBuffers.take(capacity)));
+        }
+    }
+
+    /** The batch is written (or dropped): its array goes back to {@link BatchBuffers}. Drop this object after. */
+    void release() {
+        records.clear();
+        BatchBuffers.give(records.moveTo(NO_BYTES));
     }
 
     private static int sizeOf(byte[] bytes) {

@@ -39,7 +39,8 @@ import java.util.zip.CRC32C;
  * A full batch is written to the {@code .log} at once (not fsynced); in memory the writer holds only the open
  * batch, uncompressed (its buffer is allocated per batch and dropped once written, see {@link #retainedBytes()}),
  * and the index entries. The batch is compressed into a buffer shared by all writers ({@link CompressionBuffers})
- * just before it is written, so no writer holds codec state or a compressed copy between batches.
+ * just before it is written, so no writer holds codec state or a compressed copy between batches; the arrays a
+ * batch grew into go back to {@link BatchBuffers} once it is written, for the next batch of any writer.
  * {@link #seal} fsyncs the {@code .log}, writes and fsyncs both indexes, and writes the marker last and atomically:
  * a segment without its marker is incomplete, and {@link SegmentRecovery} can repair it. Not thread-safe: one writer per partition, used by one thread.
  */
@@ -168,6 +169,7 @@ public final class SegmentWriter implements Closeable {
             write(full, scratch);
         } finally {
             CompressionBuffers.give(scratch);
+            full.release();
         }
     }
 

@@ -64,15 +64,40 @@ public final class GrowableBytes {
      * {@code softLimit} unless the bytes themselves need more (so a batch's buffer stays within its batch size).
      */
     public void ensureRemaining(int count, int softLimit) {
+        int capacity = grownCapacity(count, softLimit);
+        if (capacity > array.length) {
+            array = Arrays.copyOf(array, capacity);
+        }
+    }
+
+    /**
+     * The capacity {@link #ensureRemaining(int, int)} grows to for {@code count} more bytes, or the current one
+     * when they fit.
+     */
+    public int grownCapacity(int count, int softLimit) {
         long needed = (long) size + count;
         if (needed <= array.length) {
-            return;
+            return array.length;
         }
         if (needed > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("cannot hold " + needed + " bytes in one array");
         }
         long doubled = Math.min(2L * array.length, Math.max(softLimit, needed));
-        array = Arrays.copyOf(array, (int) Math.max(needed, doubled));
+        return (int) Math.max(needed, doubled);
+    }
+
+    /**
+     * Moves the contents into {@code larger} (at least {@link #size()} bytes), which becomes this buffer's array;
+     * returns the array it replaces, for the caller to reuse.
+     */
+    public byte[] moveTo(byte[] larger) {
+        if (larger.length < size) {
+            throw new IllegalArgumentException("array of " + larger.length + " bytes cannot hold " + size);
+        }
+        System.arraycopy(array, 0, larger, 0, size);
+        byte[] old = array;
+        array = larger;
+        return old;
     }
 
     /** {@link #ensureRemaining(int, int)} without a limit on doubling. */
