@@ -44,9 +44,16 @@ public final class ArchiveEnds {
     }
 
     private final RemoteSegmentStore store;
+    private final int pageSize;
 
     public ArchiveEnds(RemoteSegmentStore store) {
+        this(store, PAGE_SIZE);
+    }
+
+    /** For tests: listing pages of {@code pageSize} keys. */
+    ArchiveEnds(RemoteSegmentStore store, int pageSize) {
         this.store = store;
+        this.pageSize = pageSize;
     }
 
     /**
@@ -94,12 +101,12 @@ public final class ArchiveEnds {
         int budget = Math.max(2, group.size());
         boolean complete = false;
         while (pages < budget) {
-            List<ObjectInfo> page = store.backend().list(prefix, after, PAGE_SIZE);
+            List<ObjectInfo> page = store.backend().list(prefix, after, pageSize);
             pages++;
             for (ObjectInfo info : page) {
                 collect(layout, group, wanted, names, info.key());
             }
-            if (page.size() < PAGE_SIZE) {
+            if (page.size() < pageSize) {
                 complete = true;
                 break;
             }
