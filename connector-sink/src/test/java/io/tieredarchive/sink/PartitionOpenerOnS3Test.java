@@ -68,10 +68,10 @@ class PartitionOpenerOnS3Test {
                 S3TestConnections.create(s3, "open"), relay.endpoint())), "archive", System::currentTimeMillis);
     }
 
-    /** A worker's tiering of {@code localDir}, not started: the test runs its passes. */
+    /** A worker's tiering of {@code localDir} (4 partitions uploaded at once), not started: the test runs passes. */
     private TieringService service(String localDir) {
         TieringService service = new TieringService(new TieringSettings(tmp.resolve(localDir), 0, -1, -1,
-                TieringSettings.DEFAULT_SCAN_INTERVAL_MS, 1, TieringSettings.DEFAULT_MIN_BACKOFF_MS,
+                TieringSettings.DEFAULT_SCAN_INTERVAL_MS, 4, TieringSettings.DEFAULT_MIN_BACKOFF_MS,
                 TieringSettings.DEFAULT_MAX_BACKOFF_MS), System::currentTimeMillis);
         closing.add(service);
         return service;
