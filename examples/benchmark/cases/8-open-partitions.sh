@@ -44,15 +44,20 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   BENCH_TOOL_READY="$ready" bench_tool open-watch "$pid" "$name" "$PARTITIONS" 600 >"$BENCH_WORK/$name.open-r$r" &
   watcher=$!
   wait_for_file "$ready" 60
+  log_from=$(wc -l <"$STACK_DIR/connect.log")
   start=$(now_ms)
   connect_put "$name" "$config"
   wait "$watcher" || die "the sink did not open $PARTITIONS partitions; status: $(connector_status "$name")"
   done_ms=$(cat "$BENCH_WORK/$name.open-r$r")
   seconds=$(awk -v a="$start" -v b="$done_ms" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  log "r$r: $PARTITIONS partitions open ${seconds}s after the PUT (load average $load)"
+  # What open() itself took, per task (PartitionOpener's INFO line), apart from Connect's start and assignment.
+  in_open=$(tail -n +"$((log_from + 1))" "$STACK_DIR/connect.log" | grep -o 'Opened [0-9]* partition(s) in [0-9]* ms' \
+    | awk '{ printf "%s%s in %s ms", sep, $2, $5; sep = ", " }')
+  log "r$r: $PARTITIONS partitions open ${seconds}s after the PUT (open() per task: ${in_open:-not logged}; load" \
+    "average $load)"
   ours+=("$seconds")
-  notes+=("r$r: load average $load")
+  notes+=("r$r: open() per task ${in_open:-not logged}, load average $load")
   fail_if_connector_failed "$name"
   connect_delete "$name"
 done
