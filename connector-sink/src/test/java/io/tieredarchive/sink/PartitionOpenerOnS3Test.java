@@ -154,8 +154,9 @@ class PartitionOpenerOnS3Test {
 
         Map<Integer, Long> ends = open(service);
 
-        assertEquals(10L, ends.get(3), "the store holds offsets 0..9 of partition 3 only now");
-        assertFalse(LocalTier.isTiered(lostFiles), "its local segment 10..19 is pending again");
+        assertEquals(20L, ends.get(3), "partition 3's local segment 10..19 counts, as every sealed one does");
+        assertFalse(LocalTier.isTiered(lostFiles), "the store holds offsets 0..9 only now: 10..19 is pending again");
+        assertEquals(10L, service.remoteDurableEnd(lost), "commit.mode=remote commits no offset from 10 on");
         assertEquals(30L, ends.get(4), "archived by another worker: not written again");
         assertEquals(20L, ends.get(5));
         service.runPass();
