@@ -171,7 +171,7 @@ jvm_heap_used_mib() {
 # connect_pid: the pid of the stack's Connect worker.
 connect_pid() { cat "$STACK_DIR/connect.pid"; }
 
-# --- the Java driver of cases 1, 2, 6, 7 (drivers/BenchTool.java), compiled once per run -------------------------
+# --- the Java driver of cases 1, 2, 6, 7, 8 (drivers/BenchTool.java), compiled once per run -------------------------
 # bench_tool COMMAND ARGS...: see drivers/BenchTool.java. BENCH_TOOL_READY=FILE makes a waiting command create
 # FILE once it is polling (wait_for_file FILE waits for it).
 bench_tool() {

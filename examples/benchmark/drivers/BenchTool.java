@@ -41,11 +41,15 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The benchmark's measuring tool (cases 1, 2, 6, 7), run as a JDK single-file program:
+ * The benchmark's measuring tool (cases 1, 2, 6, 7, 8), run as a JDK single-file program:
  * {@code java -cp "$BENCH_JAVA_CP" examples/benchmark/drivers/BenchTool.java <command> args...}.
  *
  * <pre>
@@ -76,6 +80,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *     heap in use right after a full collection (the live set: what the worker needs), from three full
  *     collections forced over the last third of the hold (MemoryMXBean.gc(), as {@code jcmd GC.run}). The
  *     first two figures cover the time before those.
+ * produce-each BOOTSTRAP TOPIC RECORDS_PER_PARTITION RECORD_BYTES
+ *     Writes RECORDS_PER_PARTITION records of RECORD_BYTES random bytes to every partition of TOPIC (each named
+ *     explicitly, so every partition gets them); prints the records written.
+ * open-watch PID CONNECTOR EXPECTED TIMEOUT_S
+ *     Attaches to the JVM PID over JMX and polls (every 20 ms) the sink CONNECTOR's assigned-partitions (the
+ *     partitions its tasks have opened, summed over them) until it reaches EXPECTED. Prints the wall-clock time
+ *     (epoch ms) when it did. Refuses to start when EXPECTED are open already (a previous connector's metrics).
  * </pre>
  */
 public class BenchTool {
@@ -90,8 +101,11 @@ public class BenchTool {
             case "dump-values" -> dumpValues(args[1], args[2], Path.of(args[3]));
             case "heap-watch" -> heapWatch(args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]),
                     Long.parseLong(args[5]));
+            case "produce-each" -> produceEach(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "open-watch" -> openWatch(args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]));
             default -> {
-                System.err.println("usage: BenchTool wait-archived|wait-count|dump-values|heap-watch ...");
+                System.err.println("usage: BenchTool wait-archived|wait-count|dump-values|heap-watch|produce-each"
+                        + "|open-watch ...");
                 System.exit(2);
             }
         }
@@ -382,6 +396,68 @@ public class BenchTool {
             System.out.printf("%.1f %.1f %d %d %d %d %.1f%n", peakUsed.get() / 1048576.0,
                     peakAfterGc.get() / 1048576.0, gcs.get(), maxActive, maxBuffered, (activeSince - start) / 1000,
                     live / 1048576.0);
+        }
+    }
+
+    private static void produceEach(String bootstrap, String topic, int perPartition, int recordBytes)
+            throws Exception {
+        int partitions;
+        try (Admin admin = admin(bootstrap)) {
+            partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        java.util.Random random = new java.util.Random(42);
+        long written = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < perPartition; i++) {
+                for (int partition = 0; partition < partitions; partition++) {
+                    byte[] value = new byte[recordBytes];
+                    random.nextBytes(value);
+                    producer.send(new ProducerRecord<>(topic, partition, null, value));
+                    written++;
+                }
+            }
+            producer.flush();
+        }
+        System.out.println(written);
+    }
+
+    private static void openWatch(String pid, String connector, long expected, long timeoutS) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(pid);
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName tasks = new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*");
+            long deadline = System.currentTimeMillis() + timeoutS * 1000;
+            boolean first = true;
+            while (true) {
+                long open = 0;
+                for (ObjectName task : server.queryNames(tasks, null)) {
+                    open += number(server, task, "assigned-partitions");
+                }
+                if (open >= expected) {
+                    if (first) {
+                        throw new IllegalStateException(connector + " has " + open + " partitions open already");
+                    }
+                    System.out.println(System.currentTimeMillis());
+                    return;
+                }
+                if (first) {
+                    ready();
+                    first = false;
+                }
+                checkDeadline(deadline, expected + " open partitions of " + connector + " (" + open + " now)");
+                Thread.sleep(20);
+            }
         }
     }
 

@@ -6,6 +6,10 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.TieringStats;
 import io.tieredarchive.tier.remote.ArchivePartition;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Decides which archived records are durable, i.e. which offsets the sink may commit to Kafka, as
  * {@code commit.mode} defines it. The task asks it where a partition's archive ends when the partition is opened,
@@ -38,6 +42,30 @@ public interface Durability extends AutoCloseable {
      *                          retry later) or holds something unreadable
      */
     long archivedEnd(ArchivePartition p, long localSealedEnd) throws SegmentException;
+
+    /**
+     * {@link #archivedEnd} for every partition a task opens at once; the implementation on S3 answers them with
+     * one listing per incarnation rather than requests per partition.
+     *
+     * @param opening per partition, where its counted local sealed segments end and their markers (whose copies in
+     *                the store need not be read)
+     * @return per partition, the offset below which the archive is complete, -1 when nothing is known
+     */
+    default Map<ArchivePartition, Long> archivedEnds(Map<ArchivePartition, LocalSegments> opening)
+            throws SegmentException {
+        Map<ArchivePartition, Long> ends = new LinkedHashMap<>();
+        for (Map.Entry<ArchivePartition, LocalSegments> e : opening.entrySet()) {
+            ends.put(e.getKey(), archivedEnd(e.getKey(), e.getValue().sealedEnd()));
+        }
+        return ends;
+    }
+
+    /**
+     * What a partition's local directory holds when it is opened: the end of its sealed segments that count as
+     * archived (-1 if none), and the markers of its sealed segments.
+     */
+    record LocalSegments(long sealedEnd, List<SegmentMetadata> markers) {
+    }
 
     /**
      * True when the store holds an identified incarnation of {@code p}'s topic other than {@code p}'s: the topic

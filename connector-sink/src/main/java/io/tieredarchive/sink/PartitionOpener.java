@@ -8,6 +8,7 @@ import io.tieredarchive.segment.SegmentOrigin;
 import io.tieredarchive.segment.SegmentWriterOptions;
 import io.tieredarchive.tier.LocalTier;
 import io.tieredarchive.tier.remote.ArchivePartition;
+import io.tieredarchive.tier.remote.BoundedTasks;
 import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.tier.storage.StorageException;
 
@@ -66,6 +67,9 @@ final class PartitionOpener {
     private final PartitionArchive.SealListener listener;
     private final LongSupplier clock;
     private final PartitionArchive.DirectorySync directorySync;
+    /** Local directories recovered at once when partitions are opened: disk work, a few at a time. */
+    private static final int RECOVERY_THREADS = 4;
+
     private final Map<TopicPartition, PartitionRecovery.Result> pending = new LinkedHashMap<>();
 
     PartitionOpener(Path localDir, Durability durability, TopicIdentities identities, SegmentWriterOptions options,
@@ -84,19 +88,24 @@ final class PartitionOpener {
 
     /**
      * Recovers and opens {@code partitions}, handing each opened one to {@code opened}; those that cannot be opened
-     * now become pending.
+     * now become pending. The local directories are recovered a few at a time in parallel.
      *
      * @throws ConnectException when a local directory or the archive in S3 is unusable
      */
     void open(Collection<TopicPartition> partitions, Consumer<PartitionArchive> opened) {
-        for (TopicPartition tp : partitions) {
-            Path dir = PartitionArchive.directory(localDir, tp);
-            try {
-                pending.put(tp, PartitionRecovery.recover(dir, tp));
-            } catch (SegmentException e) {
-                throw new ConnectException("Cannot open the archive of " + tp + " in " + dir + ": " + e.getMessage(),
-                        e);
-            }
+        try {
+            pending.putAll(BoundedTasks.run(partitions, RECOVERY_THREADS, "tiered-archive-recovery", tp -> {
+                Path dir = PartitionArchive.directory(localDir, tp);
+                try {
+                    return PartitionRecovery.recover(dir, tp);
+                } catch (SegmentException e) {
+                    throw new ConnectException("Cannot open the archive of " + tp + " in " + dir + ": "
+                            + e.getMessage(), e);
+                }
+            }));
+        } catch (SegmentException e) {
+            throw new ConnectException("Cannot open the archives of " + partitions.size() + " partition(s): "
+                    + e.getMessage(), e);
         }
         try {
             openPending(opened);
@@ -112,14 +121,17 @@ final class PartitionOpener {
     }
 
     /**
-     * Opens the pending partitions, handing each to {@code opened}.
+     * Opens the pending partitions, handing each to {@code opened}: their local directories first, then where
+     * each archive ends, asked of the store for all of them at once ({@link Durability#archivedEnds}).
      *
-     * @throws NotNowException when Kafka or S3 still cannot tell about one; it and the rest stay pending
+     * @throws NotNowException when Kafka or S3 still cannot tell about one; it (and, when S3 cannot tell, all
+     *                         those asked with it) stays pending
      */
     void openPending(Consumer<PartitionArchive> opened) throws NotNowException {
         if (pending.isEmpty()) {
             return;
         }
+        long started = clock.getAsLong();
         Set<String> topics = new HashSet<>();
         pending.keySet().forEach(tp -> topics.add(tp.topic()));
         Map<String, Incarnation> live;
@@ -128,25 +140,41 @@ final class PartitionOpener {
         } catch (TopicIdentities.UnavailableException e) {
             throw new NotNowException("cannot ask Kafka for the topics' identity: " + e.getMessage(), e);
         }
-        Map<String, Boolean> otherIncarnations = new HashMap<>();
-        List<TopicPartition> order = new ArrayList<>(pending.keySet());
-        for (TopicPartition tp : order) {
-            Incarnation incarnation = live.get(tp.topic());
+        List<String> missing = new ArrayList<>();
+        Map<TopicPartition, Opening> openings = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, PartitionRecovery.Result> e : pending.entrySet()) {
+            Incarnation incarnation = live.get(e.getKey().topic());
             if (incarnation == null) {
-                throw new NotNowException("topic " + tp.topic() + " does not exist now", null);
+                missing.add(e.getKey().topic());
+            } else {
+                openings.put(e.getKey(), prepare(e.getKey(), incarnation, e.getValue()));
             }
-            try {
-                opened.accept(openAt(tp, incarnation, pending.get(tp), otherIncarnations));
-            } catch (StorageException e) {
-                // Never fails the task (the sink's rule for S3), but a missing bucket is no transient trouble.
-                throw new NotNowException("cannot ask S3 where the archive of " + tp + " ends: " + e.getMessage()
-                        + Failures.whatToCheck(e.kind(), "s3."), e);
-            } catch (TopicIdentities.UnavailableException e) {
-                throw new NotNowException("cannot ask Kafka where " + tp + " starts: " + e.getMessage(), e);
-            } catch (SegmentException e) {
-                throw new ConnectException("Cannot find where the archive of " + tp + " ends: " + e.getMessage(), e);
-            }
-            pending.remove(tp);
+        }
+        Map<ArchivePartition, Durability.LocalSegments> local = new LinkedHashMap<>();
+        openings.values().forEach(o -> local.put(o.archive(), new Durability.LocalSegments(o.localEnd(),
+                o.recovered().sealed())));
+        Map<ArchivePartition, Long> ends;
+        try {
+            ends = durability.archivedEnds(local);
+        } catch (StorageException e) {
+            // Never fails the task (the sink's rule for S3), but a missing bucket is no transient trouble.
+            throw new NotNowException("cannot ask S3 where the archive of " + describe(openings.keySet()) + " ends: "
+                    + e.getMessage() + Failures.whatToCheck(e.kind(), "s3."), e);
+        } catch (SegmentException e) {
+            throw new ConnectException("Cannot find where the archive of " + describe(openings.keySet()) + " ends: "
+                    + e.getMessage(), e);
+        }
+        Map<TopicPartition, Long> floors = floors(openings, ends);
+        for (Opening o : openings.values()) {
+            opened.accept(openAt(o, ends.get(o.archive()), floors.getOrDefault(o.tp(), -1L)));
+            pending.remove(o.tp());
+        }
+        if (!openings.isEmpty()) {
+            log.info("Opened {} partition(s) in {} ms{}", openings.size(), clock.getAsLong() - started,
+                    pending.isEmpty() ? "" : "; " + pending.size() + " wait for their topic to exist");
+        }
+        if (!missing.isEmpty()) {
+            throw new NotNowException("topic " + missing.get(0) + " does not exist now", null);
         }
     }
 
@@ -167,33 +195,93 @@ final class PartitionOpener {
         pending.clear();
     }
 
-    private PartitionArchive openAt(TopicPartition tp, Incarnation incarnation, PartitionRecovery.Result recovered,
-                                    Map<String, Boolean> otherIncarnations)
-            throws SegmentException, TopicIdentities.UnavailableException {
-        Path dir = PartitionArchive.directory(localDir, tp);
+    /** A partition being opened: its live archive, its recovered directory, and what counts of it locally. */
+    private record Opening(TopicPartition tp, ArchivePartition archive, PartitionRecovery.Result recovered,
+                           long localEnd, boolean recreated) {
+    }
+
+    /** Retires the directory of {@code tp} when it holds segments of another archive (local work only). */
+    private Opening prepare(TopicPartition tp, Incarnation incarnation, PartitionRecovery.Result recovered) {
         ArchivePartition archive = new ArchivePartition(tp.topic(), incarnation, tp.partition());
         String destination = durability.destination();
         long localEnd = recovered.sealedEnd();
         boolean recreated = false;
         if (recovered.sealed().stream().anyMatch(m -> !archive.holds(m) || !destination.equals(m.destination()))) {
-            Retired retired = retire(dir, tp, archive, destination, recovered);
-            localEnd = retired.countedEnd();
-            recreated = retired.otherIncarnation();
+            try {
+                Retired retired = retire(PartitionArchive.directory(localDir, tp), tp, archive, destination,
+                        recovered);
+                localEnd = retired.countedEnd();
+                recreated = retired.otherIncarnation();
+            } catch (SegmentException e) {
+                throw new ConnectException("Cannot find where the archive of " + tp + " ends: " + e.getMessage(), e);
+            }
         }
-        long end = durability.archivedEnd(archive, localEnd);
-        long floor = -1;
-        if (end < 0 && (recreated || hasOtherIncarnation(archive, otherIncarnations))) {
-            floor = identities.earliestOffsets(List.of(tp)).getOrDefault(tp, 0L);
+        return new Opening(tp, archive, recovered, localEnd, recreated);
+    }
+
+    /**
+     * Where each new incarnation of a topic the archive knows an older one of starts: its first offset, asked of
+     * Kafka for all of them at once. Only partitions with nothing archived of the live incarnation.
+     */
+    private Map<TopicPartition, Long> floors(Map<TopicPartition, Opening> openings, Map<ArchivePartition, Long> ends)
+            throws NotNowException {
+        Map<String, Boolean> otherIncarnations = new HashMap<>();
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (Opening o : openings.values()) {
+            try {
+                if (ends.get(o.archive()) < 0 && (o.recreated() || hasOtherIncarnation(o.archive(),
+                        otherIncarnations))) {
+                    fromStart.add(o.tp());
+                }
+            } catch (StorageException e) {
+                throw new NotNowException("cannot ask S3 which incarnations of " + o.tp().topic() + " it holds: "
+                        + e.getMessage() + Failures.whatToCheck(e.kind(), "s3."), e);
+            } catch (SegmentException e) {
+                throw new ConnectException("Cannot find where the archive of " + o.tp() + " ends: " + e.getMessage(),
+                        e);
+            }
+        }
+        if (fromStart.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, Long> earliest;
+        try {
+            earliest = identities.earliestOffsets(fromStart);
+        } catch (TopicIdentities.UnavailableException e) {
+            throw new NotNowException("cannot ask Kafka where " + describe(fromStart) + " starts: " + e.getMessage(),
+                    e);
+        }
+        Map<TopicPartition, Long> floors = new HashMap<>();
+        fromStart.forEach(tp -> floors.put(tp, earliest.getOrDefault(tp, 0L)));
+        return floors;
+    }
+
+    /** The open partition; {@code floor} its first offset when it is a new incarnation archived from there. */
+    private PartitionArchive openAt(Opening o, long end, long floor) {
+        TopicPartition tp = o.tp();
+        Path dir = PartitionArchive.directory(localDir, tp);
+        if (floor >= 0) {
             log.info("{}: {} is a new incarnation of {} (the archive holds an older one); archiving it from its "
-                    + "first offset, {}", tp, incarnation, tp.topic(), floor);
+                    + "first offset, {}", tp, o.archive().incarnation(), tp.topic(), floor);
         }
+        String destination = durability.destination();
         log.info("Opened {}: {} sealed segment(s) in {}, archive ends at offset {} (local {}), archiving to {}",
-                archive, recovered.sealedSegments(), dir, end < 0 ? "(none)" : end, localEnd < 0 ? "(none)" : localEnd,
-                destination);
+                o.archive(), o.recovered().sealedSegments(), dir, end < 0 ? "(none)" : end,
+                o.localEnd() < 0 ? "(none)" : o.localEnd(), destination);
+        Incarnation incarnation = o.archive().incarnation();
         SegmentWriterOptions partitionOptions = options.withOrigin(new SegmentOrigin(incarnation.clusterId(),
                 incarnation.topicId(), -1, destination));
-        return new PartitionArchive(tp, archive, dir, end, floor, partitionOptions, segmentBytes, segmentMs,
+        return new PartitionArchive(tp, o.archive(), dir, end, floor, partitionOptions, segmentBytes, segmentMs,
                 listener, directorySync);
+    }
+
+    /** Partitions named in a message: the first, and how many others. */
+    private static String describe(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return "no partition";
+        }
+        TopicPartition first = partitions.iterator().next();
+        return partitions.size() == 1 ? first.toString() : first + " and " + (partitions.size() - 1) + " other(s)";
     }
 
     /** Whether the store holds another incarnation of the topic, asked once per topic per call of open. */

@@ -16,6 +16,8 @@ import io.tieredarchive.tier.remote.ArchivePartition;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code s3.*} connection), and later frees the local copy.
  *
  * <ul>
- *   <li>{@link #archivedEnd}: the later of the counted local segments' end and the end of the incarnation's
+ *   <li>{@link #archivedEnd} ({@link #archivedEnds} for all the partitions opened at once, one listing per
+ *       incarnation): the later of the counted local segments' end and the end of the incarnation's
  *       markers in the task's store, so a partition that comes back from another worker (or another disk) is not
  *       archived twice;</li>
  *   <li>{@code commit.mode=remote}: {@link #durableEnd} is the tier's {@link TieringService#remoteDurableEnd}: only
@@ -89,6 +92,21 @@ final class TieredDurability implements Durability {
         open.add(new TopicPartition(p.topic(), p.partition()));
         localEnds.put(p, end);
         return end;
+    }
+
+    @Override
+    public Map<ArchivePartition, Long> archivedEnds(Map<ArchivePartition, LocalSegments> opening)
+            throws SegmentException {
+        Map<ArchivePartition, List<SegmentMetadata>> markers = new LinkedHashMap<>();
+        opening.forEach((p, local) -> markers.put(p, local.markers()));
+        Map<ArchivePartition, Long> ends = new LinkedHashMap<>();
+        tier.archivedEnds(handle.destination(), markers).forEach((p, remoteEnd) -> {
+            long end = Math.max(opening.get(p).sealedEnd(), remoteEnd);
+            open.add(new TopicPartition(p.topic(), p.partition()));
+            localEnds.put(p, end);
+            ends.put(p, end);
+        });
+        return ends;
     }
 
     @Override

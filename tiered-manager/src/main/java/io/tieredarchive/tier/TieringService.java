@@ -5,8 +5,6 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.remote.ArchivePartition;
-import io.tieredarchive.tier.remote.PartitionView;
-import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,13 +12,12 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -176,29 +173,24 @@ public final class TieringService implements Closeable {
 
     /**
      * Where the archive of {@code p} ends in {@code destination}'s store, for the sink opening a partition: the
-     * end of its segments there (one manifest GET and one LIST), or -1. What the store holds now counts, not what
-     * local files remember: a local segment of {@code p} marked tiered for that destination whose marker the store
-     * no longer lists (an emptied or replaced bucket) is marked pending again, and is uploaded again.
+     * end of its segments there, or -1; {@link #archivedEnds} for one partition.
      */
     public long archivedEnd(String destination, ArchivePartition p) throws SegmentException {
+        return archivedEnds(destination, Map.of(p, List.of())).get(p);
+    }
+
+    /**
+     * Where the archives of the partitions in {@code local} end in {@code destination}'s store, for a sink task
+     * opening them: one listing per incarnation answers them all ({@link OpeningEnds}), the markers of the local
+     * sealed segments in {@code local} are not read again. What the store holds now counts, not what local files
+     * remember: a local segment of such a partition marked tiered for that destination whose marker the store no
+     * longer lists (an emptied or replaced bucket) is marked pending again, and is uploaded again.
+     */
+    public Map<ArchivePartition, Long> archivedEnds(String destination,
+            Map<ArchivePartition, ? extends Collection<SegmentMetadata>> local) throws SegmentException {
         RemoteSegmentStore store = destinations.storeFor(destination).orElseThrow(() ->
                 new IllegalStateException("No store for " + destination + " in the tiering of " + settings.localDir()));
-        PartitionView view = store.view(p);
-        Set<String> inStore = new HashSet<>();
-        view.segments().forEach(m -> inStore.add(RemoteLayout.markerName(m)));
-        for (LocalSegment s : state.tieredButNotIn(p, destination, this::destinationOf, inStore)) {
-            log.warn("{}: segment {} is marked tiered locally, but {} does not hold it (was the bucket emptied or "
-                    + "replaced?); uploading it again", p, s.files(), store.location());
-            try {
-                LocalTier.unmarkTiered(s.files());
-            } catch (IOException e) {
-                throw new SegmentException("Cannot mark " + s.files() + " pending again: " + e, e);
-            }
-            state.untiered(s);
-        }
-        long remoteEnd = view.endOffset();
-        state.resetTieredEnd(p, remoteEnd);
-        return remoteEnd;
+        return new OpeningEnds(store, destination, state, this::destinationOf).ends(local);
     }
 
     public TieringStats stats() {

@@ -238,6 +238,12 @@ public final class RemoteSegmentStore implements Closeable {
         return new PartitionView(p, all, (from, to) -> markersBetween(p, from, to));
     }
 
+    /** The partition's manifest as {@link #view} reads it: an empty one when it has none or it is unreadable. */
+    SegmentManifest manifestOf(ArchivePartition p) throws SegmentException {
+        SegmentManifest manifest = manifestOrEmpty(layout.manifestKey(p), p);
+        return manifest != null ? manifest : SegmentManifest.empty(p);
+    }
+
     /** The partition's manifest, or empty when it has none. */
     public Optional<SegmentManifest> readManifest(ArchivePartition p) throws SegmentException {
         return readManifest(layout.manifestKey(p));
