@@ -320,8 +320,8 @@ public class BenchTool {
         System.out.println(records + " " + bytes);
     }
 
-    private static void heapWatch(String pid, String connector, long expectedActive, long holdS, long timeoutS)
-            throws Exception {
+    /** A JMX connection to the local JVM {@code pid}, through its local management agent (started if need be). */
+    private static JMXConnector connectJmx(String pid) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(pid);
         String address;
         try {
@@ -329,7 +329,12 @@ public class BenchTool {
         } finally {
             vm.detach();
         }
-        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+        return JMXConnectorFactory.connect(new JMXServiceURL(address));
+    }
+
+    private static void heapWatch(String pid, String connector, long expectedActive, long holdS, long timeoutS)
+            throws Exception {
+        try (JMXConnector jmx = connectJmx(pid)) {
             MBeanServerConnection server = jmx.getMBeanServerConnection();
             MemoryMXBean memory = ManagementFactory.newPlatformMXBeanProxy(server,
                     ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
@@ -427,14 +432,7 @@ public class BenchTool {
     }
 
     private static void openWatch(String pid, String connector, long expected, long timeoutS) throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(pid);
-        String address;
-        try {
-            address = vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
-        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+        try (JMXConnector jmx = connectJmx(pid)) {
             MBeanServerConnection server = jmx.getMBeanServerConnection();
             ObjectName tasks = new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*");
             long deadline = System.currentTimeMillis() + timeoutS * 1000;
