@@ -66,7 +66,7 @@ class FailuresTest {
         table.put(FailureKind.FATAL, new int[] {ExitCodes.STORAGE, 500});
         assertEquals(FailureKind.values().length, table.size());
         table.forEach((kind, expected) -> {
-            assertEquals(expected[0], Failures.exitCode(kind), kind + " exit code");
+            assertEquals(expected[0], ExitCodes.forKind(kind), kind + " exit code");
             assertEquals(expected[1], Failures.httpStatus(kind), kind + " HTTP status");
         });
     }
