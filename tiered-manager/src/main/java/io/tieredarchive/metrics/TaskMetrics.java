@@ -3,6 +3,7 @@ package io.tieredarchive.metrics;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.apache.kafka.connect.source.SourceTaskContext;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Where a task registers its metrics, whatever the worker's version. On a Connect worker of 4.1 or later: Connect's
@@ -90,6 +92,18 @@ public abstract class TaskMetrics implements AutoCloseable {
         }
         gauges.add(name);
         return true;
+    }
+
+    /** A new sensor {@code sensor} that counts what it records, as metric {@code metric}. */
+    public Sensor counter(String sensor, String metric, String description) {
+        Sensor s = sensor(sensor);
+        s.add(metricName(metric, description), new CumulativeCount());
+        return s;
+    }
+
+    /** Registers a gauge {@code metric} that reads {@code value} (as {@link #gauge(MetricName, Gauge)}). */
+    public boolean gauge(String metric, String description, LongSupplier value) {
+        return gauge(metricName(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     /** Removes every metric and sensor this instance registered. */
