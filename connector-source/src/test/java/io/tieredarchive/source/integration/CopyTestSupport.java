@@ -74,12 +74,13 @@ public final class CopyTestSupport {
         return server;
     }
 
-    static S3AsyncClient client(S3ProxyServer server) {
-        return S3ClientFactory.asyncClient(connection(server, "any"));
-    }
-
-    static void createBucket(S3AsyncClient client, String bucket) {
-        client.createBucket(b -> b.bucket(bucket)).join();
+    /** A client of {@code server}, with {@code buckets} created there. */
+    static S3AsyncClient client(S3ProxyServer server, String... buckets) {
+        S3AsyncClient client = S3ClientFactory.asyncClient(connection(server, "any"));
+        for (String bucket : buckets) {
+            client.createBucket(b -> b.bucket(bucket)).join();
+        }
+        return client;
     }
 
     /** Deterministic bytes for a key: the same key and size always give the same content. */
