@@ -41,18 +41,22 @@ abstract class AbstractArchiveSnapshotsTest {
     ArchiveSnapshots snapshots;
 
     /** The store the tests run on. */
-    protected abstract BackendUnderTest backendUnderTest();
+    private final BackendUnderTest backends;
+
+    protected AbstractArchiveSnapshotsTest(BackendUnderTest backends) {
+        this.backends = backends;
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        store = new RemoteSegmentStore(backendUnderTest().backend(tempDir), "snapshots-" + UUID.randomUUID(),
+        store = new RemoteSegmentStore(backends.backend(tempDir), "snapshots-" + UUID.randomUUID(),
                 () -> TestArchive.T0);
         snapshots = new ArchiveSnapshots(store);
     }
 
     @AfterEach
     void tearDown() {
-        if (!backendUnderTest().shared()) {
+        if (!backends.shared()) {
             store.close();
         }
     }

@@ -1,6 +1,5 @@
 package io.tieredarchive.dr;
 
-import io.tieredarchive.testing.BackendUnderTest;
 import io.tieredarchive.testing.SharedS3Backend;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -10,8 +9,7 @@ class ArchiveSnapshotsOnS3Test extends AbstractArchiveSnapshotsTest {
     @RegisterExtension
     static final SharedS3Backend S3 = new SharedS3Backend("snapshots", 8L << 20);
 
-    @Override
-    protected BackendUnderTest backendUnderTest() {
-        return S3;
+    ArchiveSnapshotsOnS3Test() {
+        super(S3);
     }
 }

@@ -5,8 +5,7 @@ import io.tieredarchive.testing.BackendUnderTest;
 /** {@link ArchiveSnapshots} on a local directory. */
 class ArchiveSnapshotsTest extends AbstractArchiveSnapshotsTest {
 
-    @Override
-    protected BackendUnderTest backendUnderTest() {
-        return BackendUnderTest.directory();
+    ArchiveSnapshotsTest() {
+        super(BackendUnderTest.directory());
     }
 }

@@ -49,12 +49,16 @@ abstract class AbstractArchiveReaderTest {
     private String prefix;
 
     /** The store the tests run on. */
-    protected abstract BackendUnderTest backendUnderTest();
+    private final BackendUnderTest backends;
+
+    protected AbstractArchiveReaderTest(BackendUnderTest backends) {
+        this.backends = backends;
+    }
 
     @BeforeEach
     void setUp() {
         localDir = tempDir.resolve("local");
-        backend = new RecordingBackend(backendUnderTest().backend(tempDir));
+        backend = new RecordingBackend(backends.backend(tempDir));
         prefix = "archive-" + UUID.randomUUID();
         store = new RemoteSegmentStore(backend, prefix, () -> T0);
     }
@@ -64,7 +68,7 @@ abstract class AbstractArchiveReaderTest {
         if (reader != null) {
             reader.close();
         }
-        if (!backendUnderTest().shared()) {
+        if (!backends.shared()) {
             backend.close();
         }
     }
@@ -270,7 +274,7 @@ abstract class AbstractArchiveReaderTest {
     @Test
     void aCorruptObjectIsNamedNeverSkipped() throws Exception {
         SegmentMetadata meta = archive("w1", 0, 500, 200);
-        Path object = backendUnderTest().objectFile(tempDir, store.layout().keys(meta).log());
+        Path object = backends.objectFile(tempDir, store.layout().keys(meta).log());
         try (FileChannel ch = FileChannel.open(object, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), meta.log().size() / 2);
         }

@@ -1,6 +1,5 @@
 package io.tieredarchive.tier.read;
 
-import io.tieredarchive.testing.BackendUnderTest;
 import io.tieredarchive.testing.SharedS3Backend;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -10,8 +9,7 @@ class ArchiveReaderOnS3Test extends AbstractArchiveReaderTest {
     @RegisterExtension
     static final SharedS3Backend S3 = new SharedS3Backend("reader", 8L << 20);
 
-    @Override
-    protected BackendUnderTest backendUnderTest() {
-        return S3;
+    ArchiveReaderOnS3Test() {
+        super(S3);
     }
 }

@@ -5,8 +5,7 @@ import io.tieredarchive.testing.BackendUnderTest;
 /** {@link ArchiveReader} on a local-directory store. */
 class ArchiveReaderTest extends AbstractArchiveReaderTest {
 
-    @Override
-    protected BackendUnderTest backendUnderTest() {
-        return BackendUnderTest.directory();
+    ArchiveReaderTest() {
+        super(BackendUnderTest.directory());
     }
 }

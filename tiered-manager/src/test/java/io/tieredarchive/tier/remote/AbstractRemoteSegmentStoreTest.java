@@ -48,19 +48,23 @@ abstract class AbstractRemoteSegmentStoreTest {
     private String prefix;
 
     /** The store the tests run on. */
-    protected abstract BackendUnderTest backendUnderTest();
+    private final BackendUnderTest backends;
+
+    protected AbstractRemoteSegmentStoreTest(BackendUnderTest backends) {
+        this.backends = backends;
+    }
 
     @BeforeEach
     void setUp() throws Exception {
         local = tempDir.resolve("local");
-        backend = new RecordingBackend(backendUnderTest().backend(tempDir));
+        backend = new RecordingBackend(backends.backend(tempDir));
         prefix = "archive-" + UUID.randomUUID();
         store = new RemoteSegmentStore(backend, prefix, clock::get);
     }
 
     @AfterEach
     void tearDown() {
-        if (!backendUnderTest().shared()) {
+        if (!backends.shared()) {
             backend.close();
         }
     }

@@ -5,8 +5,7 @@ import io.tieredarchive.testing.BackendUnderTest;
 /** {@link RemoteSegmentStore} on a local directory. */
 class RemoteSegmentStoreTest extends AbstractRemoteSegmentStoreTest {
 
-    @Override
-    protected BackendUnderTest backendUnderTest() {
-        return BackendUnderTest.directory();
+    RemoteSegmentStoreTest() {
+        super(BackendUnderTest.directory());
     }
 }
