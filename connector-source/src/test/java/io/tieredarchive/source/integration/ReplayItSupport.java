@@ -1,5 +1,6 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.S3ProxyServer;
@@ -8,7 +9,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,16 +139,8 @@ public final class ReplayItSupport {
             ArchivedRecord e = expected.get(i);
             ConsumerRecord<byte[], byte[]> a = actual.get(i);
             String at = what + " record " + i + " (archived offset " + e.offset() + ")";
-            assertArrayEquals(e.key(), a.key(), at + ": key");
-            assertArrayEquals(e.value(), a.value(), at + ": value");
-            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
+            RecordAssertions.assertSameRecord(at, e, a);
             assertEquals(TimestampType.CREATE_TIME, a.timestampType(), at + ": timestamp type");
-            Header[] headers = a.headers().toArray();
-            assertEquals(e.headers().length, headers.length, at + ": header count");
-            for (int h = 0; h < headers.length; h++) {
-                assertEquals(e.headers()[h].key(), headers[h].key(), at + ": header key");
-                assertArrayEquals(e.headers()[h].value(), headers[h].value(), at + ": header " + h + " value");
-            }
         }
     }
 

@@ -1,20 +1,17 @@
 package io.tieredarchive.reliability.faults.integration;
 
+import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** The replay connector and its checks, for the reliability suite. */
 final class ReplayFixture {
@@ -56,22 +53,6 @@ final class ReplayFixture {
     /** The same records (key, value, timestamp, headers) in the same order, each once. */
     static void assertSameRecords(String where, List<ConsumerRecord<byte[], byte[]>> expected,
                                   List<ConsumerRecord<byte[], byte[]>> actual) {
-        assertNotNull(actual, where + ": nothing replayed");
-        assertEquals(expected.size(), actual.size(), where + ": record count (a duplicate or a loss)");
-        for (int i = 0; i < expected.size(); i++) {
-            ConsumerRecord<byte[], byte[]> e = expected.get(i);
-            ConsumerRecord<byte[], byte[]> a = actual.get(i);
-            String at = where + " record " + i + " (offset " + e.offset() + ")";
-            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
-            assertArrayEquals(e.key(), a.key(), at + ": key");
-            assertArrayEquals(e.value(), a.value(), at + ": value");
-            Header[] eh = e.headers().toArray();
-            Header[] ah = a.headers().toArray();
-            assertEquals(eh.length, ah.length, at + ": header count");
-            for (int h = 0; h < eh.length; h++) {
-                assertEquals(eh[h].key(), ah[h].key(), at + ": header key");
-                assertArrayEquals(eh[h].value(), ah[h].value(), at + ": header value");
-            }
-        }
+        RecordAssertions.assertSameRecords(where, expected, actual);
     }
 }
