@@ -272,15 +272,7 @@ class WorkerLinesIT {
 
     /** The connection's keys for a connector config, under {@code prefix} ("" or "source." or "destination."). */
     private static Map<String, String> s3Keys(String prefix, S3Connection c) {
-        Map<String, String> keys = new HashMap<>();
-        keys.put(prefix + "s3.bucket", c.bucket());
-        keys.put(prefix + "s3.prefix", c.prefix());
-        keys.put(prefix + "s3.endpoint", c.endpoint());
-        keys.put(prefix + "s3.path.style.access", "true");
-        keys.put(prefix + "s3.region", c.region());
-        keys.put(prefix + "s3.access.key.id", c.accessKeyId());
-        keys.put(prefix + "s3.secret.access.key", c.secretAccessKey().value());
-        return keys;
+        return S3TestConnections.connectorKeys(prefix, c);
     }
 
     /** On 4.0+ the endpoints answer; before, the worker runs without them and its log says why. */

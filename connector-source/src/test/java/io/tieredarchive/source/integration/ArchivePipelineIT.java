@@ -107,12 +107,7 @@ class ArchivePipelineIT {
         c.put("tasks.max", "2");
         c.put("topics", TOPIC);
         c.put("local.dir", localDir.toString());
-        c.put("s3.bucket", BUCKET);
-        c.put("s3.prefix", PREFIX);
-        c.put("s3.endpoint", s3.endpoint());
-        c.put("s3.path.style.access", "true");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        c.putAll(S3TestConnections.connectorKeys("", s3, BUCKET, PREFIX));
         c.put("segment.bytes", Integer.toString(64 * 1024));
         c.put("batch.bytes", Integer.toString(16 * 1024));
         c.put("segment.ms", "1000");

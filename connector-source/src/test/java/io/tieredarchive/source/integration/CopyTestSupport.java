@@ -1,5 +1,6 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.S3TestConnections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tieredarchive.config.S3Connection;
@@ -149,12 +150,7 @@ public final class CopyTestSupport {
         // Connect creates the events topic (KIP-158); the embedded broker does not auto-create topics.
         config.put("topic.creation.default.replication.factor", "1");
         config.put("topic.creation.default.partitions", "1");
-        config.put("source.s3.bucket", sourceBucket);
-        config.put("source.s3.prefix", sourcePrefix);
-        config.put("source.s3.endpoint", source.endpoint());
-        config.put("source.s3.path.style.access", "true");
-        config.put("source.s3.access.key.id", source.accessKey());
-        config.put("source.s3.secret.access.key", source.secretKey());
+        config.putAll(S3TestConnections.connectorKeys("source.", source, sourceBucket, sourcePrefix));
         config.put("destination.s3.bucket", destinationBucket);
         config.put("destination.s3.prefix", destinationPrefix);
         if (destination != source) {

@@ -352,12 +352,7 @@ class DisasterRecoveryIT {
         c.put("key.converter", ByteArrayConverter.class.getName());
         c.put("value.converter", ByteArrayConverter.class.getName());
         c.put("header.converter", ByteArrayConverter.class.getName());
-        c.put("s3.bucket", BUCKET);
-        c.put("s3.endpoint", s3.endpoint());
-        c.put("s3.path.style.access", "true");
-        c.put("s3.region", "us-east-1");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        c.putAll(S3TestConnections.connectorKeys("", s3, BUCKET, ""));
         c.put("replay.topics", PLAIN + "," + COMPACTED);
         c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         c.put("topic.creation.default.replication.factor", "1");

@@ -1,5 +1,6 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
@@ -50,12 +51,7 @@ public final class ReplayItSupport {
         c.put("key.converter", ByteArrayConverter.class.getName());
         c.put("value.converter", ByteArrayConverter.class.getName());
         c.put("header.converter", ByteArrayConverter.class.getName());
-        c.put("s3.bucket", BUCKET);
-        c.put("s3.prefix", PREFIX);
-        c.put("s3.endpoint", s3.endpoint());
-        c.put("s3.path.style.access", "true");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        c.putAll(S3TestConnections.connectorKeys("", s3, BUCKET, PREFIX));
         c.put("s3.retry.max.attempts", "3");
         c.put("replay.topics", topics);
         c.put("replay.topic.format", format);

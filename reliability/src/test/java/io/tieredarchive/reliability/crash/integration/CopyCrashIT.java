@@ -141,13 +141,8 @@ class CopyCrashIT {
         config.put("value.converter.schemas.enable", "false");
         config.put("copy.events.topic", EVENTS);
         config.put("exactly.once.support", "required"); // Connect refuses the connector unless it declares support
-        config.put("source.s3.bucket", "source");
-        config.put("source.s3.prefix", "data");
-        config.put("source.s3.endpoint", sourceEndpoint);
-        config.put("source.s3.path.style.access", "true");
-        config.put("source.s3.region", "us-east-1");
-        config.put("source.s3.access.key.id", store.accessKey());
-        config.put("source.s3.secret.access.key", store.secretKey());
+        config.putAll(S3TestConnections.connectorKeys(
+                "source.", sourceEndpoint, store.accessKey(), store.secretKey(), "source", "data"));
         config.put("destination.s3.bucket", "dest");
         config.put("destination.s3.prefix", "copied");
         config.put("destination.s3.endpoint", store.endpoint());

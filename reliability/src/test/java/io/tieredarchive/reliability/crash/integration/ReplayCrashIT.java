@@ -170,13 +170,7 @@ class ReplayCrashIT {
         c.put("key.converter", bytes);
         c.put("value.converter", bytes);
         c.put("header.converter", bytes);
-        c.put("s3.bucket", BUCKET);
-        c.put("s3.prefix", PREFIX);
-        c.put("s3.endpoint", s3Endpoint);
-        c.put("s3.path.style.access", "true");
-        c.put("s3.region", "us-east-1");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        c.putAll(S3TestConnections.connectorKeys("", s3Endpoint, s3.accessKey(), s3.secretKey(), BUCKET, PREFIX));
         c.put("replay.topics", TOPIC);
         c.put("replay.topic.format", "${topic}.replayed");
         c.put("kafka.bootstrap.servers", kafka.bootstrapServers());

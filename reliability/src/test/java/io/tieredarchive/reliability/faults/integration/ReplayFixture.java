@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.faults.integration;
 
+import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
@@ -28,12 +29,8 @@ final class ReplayFixture {
         c.put("key.converter", ArchiveFixture.BYTES);
         c.put("value.converter", ArchiveFixture.BYTES);
         c.put("header.converter", ArchiveFixture.BYTES);
-        c.put("s3.bucket", ArchiveFixture.BUCKET);
-        c.put("s3.endpoint", endpoint);
-        c.put("s3.path.style.access", "true");
-        c.put("s3.region", "us-east-1");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        c.putAll(S3TestConnections.connectorKeys(
+                "", endpoint, s3.accessKey(), s3.secretKey(), ArchiveFixture.BUCKET, ""));
         c.put("replay.topics", topic);
         c.put("replay.topic.format", target.replace(topic, "${topic}"));
         c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
