@@ -1,5 +1,6 @@
 package io.tieredarchive.compat.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.compat.CompatMatrix;
 import io.tieredarchive.compat.PluginPackage;
 import io.tieredarchive.compat.WorkerJars;
@@ -241,17 +242,11 @@ class WorkerLinesIT {
 
     /** A short bucket copy: the archive's prefix to another bucket, then the same objects, byte counts and ETags. */
     private void copy(ConnectWorkerProcess worker, String id, S3Connection archive) throws Exception {
-        Map<String, String> copy = s3Keys("source.", archive);
+        Map<String, String> copy = ConnectorConfigs.withTopicCreation(
+                ConnectorConfigs.bucketCopy("copy-events-" + id, 1));
+        copy.putAll(s3Keys("source.", archive));
         copy.putAll(s3Keys("destination.", S3TestConnections.withPrefix(S3TestConnections.create(s3, COPY_BUCKET),
                 id)));
-        copy.put("connector.class", "io.tieredarchive.source.BucketCopySourceConnector");
-        copy.put("tasks.max", "1");
-        copy.put("copy.events.topic", "copy-events-" + id);
-        copy.put("topic.creation.default.replication.factor", "1");
-        copy.put("topic.creation.default.partitions", "1");
-        copy.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        copy.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        copy.put("value.converter.schemas.enable", "false");
         worker.putConnector("copy-" + id, copy);
         worker.awaitRunning("copy-" + id, 1, Duration.ofSeconds(90));
         try (S3AsyncClient client = S3ClientFactory.asyncClient(archive)) {

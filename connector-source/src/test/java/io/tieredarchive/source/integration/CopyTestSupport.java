@@ -1,11 +1,11 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.testing.S3TestConnections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
-import io.tieredarchive.source.BucketCopySourceConnector;
 import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -140,16 +140,8 @@ public final class CopyTestSupport {
     static Map<String, String> connectorConfig(String topic, S3ProxyServer source, String sourceBucket,
                                                String sourcePrefix, S3ProxyServer destination,
                                                String destinationBucket, String destinationPrefix) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", BucketCopySourceConnector.class.getName());
-        config.put("tasks.max", "1");
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("copy.events.topic", topic);
         // Connect creates the events topic (KIP-158); the embedded broker does not auto-create topics.
-        config.put("topic.creation.default.replication.factor", "1");
-        config.put("topic.creation.default.partitions", "1");
+        Map<String, String> config = ConnectorConfigs.withTopicCreation(ConnectorConfigs.bucketCopy(topic, 1));
         config.putAll(S3TestConnections.connectorKeys("source.", source, sourceBucket, sourcePrefix));
         config.put("destination.s3.bucket", destinationBucket);
         config.put("destination.s3.prefix", destinationPrefix);

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.crash.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.reliability.crash.integration.CopyObjects.Seeded;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.source.integration.CopyTestSupport;
@@ -132,14 +133,8 @@ class CopyCrashIT {
     }
 
     private Map<String, String> connectorConfig(String sourceEndpoint) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", "io.tieredarchive.source.BucketCopySourceConnector");
         // Two shards: each worker runs one, so every kill cuts a copy in flight.
-        config.put("tasks.max", "2");
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("copy.events.topic", EVENTS);
+        Map<String, String> config = ConnectorConfigs.bucketCopy(EVENTS, 2);
         config.put("exactly.once.support", "required"); // Connect refuses the connector unless it declares support
         config.putAll(S3TestConnections.connectorKeys(
                 "source.", sourceEndpoint, store.accessKey(), store.secretKey(), "source", "data"));
