@@ -6,6 +6,9 @@ import java.util.Map;
 /** Connector configs the tests of several modules start from; each test adds its S3 keys and its own settings. */
 public final class ConnectorConfigs {
 
+    /** Connect's converter that passes bytes through as they are. */
+    public static final String BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
     private ConnectorConfigs() {
     }
 
@@ -28,6 +31,17 @@ public final class ConnectorConfigs {
     public static Map<String, String> withTopicCreation(Map<String, String> config) {
         config.put("topic.creation.default.replication.factor", "1");
         config.put("topic.creation.default.partitions", "1");
+        return config;
+    }
+
+    /** A replay with {@code tasks} tasks that hands Connect raw bytes (keys, values, headers). Without its S3 keys. */
+    public static Map<String, String> byteReplay(int tasks) {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", "io.tieredarchive.source.ArchiveReplaySourceConnector");
+        config.put("tasks.max", Integer.toString(tasks));
+        config.put("key.converter", BYTES);
+        config.put("value.converter", BYTES);
+        config.put("header.converter", BYTES);
         return config;
     }
 }

@@ -1,12 +1,12 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.dr.ArchiveSnapshots;
 import io.tieredarchive.dr.GroupOffsetsSnapshot;
 import io.tieredarchive.dr.OffsetSync;
 import io.tieredarchive.dr.OffsetSyncs;
 import io.tieredarchive.sink.integration.ArchiveFixture;
-import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.KafkaTopics;
@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.apache.kafka.test.TestUtils;
@@ -346,12 +345,7 @@ class DisasterRecoveryIT {
     }
 
     private Map<String, String> replayConfig() {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", ArchiveReplaySourceConnector.class.getName());
-        c.put("tasks.max", "2");
-        c.put("key.converter", ByteArrayConverter.class.getName());
-        c.put("value.converter", ByteArrayConverter.class.getName());
-        c.put("header.converter", ByteArrayConverter.class.getName());
+        Map<String, String> c = ConnectorConfigs.byteReplay(2);
         c.putAll(S3TestConnections.connectorKeys("", s3, BUCKET, ""));
         c.put("replay.topics", PLAIN + "," + COMPACTED);
         c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());

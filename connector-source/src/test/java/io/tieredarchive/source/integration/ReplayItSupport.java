@@ -1,9 +1,9 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.segment.ArchivedRecord;
-import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -19,7 +18,6 @@ import org.apache.kafka.test.TestUtils;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,12 +43,7 @@ public final class ReplayItSupport {
     /** A replay of {@code topics} from the test archive into {@code format}, preserving partitions. */
     static Map<String, String> replayConfig(S3ProxyServer s3, EmbeddedConnectCluster connect, String topics,
                                             String format) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", ArchiveReplaySourceConnector.class.getName());
-        c.put("tasks.max", "2");
-        c.put("key.converter", ByteArrayConverter.class.getName());
-        c.put("value.converter", ByteArrayConverter.class.getName());
-        c.put("header.converter", ByteArrayConverter.class.getName());
+        Map<String, String> c = ConnectorConfigs.byteReplay(2);
         c.putAll(S3TestConnections.connectorKeys("", s3, BUCKET, PREFIX));
         c.put("s3.retry.max.attempts", "3");
         c.put("replay.topics", topics);

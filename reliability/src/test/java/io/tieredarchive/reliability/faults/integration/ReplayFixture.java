@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.faults.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.sink.integration.ArchiveFixture;
@@ -9,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,12 +23,7 @@ final class ReplayFixture {
     /** Replays {@code topic} (archived under the bucket's root) from {@code endpoint} into {@code target}. */
     static Map<String, String> replayConfig(String endpoint, S3ProxyServer s3, EmbeddedConnectCluster connect,
                                             String topic, String target) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "io.tieredarchive.source.ArchiveReplaySourceConnector");
-        c.put("tasks.max", "2");
-        c.put("key.converter", ArchiveFixture.BYTES);
-        c.put("value.converter", ArchiveFixture.BYTES);
-        c.put("header.converter", ArchiveFixture.BYTES);
+        Map<String, String> c = ConnectorConfigs.byteReplay(2);
         c.putAll(S3TestConnections.connectorKeys(
                 "", endpoint, s3.accessKey(), s3.secretKey(), ArchiveFixture.BUCKET, ""));
         c.put("replay.topics", topic);
