@@ -1,5 +1,6 @@
 package io.tieredarchive.compat.integration;
 
+import io.tieredarchive.testing.SingleBroker;
 import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.compat.CompatMatrix;
 import io.tieredarchive.compat.PluginPackage;
@@ -37,7 +38,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -76,11 +76,7 @@ class WorkerLinesIT {
     void startBrokerAndS3() {
         s3 = ArchiveFixture.startS3(tmp);
         S3TestConnections.create(s3, COPY_BUCKET);
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        kafka = new EmbeddedKafkaCluster(1, broker);
-        kafka.start();
+        kafka = SingleBroker.start(Map.of());
         pluginPath = tmp.resolve("plugins");
         PluginPackage.installInto(pluginPath);
     }

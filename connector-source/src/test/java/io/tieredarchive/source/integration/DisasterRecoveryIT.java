@@ -1,5 +1,6 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.SingleBroker;
 import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.dr.ArchiveSnapshots;
@@ -78,12 +79,7 @@ class DisasterRecoveryIT {
     void setUp() {
         s3 = S3ProxyServer.startIn(tempDir);
         S3TestConnections.create(s3, BUCKET);
-        Properties broker = new Properties();
-        broker.put("log.cleaner.backoff.ms", "500");
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        source = new EmbeddedKafkaCluster(1, broker);
-        source.start();
+        source = SingleBroker.start(Map.of("log.cleaner.backoff.ms", "500"));
         Map<String, String> worker = new HashMap<>();
         worker.put("exactly.once.source.support", "enabled");
         worker.put("producer.transaction.timeout.ms", "10000");
