@@ -68,15 +68,8 @@ put_connector() { # name, json
     *) cat "$STACK_DIR/$1.response" >&2; fail "Connect refused $1 ($code)" ;; esac
 }
 
-connector_failed() { curl -s "$CONNECT_URL/connectors/$1/status" | grep -q '"state":"FAILED"'; }
-
-say "5/9 posting the archive sink connector"
-LOCAL_DIR="$STACK_DIR/archive-local"
-put_connector orders-archive "$(cat <<EOF
-{
-  "connector.class": "io.tieredarchive.sink.ArchiveSinkConnector",
-  "tasks.max": "2",
-  "topics": "$TOPIC",
+# What the sink and the replay connector share: raw bytes in and out, the same archive in S3.
+ARCHIVE_KEYS=$(cat <<EOF
   "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
   "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
@@ -86,6 +79,19 @@ put_connector orders-archive "$(cat <<EOF
   "s3.path.style.access": "true",
   "s3.access.key.id": "$S3_ACCESS_KEY",
   "s3.secret.access.key": "$S3_SECRET_KEY",
+EOF
+)
+
+connector_failed() { curl -s "$CONNECT_URL/connectors/$1/status" | grep -q '"state":"FAILED"'; }
+
+say "5/9 posting the archive sink connector"
+LOCAL_DIR="$STACK_DIR/archive-local"
+put_connector orders-archive "$(cat <<EOF
+{
+  "connector.class": "io.tieredarchive.sink.ArchiveSinkConnector",
+  "tasks.max": "2",
+  "topics": "$TOPIC",
+$ARCHIVE_KEYS
   "local.dir": "$LOCAL_DIR",
   "kafka.bootstrap.servers": "$KAFKA_BOOTSTRAP",
   "segment.bytes": "524288",
@@ -119,15 +125,7 @@ put_connector orders-replay "$(cat <<EOF
 {
   "connector.class": "io.tieredarchive.source.ArchiveReplaySourceConnector",
   "tasks.max": "2",
-  "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
-  "s3.bucket": "$BUCKET",
-  "s3.prefix": "$PREFIX",
-  "s3.endpoint": "$S3_ENDPOINT",
-  "s3.path.style.access": "true",
-  "s3.access.key.id": "$S3_ACCESS_KEY",
-  "s3.secret.access.key": "$S3_SECRET_KEY",
+$ARCHIVE_KEYS
   "replay.topics": "$TOPIC",
   "replay.topic.format": "\${topic}.restored",
   "replay.partitioning": "preserve",

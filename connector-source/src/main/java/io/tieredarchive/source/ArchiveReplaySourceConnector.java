@@ -2,7 +2,6 @@ package io.tieredarchive.source;
 
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.config.ConnectorValidation;
-import io.tieredarchive.config.VersionInfo;
 import io.tieredarchive.dr.ArchiveSnapshots;
 import io.tieredarchive.dr.TopicConfigSnapshot;
 import io.tieredarchive.failure.FailureKind;
@@ -23,9 +22,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
-import org.apache.kafka.connect.source.ExactlyOnceSupport;
-import org.apache.kafka.connect.source.SourceConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * hands them out. Exactly-once source delivery (KIP-618) is supported: each task's source offsets are the
  * original offsets of its partitions, committed in the same transaction as the records.
  */
-public class ArchiveReplaySourceConnector extends SourceConnector {
+public class ArchiveReplaySourceConnector extends TransactionalSourceConnector {
 
     private static final Logger log = LoggerFactory.getLogger(ArchiveReplaySourceConnector.class);
     /** How soon the archive is listed again after a transient failure at start. */
@@ -240,21 +236,6 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
         return ConnectorValidation.validate(config(), connectorConfigs, ArchiveReplaySourceConfig::crossFieldErrors);
     }
 
-    /** Each task's source offsets are committed in the producer's transaction with its records (KIP-618). */
-    @Override
-    public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
-        return ExactlyOnceSupport.SUPPORTED;
-    }
-
-    /**
-     * Connect's own boundaries suit a replay ({@code transaction.boundary=poll}, the default, makes each poll's
-     * batch one transaction, or {@code interval}); the connector defines none itself.
-     */
-    @Override
-    public ConnectorTransactionBoundaries canDefineTransactionBoundaries(Map<String, String> connectorConfig) {
-        return ConnectorTransactionBoundaries.UNSUPPORTED;
-    }
-
     /**
      * Accepts offsets that a user writes through the REST API: {@code {"offset": n}} (replay from original offset
      * n) or null (start the partition from the configured start again).
@@ -268,8 +249,4 @@ public class ArchiveReplaySourceConnector extends SourceConnector {
         return true;
     }
 
-    @Override
-    public String version() {
-        return VersionInfo.version();
-    }
 }

@@ -1,14 +1,10 @@
 package io.tieredarchive.source;
 
 import io.tieredarchive.config.ConnectorValidation;
-import io.tieredarchive.config.VersionInfo;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
-import org.apache.kafka.connect.source.ExactlyOnceSupport;
-import org.apache.kafka.connect.source.SourceConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +17,12 @@ import java.util.Map;
  * Copies the objects under one S3 prefix to another bucket and prefix, server-side where the store allows it,
  * resumably: each task remembers the key below which everything it owns is copied. {@code tasks.max} tasks split
  * the keys by hash, so the work spreads over the Connect workers.
+ *
+ * <p>A task's events and the resume point after them ({@code {"after": key}}) are committed in one producer
+ * transaction per poll (KIP-618), so with exactly-once workers no event repeats after a crash. The copies themselves
+ * are S3 writes outside the transaction: an object in flight at a crash is copied again, with the same bytes.
  */
-public class BucketCopySourceConnector extends SourceConnector {
+public class BucketCopySourceConnector extends TransactionalSourceConnector {
 
     private static final Logger log = LoggerFactory.getLogger(BucketCopySourceConnector.class);
 
@@ -88,27 +88,5 @@ public class BucketCopySourceConnector extends SourceConnector {
             }
         }
         return true;
-    }
-
-    /**
-     * A task's events and the resume point after them ({@code {"after": key}}) are committed in one producer
-     * transaction per poll (KIP-618), so with exactly-once workers no event repeats after a crash. The copies
-     * themselves are S3 writes outside the transaction: an object in flight at a crash is copied again, with the
-     * same bytes.
-     */
-    @Override
-    public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
-        return ExactlyOnceSupport.SUPPORTED;
-    }
-
-    /** Connect's own boundaries ({@code transaction.boundary=poll}, the default, or {@code interval}). */
-    @Override
-    public ConnectorTransactionBoundaries canDefineTransactionBoundaries(Map<String, String> connectorConfig) {
-        return ConnectorTransactionBoundaries.UNSUPPORTED;
-    }
-
-    @Override
-    public String version() {
-        return VersionInfo.version();
     }
 }

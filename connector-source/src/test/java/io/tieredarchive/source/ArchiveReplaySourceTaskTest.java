@@ -107,11 +107,7 @@ class ArchiveReplaySourceTaskTest {
     private static List<SourceRecord> run(Map<Map<String, Object>, Map<String, Object>> stored) throws Exception {
         Map<String, String> props = new HashMap<>();
         props.put("name", "replay-task-test");
-        props.put("s3.bucket", connection.bucket());
-        props.put("s3.endpoint", s3.endpoint());
-        props.put("s3.path.style.access", "true");
-        props.put("s3.access.key.id", s3.accessKey());
-        props.put("s3.secret.access.key", s3.secretKey());
+        props.putAll(S3TestConnections.connectorKeys("", s3, connection.bucket(), ""));
         props.put("replay.topics", "orders");
         props.put("replay.partitioning", "key");
         props.put("replay.incarnation", "all");

@@ -1,5 +1,6 @@
 package io.tieredarchive.source;
 
+import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.config.S3Connection;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
@@ -21,11 +22,7 @@ class BucketCopySourceConfigTest {
     static Map<String, String> props() {
         Map<String, String> p = new HashMap<>();
         p.put("copy.events.topic", "copy-events");
-        p.put("source.s3.bucket", "src");
-        p.put("source.s3.prefix", "data");
-        p.put("source.s3.endpoint", "http://127.0.0.1:9000");
-        p.put("source.s3.access.key.id", "AKID");
-        p.put("source.s3.secret.access.key", "secret");
+        p.putAll(S3TestConnections.connectorKeys("source.", "http://127.0.0.1:9000", "AKID", "secret", "src", "data"));
         p.put("destination.s3.bucket", "dst");
         p.put("destination.s3.prefix", "copy");
         return p;

@@ -87,12 +87,7 @@ class BucketCopySourceTaskTest {
     private static Map<String, String> config(String destinationPrefix, int shard, int shards) {
         Map<String, String> props = new HashMap<>();
         props.put("name", "copy-task-test");
-        props.put("source.s3.bucket", SOURCE);
-        props.put("source.s3.prefix", "data/");
-        props.put("source.s3.endpoint", s3.endpoint());
-        props.put("source.s3.path.style.access", "true");
-        props.put("source.s3.access.key.id", s3.accessKey());
-        props.put("source.s3.secret.access.key", s3.secretKey());
+        props.putAll(S3TestConnections.connectorKeys("source.", s3, SOURCE, "data/"));
         props.put("source.s3.retry.max.attempts", "1");
         props.put("destination.s3.bucket", DESTINATION);
         props.put("destination.s3.prefix", destinationPrefix);

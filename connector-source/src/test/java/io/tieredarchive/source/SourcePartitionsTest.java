@@ -3,7 +3,6 @@ package io.tieredarchive.source;
 import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.source.replay.ReplayRecords;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
 import org.apache.kafka.connect.storage.OffsetStorageReaderImpl;

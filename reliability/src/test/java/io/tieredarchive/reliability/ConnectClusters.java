@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability;
 
+import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,12 +30,7 @@ public final class ConnectClusters {
     /** The S3 keys of a connector talking to {@code s3}, under {@code keyPrefix} ("" or "source." ...). */
     public static Map<String, String> s3Keys(String keyPrefix, S3ProxyServer s3, String bucket, String prefix) {
         Map<String, String> c = new HashMap<>();
-        c.put(keyPrefix + "s3.bucket", bucket);
-        c.put(keyPrefix + "s3.prefix", prefix);
-        c.put(keyPrefix + "s3.endpoint", s3.endpoint());
-        c.put(keyPrefix + "s3.path.style.access", "true");
-        c.put(keyPrefix + "s3.access.key.id", s3.accessKey());
-        c.put(keyPrefix + "s3.secret.access.key", s3.secretKey());
+        c.putAll(S3TestConnections.connectorKeys(keyPrefix, s3, bucket, prefix));
         c.put(keyPrefix + "s3.retry.max.attempts", "2");
         return c;
     }

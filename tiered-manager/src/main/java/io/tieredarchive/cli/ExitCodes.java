@@ -1,8 +1,11 @@
 package io.tieredarchive.cli;
 
+import io.tieredarchive.failure.FailureKind;
+
 /**
  * The exit codes of {@code tiered-archive}, stable for scripts. Which one a failure of the store gets is decided by
- * its kind, in {@link io.tieredarchive.failure.Failures#exitCode}.
+ * its kind, in {@link #forKind} (here rather than in {@code failure.Failures}, so that the CLI depends on the failure
+ * vocabulary and not the reverse).
  */
 public final class ExitCodes {
 
@@ -18,5 +21,14 @@ public final class ExitCodes {
     public static final int STORAGE = 3;
 
     private ExitCodes() {
+    }
+
+    /** The exit code for a failure of this kind (the table in {@code Failures}). */
+    public static int forKind(FailureKind kind) {
+        return switch (kind) {
+            case CORRUPT -> PROBLEMS;
+            case BUCKET_MISSING -> USAGE;
+            default -> STORAGE;
+        };
     }
 }

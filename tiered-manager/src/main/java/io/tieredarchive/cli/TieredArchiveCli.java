@@ -85,10 +85,10 @@ public final class TieredArchiveCli {
         return hidden;
     }
 
-    /** A failure of the store or the data by its kind ({@link Failures#exitCode}); bad usage 2; else 3. */
+    /** A failure of the store or the data by its kind ({@link ExitCodes#forKind}); bad usage 2; else 3. */
     static int exitCode(Throwable e) {
         if (e instanceof SegmentException || e instanceof IOException) {
-            return Failures.exitCode(Failures.kind(e));
+            return ExitCodes.forKind(Failures.kind(e));
         }
         if (e instanceof ConfigException || e instanceof IllegalArgumentException
                 || e instanceof CommandLine.ParameterException) {

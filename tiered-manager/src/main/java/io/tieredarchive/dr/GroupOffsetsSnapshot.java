@@ -1,14 +1,10 @@
 package io.tieredarchive.dr;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.tier.remote.Incarnation;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -80,37 +76,25 @@ public record GroupOffsetsSnapshot(int formatVersion, String topic, String clust
     }
 
     public byte[] toBytes() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator json = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter()) {
-            json.writeStartObject();
-            json.writeNumberField("formatVersion", formatVersion);
-            json.writeStringField("topic", topic);
-            json.writeStringField("clusterId", clusterId);
-            json.writeStringField("topicId", topicId);
-            json.writeNumberField("snapshotAtMs", snapshotAtMs);
-            json.writeStringField("writer", writer);
-            json.writeNumberField("partitions", partitions);
-            json.writeArrayFieldStart("groups");
-            for (Map.Entry<String, SortedMap<Integer, CommittedOffset>> g : groups.entrySet()) {
-                json.writeStartObject();
-                json.writeStringField("group", g.getKey());
-                json.writeArrayFieldStart("offsets");
-                for (Map.Entry<Integer, CommittedOffset> o : g.getValue().entrySet()) {
-                    json.writeStartObject();
-                    json.writeNumberField("partition", o.getKey());
-                    json.writeNumberField("offset", o.getValue().offset());
-                    json.writeStringField("metadata", o.getValue().metadata());
-                    json.writeEndObject();
-                }
-                json.writeEndArray();
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot serialise the group snapshot of " + topic, e);
-        }
-        return out.toByteArray();
+        return SnapshotJson.write("group snapshot", formatVersion,
+                new SnapshotJson.Identity(topic, clusterId, topicId, snapshotAtMs, writer), partitions, json -> {
+                    json.writeArrayFieldStart("groups");
+                    for (Map.Entry<String, SortedMap<Integer, CommittedOffset>> g : groups.entrySet()) {
+                        json.writeStartObject();
+                        json.writeStringField("group", g.getKey());
+                        json.writeArrayFieldStart("offsets");
+                        for (Map.Entry<Integer, CommittedOffset> o : g.getValue().entrySet()) {
+                            json.writeStartObject();
+                            json.writeNumberField("partition", o.getKey());
+                            json.writeNumberField("offset", o.getValue().offset());
+                            json.writeStringField("metadata", o.getValue().metadata());
+                            json.writeEndObject();
+                        }
+                        json.writeEndArray();
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
+                });
     }
 
     /** Parses a snapshot; {@code name} (the object key) names it in errors. */

@@ -1,14 +1,10 @@
 package io.tieredarchive.dr;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.tier.remote.Incarnation;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -63,27 +59,15 @@ public record TopicConfigSnapshot(int formatVersion, String topic, String cluste
     }
 
     public byte[] toBytes() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator json = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter()) {
-            json.writeStartObject();
-            json.writeNumberField("formatVersion", formatVersion);
-            json.writeStringField("topic", topic);
-            json.writeStringField("clusterId", clusterId);
-            json.writeStringField("topicId", topicId);
-            json.writeNumberField("snapshotAtMs", snapshotAtMs);
-            json.writeStringField("writer", writer);
-            json.writeNumberField("partitions", partitions);
-            json.writeNumberField("replicationFactor", replicationFactor);
-            json.writeObjectFieldStart("configs");
-            for (Map.Entry<String, String> c : configs.entrySet()) {
-                json.writeStringField(c.getKey(), c.getValue());
-            }
-            json.writeEndObject();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot serialise the config snapshot of " + topic, e);
-        }
-        return out.toByteArray();
+        return SnapshotJson.write("config snapshot", formatVersion,
+                new SnapshotJson.Identity(topic, clusterId, topicId, snapshotAtMs, writer), partitions, json -> {
+                    json.writeNumberField("replicationFactor", replicationFactor);
+                    json.writeObjectFieldStart("configs");
+                    for (Map.Entry<String, String> c : configs.entrySet()) {
+                        json.writeStringField(c.getKey(), c.getValue());
+                    }
+                    json.writeEndObject();
+                });
     }
 
     /** Parses a snapshot; {@code name} (the object key) names it in errors. */

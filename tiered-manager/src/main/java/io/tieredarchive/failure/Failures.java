@@ -1,6 +1,5 @@
 package io.tieredarchive.failure;
 
-import io.tieredarchive.cli.ExitCodes;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
@@ -10,8 +9,9 @@ import java.util.Arrays;
 
 /**
  * The one place that says what a failure means, by its {@link FailureKind}: for the connectors (retry with backoff,
- * or fail naming what to fix), for the {@code tiered-archive} CLI (its exit code) and for the REST extension (its
- * HTTP status). Backends and the copy's {@code S3Failures} set the kind once; everything else asks here.
+ * or fail naming what to fix), for the {@code tiered-archive} CLI (its exit code: the CLI's {@code ExitCodes.forKind}
+ * follows this table, so the CLI depends on this package and not the reverse) and for the REST extension (its HTTP
+ * status). Backends and the copy's {@code S3Failures} set the kind once; everything else asks here.
  *
  * <table>
  *   <caption>What each part does with a kind</caption>
@@ -89,15 +89,6 @@ public final class Failures {
     /** What Connect gets: a {@link RetriableException} for a failure that may pass, else a {@link ConnectException}. */
     public static ConnectException toConnect(FailureKind kind, String message, Throwable cause) {
         return retriable(kind) ? new RetriableException(message, cause) : new ConnectException(message, cause);
-    }
-
-    /** The exit code of the CLI for a failure of this kind ({@link ExitCodes}). */
-    public static int exitCode(FailureKind kind) {
-        return switch (kind) {
-            case CORRUPT -> ExitCodes.PROBLEMS;
-            case BUCKET_MISSING -> ExitCodes.USAGE;
-            default -> ExitCodes.STORAGE;
-        };
     }
 
     /** The HTTP status of the REST extension for a failure of this kind. */

@@ -1,9 +1,7 @@
 package io.tieredarchive.metrics;
 
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
-import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.apache.kafka.connect.source.SourceTaskContext;
 
@@ -19,6 +17,7 @@ public final class ConnectPluginMetrics extends TaskMetrics {
     private final PluginMetrics metrics;
 
     public ConnectPluginMetrics(PluginMetrics metrics) {
+        super(metrics::addSensor, metrics::addMetric, metrics::removeMetric, metrics::removeSensor);
         this.metrics = metrics;
     }
 
@@ -33,25 +32,5 @@ public final class ConnectPluginMetrics extends TaskMetrics {
     @Override
     public MetricName metricName(String name, String description) {
         return metrics.metricName(name, description, new LinkedHashMap<>());
-    }
-
-    @Override
-    Sensor addSensor(String name) {
-        return metrics.addSensor(name);
-    }
-
-    @Override
-    void addMetric(MetricName name, Gauge<?> gauge) {
-        metrics.addMetric(name, gauge);
-    }
-
-    @Override
-    void removeMetric(MetricName name) {
-        metrics.removeMetric(name);
-    }
-
-    @Override
-    void removeSensor(String name) {
-        metrics.removeSensor(name);
     }
 }

@@ -1,12 +1,10 @@
 package io.tieredarchive.metrics;
 
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.JmxReporter;
 import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.metrics.Sensor;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +27,7 @@ final class JmxTaskMetrics extends TaskMetrics {
     private final Map<String, String> tags;
 
     private JmxTaskMetrics(Metrics metrics, Map<String, String> tags) {
+        super(metrics::sensor, metrics::addMetric, metrics::removeMetric, metrics::removeSensor);
         this.metrics = metrics;
         this.tags = tags;
     }
@@ -59,25 +58,5 @@ final class JmxTaskMetrics extends TaskMetrics {
     @Override
     public MetricName metricName(String name, String description) {
         return metrics.metricName(name, GROUP, description, tags);
-    }
-
-    @Override
-    Sensor addSensor(String name) {
-        return metrics.sensor(name);
-    }
-
-    @Override
-    void addMetric(MetricName name, Gauge<?> gauge) {
-        metrics.addMetric(name, gauge);
-    }
-
-    @Override
-    void removeMetric(MetricName name) {
-        metrics.removeMetric(name);
-    }
-
-    @Override
-    void removeSensor(String name) {
-        metrics.removeSensor(name);
     }
 }

@@ -3,6 +3,7 @@ package io.tieredarchive.metrics;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.apache.kafka.connect.source.SourceTaskContext;
 import org.slf4j.Logger;
@@ -10,6 +11,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Where a task registers its metrics, whatever the worker's version. On a Connect worker of 4.1 or later: Connect's
@@ -29,6 +34,20 @@ public abstract class TaskMetrics implements AutoCloseable {
 
     private final List<MetricName> gauges = new ArrayList<>();
     private final List<String> sensors = new ArrayList<>();
+    private final Function<String, Sensor> addSensor;
+    private final BiConsumer<MetricName, Gauge<?>> addMetric;
+    private final Consumer<MetricName> removeMetric;
+    private final Consumer<String> removeSensor;
+
+    /** The registry's own operations, which differ by type only: Connect's {@code PluginMetrics}, or Kafka's
+     * {@code Metrics}. */
+    TaskMetrics(Function<String, Sensor> addSensor, BiConsumer<MetricName, Gauge<?>> addMetric,
+                Consumer<MetricName> removeMetric, Consumer<String> removeSensor) {
+        this.addSensor = addSensor;
+        this.addMetric = addMetric;
+        this.removeMetric = removeMetric;
+        this.removeSensor = removeSensor;
+    }
 
     /** The metrics of a sink task, {@code task} of connector {@code connector}. */
     public static TaskMetrics forSinkTask(SinkTaskContext context, String connector, int task) {
@@ -69,7 +88,7 @@ public abstract class TaskMetrics implements AutoCloseable {
 
     /** A new sensor; {@code name} must be unique in the worker (sensor names are shared by every plugin). */
     public Sensor sensor(String name) {
-        Sensor sensor = addSensor(name);
+        Sensor sensor = addSensor.apply(name);
         sensors.add(name);
         return sensor;
     }
@@ -82,7 +101,7 @@ public abstract class TaskMetrics implements AutoCloseable {
      */
     public boolean gauge(MetricName name, Gauge<?> gauge) {
         try {
-            addMetric(name, gauge);
+            addMetric.accept(name, gauge);
         } catch (IllegalArgumentException alreadyThere) {
             log.warn("Metric {} {} is still registered by a previous instance of this task, which has not finished "
                     + "stopping; this instance runs without it until its next restart", name.name(), name.tags());
@@ -92,24 +111,28 @@ public abstract class TaskMetrics implements AutoCloseable {
         return true;
     }
 
+    /** A new sensor {@code sensor} that counts what it records, as metric {@code metric}. */
+    public Sensor counter(String sensor, String metric, String description) {
+        Sensor s = sensor(sensor);
+        s.add(metricName(metric, description), new CumulativeCount());
+        return s;
+    }
+
+    /** Registers a gauge {@code metric} that reads {@code value} (as {@link #gauge(MetricName, Gauge)}). */
+    public boolean gauge(String metric, String description, LongSupplier value) {
+        return gauge(metricName(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
+    }
+
     /** Removes every metric and sensor this instance registered. */
     @Override
     public void close() {
         try {
-            gauges.forEach(this::removeMetric);
-            sensors.forEach(this::removeSensor);
+            gauges.forEach(removeMetric);
+            sensors.forEach(removeSensor);
         } catch (RuntimeException e) { // Connect may have closed its plugin metrics first
             log.debug("Metrics already removed: {}", e.toString());
         }
         gauges.clear();
         sensors.clear();
     }
-
-    abstract Sensor addSensor(String name);
-
-    abstract void addMetric(MetricName name, Gauge<?> gauge);
-
-    abstract void removeMetric(MetricName name);
-
-    abstract void removeSensor(String name);
 }

@@ -7,7 +7,7 @@ import io.tieredarchive.tier.remote.ArchiveCatalog;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
-import io.tieredarchive.tier.storage.StorageBackend;
+import io.tieredarchive.testing.BackendUnderTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,25 +40,25 @@ abstract class AbstractArchiveSnapshotsTest {
     RemoteSegmentStore store;
     ArchiveSnapshots snapshots;
 
-    protected abstract StorageBackend createBackend(Path tempDir) throws Exception;
+    /** The store the tests run on. */
+    private final BackendUnderTest backends;
+
+    protected AbstractArchiveSnapshotsTest(BackendUnderTest backends) {
+        this.backends = backends;
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        store = new RemoteSegmentStore(createBackend(tempDir), "snapshots-" + UUID.randomUUID(),
+        store = new RemoteSegmentStore(backends.backend(tempDir), "snapshots-" + UUID.randomUUID(),
                 () -> TestArchive.T0);
         snapshots = new ArchiveSnapshots(store);
     }
 
     @AfterEach
     void tearDown() {
-        if (!sharedBackend()) {
+        if (!backends.shared()) {
             store.close();
         }
-    }
-
-    /** True when the subclass shares one backend across its tests (closed by the subclass). */
-    protected boolean sharedBackend() {
-        return false;
     }
 
     static GroupOffsetsSnapshot groups(long at, long offset) {

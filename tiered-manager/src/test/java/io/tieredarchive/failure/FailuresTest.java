@@ -27,12 +27,12 @@ class FailuresTest {
     void theKindComesFromTheChainAsTheBackendSetIt() {
         assertEquals(FailureKind.BUCKET_MISSING, Failures.kind(new StorageException(FailureKind.BUCKET_MISSING,
                 "S3 bucket 'b' does not exist")));
-        assertEquals(FailureKind.NOT_FOUND, Failures.kind(new ObjectNotFoundException("s3://b/k")));
+        assertEquals(FailureKind.NOT_FOUND, Failures.kind(new ObjectNotFoundException("s3://b/k", null)));
         assertEquals(FailureKind.PRECONDITION_FAILED, Failures.kind(new PreconditionFailedException("s3://b/m")));
         assertEquals(FailureKind.TRANSIENT, Failures.kind(new StorageException("S3 unreachable")));
         // Readers wrap store failures in I/O exceptions; a wrapper keeps the kind of what it wraps.
         assertEquals(FailureKind.NOT_FOUND, Failures.kind(new UncheckedIOException(new IOException("read",
-                new ObjectNotFoundException("s3://b/k.log")))));
+                new ObjectNotFoundException("s3://b/k.log", null)))));
         assertEquals(FailureKind.ACCESS_DENIED, Failures.kind(new StorageException("Cannot list",
                 new StorageException(FailureKind.ACCESS_DENIED, "403"))));
         // Corrupt data anywhere in the chain wins: no retry brings other bytes.
@@ -66,7 +66,7 @@ class FailuresTest {
         table.put(FailureKind.FATAL, new int[] {ExitCodes.STORAGE, 500});
         assertEquals(FailureKind.values().length, table.size());
         table.forEach((kind, expected) -> {
-            assertEquals(expected[0], Failures.exitCode(kind), kind + " exit code");
+            assertEquals(expected[0], ExitCodes.forKind(kind), kind + " exit code");
             assertEquals(expected[1], Failures.httpStatus(kind), kind + " HTTP status");
         });
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A Kafka Connect worker in distributed mode, run as a child JVM ({@code ConnectDistributed}) so that a test can
@@ -221,6 +222,24 @@ public final class ConnectWorkerProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /**
+     * The tasks RUNNING in a connector's {@code status} on a worker {@code placed} accepts (by worker id); a FAILED
+     * task fails at once, with its trace.
+     */
+    public static int runningTasks(JsonNode status, String connector, Predicate<String> placed) {
+        int running = 0;
+        for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+                throw new AssertionError("Task " + task.path("id") + " of " + connector + " failed: "
+                        + task.path("trace").asText());
+            }
+            if ("RUNNING".equals(task.path("state").asText()) && placed.test(task.path("worker_id").asText())) {
+                running++;
+            }
+        }
+        return running;
+    }
+
     private void awaitRunning(String connector, int tasks, Duration timeout, boolean here) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "(no status)";
@@ -228,15 +247,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
             try {
                 JsonNode status = get("/connectors/" + connector + "/status");
                 last = status.toString();
-                int running = 0;
-                for (JsonNode task : status.path("tasks")) {
-                    if ("FAILED".equals(task.path("state").asText())) {
-                        throw new AssertionError("Task " + task.path("id") + " of " + connector + " failed: "
-                                + task.path("trace").asText());
-                    }
-                    boolean placed = !here || workerId().equals(task.path("worker_id").asText());
-                    running += placed && "RUNNING".equals(task.path("state").asText()) ? 1 : 0;
-                }
+                int running = runningTasks(status, connector, worker -> !here || workerId().equals(worker));
                 if ("RUNNING".equals(status.path("connector").path("state").asText()) && running == tasks
                         && status.path("tasks").size() == tasks) {
                     return;

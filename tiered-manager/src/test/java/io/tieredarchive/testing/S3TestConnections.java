@@ -5,6 +5,9 @@ import io.tieredarchive.s3.S3ClientFactory;
 import org.apache.kafka.common.config.types.Password;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /** {@link S3Connection}s to an {@link S3ProxyServer} for tests: static keys, path style, a fresh bucket. */
 public final class S3TestConnections {
 
@@ -53,5 +56,35 @@ public final class S3TestConnections {
         return new S3Connection(c.bucket(), c.prefix(), c.region(), c.endpoint(), c.pathStyleAccess(),
                 c.accessKeyId(), c.secretAccessKey(), c.checksumMode(), c.storageClass(), c.sse(), c.sseKmsKeyId(),
                 c.partSizeBytes(), c.maxConcurrency(), attempts);
+    }
+
+    /**
+     * The S3 keys of a connector (under {@code keyPrefix}: "", "source." or "destination.") for {@code bucket} and
+     * {@code prefix} on a test store reached at {@code endpoint} with static keys; region and the rest at their
+     * defaults.
+     */
+    public static Map<String, String> connectorKeys(String keyPrefix, String endpoint, String accessKey,
+                                                    String secretKey, String bucket, String prefix) {
+        Map<String, String> keys = new HashMap<>();
+        keys.put(keyPrefix + "s3.bucket", bucket);
+        keys.put(keyPrefix + "s3.prefix", prefix);
+        keys.put(keyPrefix + "s3.endpoint", endpoint);
+        keys.put(keyPrefix + "s3.path.style.access", "true");
+        keys.put(keyPrefix + "s3.access.key.id", accessKey);
+        keys.put(keyPrefix + "s3.secret.access.key", secretKey);
+        return keys;
+    }
+
+    /** {@link #connectorKeys(String, String, String, String, String, String)} for {@code s3} itself. */
+    public static Map<String, String> connectorKeys(String keyPrefix, S3ProxyServer s3, String bucket, String prefix) {
+        return connectorKeys(keyPrefix, s3.endpoint(), s3.accessKey(), s3.secretKey(), bucket, prefix);
+    }
+
+    /** The keys of {@code c}, a connection {@link #create} made, as a connector's config. */
+    public static Map<String, String> connectorKeys(String keyPrefix, S3Connection c) {
+        Map<String, String> keys = connectorKeys(keyPrefix, c.endpoint(), c.accessKeyId(),
+                c.secretAccessKey().value(), c.bucket(), c.prefix());
+        keys.put(keyPrefix + "s3.region", c.region());
+        return keys;
     }
 }

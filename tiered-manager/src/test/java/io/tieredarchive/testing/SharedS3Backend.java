@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * SDK client takes seconds: Netty's quiet period). Use as
  * {@code @RegisterExtension static final SharedS3Backend s3 = new SharedS3Backend("bucket", partSize);}.
  */
-public final class SharedS3Backend implements BeforeAllCallback, AfterAllCallback {
+public final class SharedS3Backend implements BeforeAllCallback, AfterAllCallback, BackendUnderTest {
 
     private final String bucket;
     private final long partSize;
@@ -51,6 +51,21 @@ public final class SharedS3Backend implements BeforeAllCallback, AfterAllCallbac
 
     public StorageBackend backend() {
         return backend;
+    }
+
+    @Override
+    public StorageBackend backend(Path tempDir) {
+        return backend;
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public Path objectFile(Path tempDir, String key) {
+        return objectFile(key);
     }
 
     /** The server, for a test that needs another connection to it. */

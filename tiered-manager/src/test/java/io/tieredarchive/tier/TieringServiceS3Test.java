@@ -9,7 +9,6 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,7 +6,6 @@ import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

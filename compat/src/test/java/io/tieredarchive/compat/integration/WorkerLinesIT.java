@@ -1,5 +1,7 @@
 package io.tieredarchive.compat.integration;
 
+import io.tieredarchive.testing.SingleBroker;
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.compat.CompatMatrix;
 import io.tieredarchive.compat.PluginPackage;
 import io.tieredarchive.compat.WorkerJars;
@@ -36,7 +38,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -75,11 +76,7 @@ class WorkerLinesIT {
     void startBrokerAndS3() {
         s3 = ArchiveFixture.startS3(tmp);
         S3TestConnections.create(s3, COPY_BUCKET);
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        kafka = new EmbeddedKafkaCluster(1, broker);
-        kafka.start();
+        kafka = SingleBroker.start(Map.of());
         pluginPath = tmp.resolve("plugins");
         PluginPackage.installInto(pluginPath);
     }
@@ -241,17 +238,11 @@ class WorkerLinesIT {
 
     /** A short bucket copy: the archive's prefix to another bucket, then the same objects, byte counts and ETags. */
     private void copy(ConnectWorkerProcess worker, String id, S3Connection archive) throws Exception {
-        Map<String, String> copy = s3Keys("source.", archive);
+        Map<String, String> copy = ConnectorConfigs.withTopicCreation(
+                ConnectorConfigs.bucketCopy("copy-events-" + id, 1));
+        copy.putAll(s3Keys("source.", archive));
         copy.putAll(s3Keys("destination.", S3TestConnections.withPrefix(S3TestConnections.create(s3, COPY_BUCKET),
                 id)));
-        copy.put("connector.class", "io.tieredarchive.source.BucketCopySourceConnector");
-        copy.put("tasks.max", "1");
-        copy.put("copy.events.topic", "copy-events-" + id);
-        copy.put("topic.creation.default.replication.factor", "1");
-        copy.put("topic.creation.default.partitions", "1");
-        copy.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        copy.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        copy.put("value.converter.schemas.enable", "false");
         worker.putConnector("copy-" + id, copy);
         worker.awaitRunning("copy-" + id, 1, Duration.ofSeconds(90));
         try (S3AsyncClient client = S3ClientFactory.asyncClient(archive)) {
@@ -272,15 +263,7 @@ class WorkerLinesIT {
 
     /** The connection's keys for a connector config, under {@code prefix} ("" or "source." or "destination."). */
     private static Map<String, String> s3Keys(String prefix, S3Connection c) {
-        Map<String, String> keys = new HashMap<>();
-        keys.put(prefix + "s3.bucket", c.bucket());
-        keys.put(prefix + "s3.prefix", c.prefix());
-        keys.put(prefix + "s3.endpoint", c.endpoint());
-        keys.put(prefix + "s3.path.style.access", "true");
-        keys.put(prefix + "s3.region", c.region());
-        keys.put(prefix + "s3.access.key.id", c.accessKeyId());
-        keys.put(prefix + "s3.secret.access.key", c.secretAccessKey().value());
-        return keys;
+        return S3TestConnections.connectorKeys(prefix, c);
     }
 
     /** On 4.0+ the endpoints answer; before, the worker runs without them and its log says why. */

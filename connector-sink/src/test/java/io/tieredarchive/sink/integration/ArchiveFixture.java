@@ -76,12 +76,7 @@ public final class ArchiveFixture {
         config.put("tasks.max", Integer.toString(tasks));
         config.put("topics", topics);
         config.put("local.dir", localDir.toString());
-        config.put("s3.bucket", BUCKET);
-        config.put("s3.endpoint", endpoint);
-        config.put("s3.path.style.access", "true");
-        config.put("s3.region", "us-east-1");
-        config.put("s3.access.key.id", accessKey);
-        config.put("s3.secret.access.key", secretKey);
+        config.putAll(S3TestConnections.connectorKeys("", endpoint, accessKey, secretKey, BUCKET, ""));
         config.put("segment.bytes", Integer.toString(256 * 1024));
         config.put("batch.bytes", Integer.toString(16 * 1024));
         config.put("segment.ms", "2000");

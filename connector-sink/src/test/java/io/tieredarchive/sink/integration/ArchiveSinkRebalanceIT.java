@@ -25,7 +25,6 @@ import static io.tieredarchive.sink.integration.ArchiveFixture.connectorConfig;
 import static io.tieredarchive.sink.integration.ArchiveFixture.consumeAll;
 import static io.tieredarchive.sink.integration.ArchiveFixture.lastOffsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Rebalances while records arrive, on an in-process {@link EmbeddedConnectCluster}: a second worker joins (the

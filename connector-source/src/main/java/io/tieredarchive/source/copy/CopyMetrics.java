@@ -2,7 +2,6 @@ package io.tieredarchive.source.copy;
 
 import io.tieredarchive.metrics.TaskMetrics;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Avg;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
@@ -10,7 +9,6 @@ import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Max;
 import org.apache.kafka.common.metrics.stats.Rate;
 
-import java.util.function.LongSupplier;
 
 /**
  * The copy's metrics, through Connect's plugin metrics (KIP-877), or the plugin's own MBeans of the same names on
@@ -45,25 +43,25 @@ public final class CopyMetrics {
     public CopyMetrics(TaskMetrics metrics, String sensorPrefix, PartBufferPool pool) {
         this.metrics = metrics;
         this.sensorPrefix = sensorPrefix;
-        objects = sensor("objects");
+        objects = metrics.sensor(sensorPrefix + "objects");
         objects.add(name("objects-copied-total", "Objects copied and verified"), new CumulativeCount());
         objects.add(name("objects-copied-rate", "Objects copied per second"), new Rate());
-        bytes = sensor("bytes");
+        bytes = metrics.sensor(sensorPrefix + "bytes");
         bytes.add(name("bytes-copied-total", "Bytes of the objects copied"), new CumulativeSum());
         bytes.add(name("bytes-copied-rate", "Throughput: bytes copied per second"), new Rate());
-        requests = sensor("requests");
+        requests = metrics.sensor(sensorPrefix + "requests");
         requests.add(name("requests-per-object-avg", "S3 requests per object, on average"), new Avg());
         requests.add(name("requests-per-object-max", "S3 requests per object, at most"), new Max());
-        fallbacks = counter("fallbacks", "fallbacks-total", "Server-side copies refused and streamed instead");
-        skipped = counter("skipped", "objects-skipped-total", "Objects already at the destination");
-        failed = counter("failed", "objects-failed-total", "Objects not copied (gone, rejected), with a failed event");
-        retries = counter("retries", "retries-total", "Objects tried again after a transient failure");
-        gauge("stream-buffer-limit-bytes", "Most heap the stream copies may hold", pool::limitBytes);
-        gauge("stream-buffer-peak-bytes", "Most heap the stream copies held at once: buffers, the SDK's share of "
+        fallbacks = metrics.counter(sensorPrefix + "fallbacks", "fallbacks-total", "Server-side copies refused and streamed instead");
+        skipped = metrics.counter(sensorPrefix + "skipped", "objects-skipped-total", "Objects already at the destination");
+        failed = metrics.counter(sensorPrefix + "failed", "objects-failed-total", "Objects not copied (gone, rejected), with a failed event");
+        retries = metrics.counter(sensorPrefix + "retries", "retries-total", "Objects tried again after a transient failure");
+        metrics.gauge("stream-buffer-limit-bytes", "Most heap the stream copies may hold", pool::limitBytes);
+        metrics.gauge("stream-buffer-peak-bytes", "Most heap the stream copies held at once: buffers, the SDK's share of "
                 + "their requests, the task's clients", pool::peakLeasedBytes);
-        gauge("stream-buffer-leased-bytes-total", "Bytes that passed through the stream buffers",
+        metrics.gauge("stream-buffer-leased-bytes-total", "Bytes that passed through the stream buffers",
                 pool::leasedBytesTotal);
-        gauge("stream-buffer-allocated-bytes", "Heap held by the buffers of the stream copies in flight",
+        metrics.gauge("stream-buffer-allocated-bytes", "Heap held by the buffers of the stream copies in flight",
                 pool::allocatedBytes);
     }
 
@@ -85,20 +83,6 @@ public final class CopyMetrics {
 
     public void retried() {
         retries.record();
-    }
-
-    private Sensor sensor(String name) {
-        return metrics.sensor(sensorPrefix + name);
-    }
-
-    private Sensor counter(String sensor, String metric, String description) {
-        Sensor s = sensor(sensor);
-        s.add(name(metric, description), new CumulativeCount());
-        return s;
-    }
-
-    private void gauge(String metric, String description, LongSupplier value) {
-        metrics.gauge(name(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     private MetricName name(String metric, String description) {

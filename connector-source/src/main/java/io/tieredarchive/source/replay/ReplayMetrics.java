@@ -2,9 +2,7 @@ package io.tieredarchive.source.replay;
 
 import io.tieredarchive.metrics.TaskMetrics;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Rate;
 
@@ -49,13 +47,14 @@ public final class ReplayMetrics {
         bytes.add(name("bytes-replayed-total", "Bytes of keys, values and headers handed to Connect"),
                 new CumulativeSum());
         bytes.add(name("bytes-replayed-rate", "Bytes handed to Connect per second"), new Rate());
-        segmentsSkipped = counter("segments-skipped", "segments-skipped-total",
+        segmentsSkipped = metrics.counter(sensorPrefix + "segments-skipped", "segments-skipped-total",
                 "Corrupt or missing segments skipped under errors.tolerance=all");
-        gauge("records-lag", "Records in range not yet replayed, as far as known", gauges.lag());
-        gauge("partitions-done", "Partitions at the end of their range or of the archive", gauges.partitionsDone());
-        gauge("segments-read-total", "Archived segments opened, from any tier", gauges.segmentsRead());
-        gauge("bytes-fetched-total", "Bytes read from S3", gauges.bytesFetched());
-        gauge("partitions-at-hole", "Partitions waiting at a hole in the archive", atHole::get);
+        metrics.gauge("records-lag", "Records in range not yet replayed, as far as known", gauges.lag());
+        metrics.gauge("partitions-done", "Partitions at the end of their range or of the archive",
+                gauges.partitionsDone());
+        metrics.gauge("segments-read-total", "Archived segments opened, from any tier", gauges.segmentsRead());
+        metrics.gauge("bytes-fetched-total", "Bytes read from S3", gauges.bytesFetched());
+        metrics.gauge("partitions-at-hole", "Partitions waiting at a hole in the archive", atHole::get);
     }
 
     /** Where the gauges read their values; called from the metrics reporter's thread. */
@@ -75,16 +74,6 @@ public final class ReplayMetrics {
 
     public void segmentSkipped() {
         segmentsSkipped.record();
-    }
-
-    private Sensor counter(String sensor, String metric, String description) {
-        Sensor s = metrics.sensor(sensorPrefix + sensor);
-        s.add(name(metric, description), new CumulativeCount());
-        return s;
-    }
-
-    private void gauge(String metric, String description, LongSupplier value) {
-        metrics.gauge(name(metric, description), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     private MetricName name(String metric, String description) {

@@ -21,7 +21,6 @@ import static io.tieredarchive.source.copy.CopyException.Kind.SOURCE_GONE;
 import static io.tieredarchive.source.copy.CopyException.Kind.TRANSIENT;
 import static io.tieredarchive.source.copy.S3Failures.Operation.CHECK_DESTINATION_BUCKET;
 import static io.tieredarchive.source.copy.S3Failures.Operation.CHECK_SOURCE_BUCKET;
-import static io.tieredarchive.source.copy.S3Failures.Operation.LIST;
 import static io.tieredarchive.source.copy.S3Failures.Operation.READ;
 import static io.tieredarchive.source.copy.S3Failures.Operation.SERVER_COPY;
 import static io.tieredarchive.source.copy.S3Failures.Operation.WRITE;

@@ -1,5 +1,6 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.KafkaTopics;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.test.TestUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -54,7 +53,6 @@ class ArchivePipelineIT {
     private static final String TOPIC = "pipeline";
     private static final int PARTITIONS = 4;
     private static final int PER_PARTITION = 5_000;
-    private static final String BYTES = ByteArrayConverter.class.getName();
 
     @TempDir
     static Path tempDir;
@@ -101,27 +99,16 @@ class ArchivePipelineIT {
     }
 
     private Map<String, String> sinkConfig(Path localDir) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "io.tieredarchive.sink.ArchiveSinkConnector");
-        c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
-        c.put("tasks.max", "2");
-        c.put("topics", TOPIC);
-        c.put("local.dir", localDir.toString());
-        c.put("s3.bucket", BUCKET);
+        // The sink ITs' config (bucket "archive", raw bytes, 16 KiB batches), under the prefix, with small segments
+        // that leave the local disk as soon as they are in S3.
+        Map<String, String> c = ArchiveFixture.connectorConfig(connect.kafka().bootstrapServers(), localDir, TOPIC, 2,
+                s3.endpoint(), s3.accessKey(), s3.secretKey());
         c.put("s3.prefix", PREFIX);
-        c.put("s3.endpoint", s3.endpoint());
-        c.put("s3.path.style.access", "true");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
         c.put("segment.bytes", Integer.toString(64 * 1024));
-        c.put("batch.bytes", Integer.toString(16 * 1024));
         c.put("segment.ms", "1000");
         c.put("commit.mode", "remote");
         c.put("tier.upload.delay.ms", "0");
         c.put("local.retention.ms", "0");
-        c.put("key.converter", BYTES);
-        c.put("value.converter", BYTES);
-        c.put("header.converter", BYTES);
         return c;
     }
 

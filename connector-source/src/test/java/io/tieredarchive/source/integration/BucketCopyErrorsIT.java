@@ -43,11 +43,8 @@ class BucketCopyErrorsIT {
     static void setUp() throws Exception {
         store = S3ProxyServer.startIn(tmp);
         otherStore = CopyTestSupport.startOtherStore(tmp);
-        client = CopyTestSupport.client(store);
-        CopyTestSupport.createBucket(client, "source");
-        CopyTestSupport.createBucket(client, "dest");
-        S3AsyncClient otherClient = CopyTestSupport.client(otherStore);
-        CopyTestSupport.createBucket(otherClient, "locked");
+        client = CopyTestSupport.client(store, "source", "dest");
+        S3AsyncClient otherClient = CopyTestSupport.client(otherStore, "locked");
         otherClient.close();
         Map<String, Long> sizes = new LinkedHashMap<>();
         sizes.put("data/a-before.bin", 1000L);

@@ -46,12 +46,8 @@ class BucketCopyIT {
     static void setUp() throws Exception {
         sourceStore = S3ProxyServer.startIn(tmp);
         otherStore = CopyTestSupport.startOtherStore(tmp);
-        sourceClient = CopyTestSupport.client(sourceStore);
-        otherClient = CopyTestSupport.client(otherStore);
-        CopyTestSupport.createBucket(sourceClient, SOURCE_BUCKET);
-        CopyTestSupport.createBucket(sourceClient, "dest-a");
-        CopyTestSupport.createBucket(otherClient, "dest-b");
-        CopyTestSupport.createBucket(otherClient, "dest-c");
+        sourceClient = CopyTestSupport.client(sourceStore, SOURCE_BUCKET, "dest-a");
+        otherClient = CopyTestSupport.client(otherStore, "dest-b", "dest-c");
         Map<String, Long> sizes = CopyTestSupport.smallObjects("data", SMALL);
         // Above the 5 MiB multipart threshold, and no multiple of the 5 MiB part size.
         long[] large = {11 * MIB + 1, 12 * MIB + 4097, 13 * MIB + 333, 15 * MIB - 1, 17 * MIB + 12345};

@@ -52,9 +52,7 @@ class BucketCopyRestartIT {
     @BeforeAll
     static void setUp() throws Exception {
         store = S3ProxyServer.startIn(tmp);
-        client = CopyTestSupport.client(store);
-        CopyTestSupport.createBucket(client, "source");
-        CopyTestSupport.createBucket(client, "dest");
+        client = CopyTestSupport.client(store, "source", "dest");
         Map<String, Long> sizes = CopyTestSupport.smallObjects("data", 1200);
         for (int i : new int[]{150, 450, 750, 1050}) {
             sizes.put(String.format("data/small/%05dx-large.bin", i), 11 * MIB + i);

@@ -46,9 +46,7 @@ class BucketCopyStreamHeapIT {
     @BeforeAll
     static void setUp() throws Exception {
         store = S3ProxyServer.startIn(tmp);
-        client = CopyTestSupport.client(store);
-        CopyTestSupport.createBucket(client, "source");
-        CopyTestSupport.createBucket(client, "dest");
+        client = CopyTestSupport.client(store, "source", "dest");
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (int i = 0; i < 4; i++) {
             sizes.put("large/object-" + i + ".bin", 40 * MIB + i * 4099);

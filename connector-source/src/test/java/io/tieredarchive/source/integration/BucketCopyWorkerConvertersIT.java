@@ -74,9 +74,7 @@ class BucketCopyWorkerConvertersIT {
     @BeforeAll
     static void setUp() throws Exception {
         store = S3ProxyServer.startIn(tmp);
-        client = CopyTestSupport.client(store);
-        CopyTestSupport.createBucket(client, "source");
-        CopyTestSupport.createBucket(client, "dest");
+        client = CopyTestSupport.client(store, "source", "dest");
         seeded = CopyTestSupport.seed(client, "source", CopyTestSupport.smallObjects("data", OBJECTS));
     }
 

@@ -1,10 +1,11 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
+import io.tieredarchive.testing.S3TestConnections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
-import io.tieredarchive.source.BucketCopySourceConnector;
 import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -74,12 +75,13 @@ public final class CopyTestSupport {
         return server;
     }
 
-    static S3AsyncClient client(S3ProxyServer server) {
-        return S3ClientFactory.asyncClient(connection(server, "any"));
-    }
-
-    static void createBucket(S3AsyncClient client, String bucket) {
-        client.createBucket(b -> b.bucket(bucket)).join();
+    /** A client of {@code server}, with {@code buckets} created there. */
+    static S3AsyncClient client(S3ProxyServer server, String... buckets) {
+        S3AsyncClient client = S3ClientFactory.asyncClient(connection(server, "any"));
+        for (String bucket : buckets) {
+            client.createBucket(b -> b.bucket(bucket)).join();
+        }
+        return client;
     }
 
     /** Deterministic bytes for a key: the same key and size always give the same content. */
@@ -138,22 +140,9 @@ public final class CopyTestSupport {
     static Map<String, String> connectorConfig(String topic, S3ProxyServer source, String sourceBucket,
                                                String sourcePrefix, S3ProxyServer destination,
                                                String destinationBucket, String destinationPrefix) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", BucketCopySourceConnector.class.getName());
-        config.put("tasks.max", "1");
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("copy.events.topic", topic);
         // Connect creates the events topic (KIP-158); the embedded broker does not auto-create topics.
-        config.put("topic.creation.default.replication.factor", "1");
-        config.put("topic.creation.default.partitions", "1");
-        config.put("source.s3.bucket", sourceBucket);
-        config.put("source.s3.prefix", sourcePrefix);
-        config.put("source.s3.endpoint", source.endpoint());
-        config.put("source.s3.path.style.access", "true");
-        config.put("source.s3.access.key.id", source.accessKey());
-        config.put("source.s3.secret.access.key", source.secretKey());
+        Map<String, String> config = ConnectorConfigs.withTopicCreation(ConnectorConfigs.bucketCopy(topic, 1));
+        config.putAll(S3TestConnections.connectorKeys("source.", source, sourceBucket, sourcePrefix));
         config.put("destination.s3.bucket", destinationBucket);
         config.put("destination.s3.prefix", destinationPrefix);
         if (destination != source) {

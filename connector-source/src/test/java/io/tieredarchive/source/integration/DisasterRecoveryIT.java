@@ -1,12 +1,13 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.SingleBroker;
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.cli.TieredArchiveCli;
 import io.tieredarchive.dr.ArchiveSnapshots;
 import io.tieredarchive.dr.GroupOffsetsSnapshot;
 import io.tieredarchive.dr.OffsetSync;
 import io.tieredarchive.dr.OffsetSyncs;
 import io.tieredarchive.sink.integration.ArchiveFixture;
-import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.KafkaTopics;
@@ -22,7 +23,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.apache.kafka.test.TestUtils;
@@ -79,12 +79,7 @@ class DisasterRecoveryIT {
     void setUp() {
         s3 = S3ProxyServer.startIn(tempDir);
         S3TestConnections.create(s3, BUCKET);
-        Properties broker = new Properties();
-        broker.put("log.cleaner.backoff.ms", "500");
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        source = new EmbeddedKafkaCluster(1, broker);
-        source.start();
+        source = SingleBroker.start(Map.of("log.cleaner.backoff.ms", "500"));
         Map<String, String> worker = new HashMap<>();
         worker.put("exactly.once.source.support", "enabled");
         worker.put("producer.transaction.timeout.ms", "10000");
@@ -346,18 +341,8 @@ class DisasterRecoveryIT {
     }
 
     private Map<String, String> replayConfig() {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", ArchiveReplaySourceConnector.class.getName());
-        c.put("tasks.max", "2");
-        c.put("key.converter", ByteArrayConverter.class.getName());
-        c.put("value.converter", ByteArrayConverter.class.getName());
-        c.put("header.converter", ByteArrayConverter.class.getName());
-        c.put("s3.bucket", BUCKET);
-        c.put("s3.endpoint", s3.endpoint());
-        c.put("s3.path.style.access", "true");
-        c.put("s3.region", "us-east-1");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        Map<String, String> c = ConnectorConfigs.byteReplay(2);
+        c.putAll(S3TestConnections.connectorKeys("", s3, BUCKET, ""));
         c.put("replay.topics", PLAIN + "," + COMPACTED);
         c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
         c.put("topic.creation.default.replication.factor", "1");

@@ -1,5 +1,6 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.IncarnationSelection;
@@ -32,8 +33,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Data, waits and comparisons of the disaster recovery tests: two clusters, compaction, groups. */
@@ -210,22 +209,7 @@ final class DrFixture {
     /** The records equal one by one: key, value, headers and timestamp. */
     static void assertSameRecords(String where, List<ConsumerRecord<byte[], byte[]>> expected,
                                   List<ConsumerRecord<byte[], byte[]>> actual) {
-        assertEquals(expected.size(), actual.size(), where + ": record count");
-        for (int i = 0; i < expected.size(); i++) {
-            ConsumerRecord<byte[], byte[]> e = expected.get(i);
-            ConsumerRecord<byte[], byte[]> a = actual.get(i);
-            String at = where + " record " + i + " (source offset " + e.offset() + ")";
-            assertArrayEquals(e.key(), a.key(), at + ": key");
-            assertArrayEquals(e.value(), a.value(), at + ": value");
-            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
-            Header[] eh = e.headers().toArray();
-            Header[] ah = a.headers().toArray();
-            assertEquals(eh.length, ah.length, at + ": header count");
-            for (int h = 0; h < eh.length; h++) {
-                assertEquals(eh[h].key(), ah[h].key(), at + ": header key");
-                assertArrayEquals(eh[h].value(), ah[h].value(), at + ": header value");
-            }
-        }
+        RecordAssertions.assertSameRecords(where, expected, actual);
     }
 
     /** The records of {@code all} at or after {@code from}. */

@@ -1,16 +1,16 @@
 package io.tieredarchive.source.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
+import io.tieredarchive.testing.S3TestConnections;
+import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.segment.ArchivedRecord;
-import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.testing.S3ProxyServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -18,14 +18,12 @@ import org.apache.kafka.test.TestUtils;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,18 +43,8 @@ public final class ReplayItSupport {
     /** A replay of {@code topics} from the test archive into {@code format}, preserving partitions. */
     static Map<String, String> replayConfig(S3ProxyServer s3, EmbeddedConnectCluster connect, String topics,
                                             String format) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", ArchiveReplaySourceConnector.class.getName());
-        c.put("tasks.max", "2");
-        c.put("key.converter", ByteArrayConverter.class.getName());
-        c.put("value.converter", ByteArrayConverter.class.getName());
-        c.put("header.converter", ByteArrayConverter.class.getName());
-        c.put("s3.bucket", BUCKET);
-        c.put("s3.prefix", PREFIX);
-        c.put("s3.endpoint", s3.endpoint());
-        c.put("s3.path.style.access", "true");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        Map<String, String> c = ConnectorConfigs.byteReplay(2);
+        c.putAll(S3TestConnections.connectorKeys("", s3, BUCKET, PREFIX));
         c.put("s3.retry.max.attempts", "3");
         c.put("replay.topics", topics);
         c.put("replay.topic.format", format);
@@ -140,16 +128,8 @@ public final class ReplayItSupport {
             ArchivedRecord e = expected.get(i);
             ConsumerRecord<byte[], byte[]> a = actual.get(i);
             String at = what + " record " + i + " (archived offset " + e.offset() + ")";
-            assertArrayEquals(e.key(), a.key(), at + ": key");
-            assertArrayEquals(e.value(), a.value(), at + ": value");
-            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
+            RecordAssertions.assertSameRecord(at, e, a);
             assertEquals(TimestampType.CREATE_TIME, a.timestampType(), at + ": timestamp type");
-            Header[] headers = a.headers().toArray();
-            assertEquals(e.headers().length, headers.length, at + ": header count");
-            for (int h = 0; h < headers.length; h++) {
-                assertEquals(e.headers()[h].key(), headers[h].key(), at + ": header key");
-                assertArrayEquals(e.headers()[h].value(), headers[h].value(), at + ": header " + h + " value");
-            }
         }
     }
 

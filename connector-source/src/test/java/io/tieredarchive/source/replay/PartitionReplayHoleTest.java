@@ -1,6 +1,6 @@
 package io.tieredarchive.source.replay;
 
-import io.tieredarchive.metrics.ConnectPluginMetrics;
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
@@ -13,8 +13,6 @@ import io.tieredarchive.tier.remote.Incarnation;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 
-import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,8 +44,7 @@ class PartitionReplayHoleTest {
     Path tempDir;
     private RemoteSegmentStore store;
     private ArchiveReader reader;
-    private Metrics metrics;
-    private ReplayMetrics replayMetrics;
+    private TestReplayMetrics metrics;
     private long now = 1_700_000_000_000L;
 
     @BeforeEach
@@ -57,16 +53,12 @@ class PartitionReplayHoleTest {
         archive(0, 100, 0);
         archive(200, 300, 200); // complete from 200: 100..199 are in no segment yet
         reader = new ArchiveReader(store, null, null, new ArchiveReader.Options(16 * 1024, 2, 2, 10));
-        metrics = new Metrics();
-        replayMetrics = new ReplayMetrics(new ConnectPluginMetrics(new PluginMetricsImpl(metrics, Map.of())), "t-",
-                new ReplayMetrics.Gauges(() -> 0, () -> 0, () -> 0, () -> 0));
+        metrics = new TestReplayMetrics();
     }
 
     @AfterEach
-    void tearDown() {
-        reader.close();
-        store.close();
-        metrics.close();
+    void tearDown() throws Exception {
+        Closing.closeAll(reader, store, metrics);
     }
 
     private void archive(long from, long to, long completeFrom) throws SegmentException {
@@ -82,7 +74,7 @@ class PartitionReplayHoleTest {
 
     private PartitionReplay replay(boolean skip, long holeTimeoutMs) {
         return new PartitionReplay(TP, "orders.restored", true, null,
-                new ReplaySettings(ReplayRange.ALL, false, 10, skip, holeTimeoutMs), reader, replayMetrics);
+                new ReplaySettings(ReplayRange.ALL, false, 10, skip, holeTimeoutMs), reader, metrics.replay);
     }
 
     private List<Long> fill(PartitionReplay p) throws SegmentException {

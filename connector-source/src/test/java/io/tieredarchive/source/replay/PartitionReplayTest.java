@@ -1,5 +1,6 @@
 package io.tieredarchive.source.replay;
 
+import io.tieredarchive.testing.Closing;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentException;
@@ -12,9 +13,6 @@ import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 import io.tieredarchive.tier.storage.StorageBackend;
 import io.tieredarchive.tier.storage.StorageException;
 import io.tieredarchive.tier.remote.ArchivePartition;
-import org.apache.kafka.common.metrics.Metrics;
-import io.tieredarchive.metrics.ConnectPluginMetrics;
-import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.Header;
@@ -55,8 +53,7 @@ class PartitionReplayTest {
     private CountingBackend backend;
     private RemoteSegmentStore store;
     private ArchiveReader reader;
-    private Metrics metrics;
-    private ReplayMetrics replayMetrics;
+    private TestReplayMetrics metrics;
     private final List<ArchivedRecord> archived = new ArrayList<>();
     private List<SegmentMetadata> segments;
 
@@ -69,16 +66,12 @@ class PartitionReplayTest {
         segments.addAll(archive(100, 200));
         segments.addAll(archive(250, 350));
         reader = new ArchiveReader(store, null, null, new ArchiveReader.Options(16 * 1024, 2, 2, 10));
-        metrics = new Metrics();
-        replayMetrics = new ReplayMetrics(new ConnectPluginMetrics(new PluginMetricsImpl(metrics, Map.of())), "t-",
-                new ReplayMetrics.Gauges(() -> 0, () -> 0, () -> 0, () -> 0));
+        metrics = new TestReplayMetrics();
     }
 
     @AfterEach
-    void tearDown() {
-        reader.close();
-        store.close();
-        metrics.close();
+    void tearDown() throws Exception {
+        Closing.closeAll(reader, store, metrics);
     }
 
     private List<SegmentMetadata> archive(long from, long to) throws SegmentException {
@@ -97,7 +90,7 @@ class PartitionReplayTest {
 
     private PartitionReplay replay(ReplayRange range, Long stored, boolean follow, boolean skip) {
         return new PartitionReplay(TP, "orders.restored", true, stored, new ReplaySettings(range, follow, 10, skip, 60_000),
-                reader, replayMetrics);
+                reader, metrics.replay);
     }
 
     /** Polls until the partition is done; returns the original offsets of the records produced. */
@@ -294,8 +287,8 @@ class PartitionReplayTest {
     }
 
     private Object metricValue(String name) {
-        return metrics.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name)).findFirst()
-                .orElseThrow().getValue().metricValue();
+        return metrics.registry.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+                .findFirst().orElseThrow().getValue().metricValue();
     }
 
     private Path segmentObject(long base, String suffix) throws Exception {

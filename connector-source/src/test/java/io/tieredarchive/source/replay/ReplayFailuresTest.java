@@ -37,7 +37,7 @@ class ReplayFailuresTest {
                 "NoSuchKey"))));
         // As the segment reader reports a ranged read that failed: an I/O error around the store's answer.
         SegmentException wrapped = new SegmentException("Cannot read segment", new IOException("Cannot read",
-                new ObjectNotFoundException("s3://b/k.log")));
+                new ObjectNotFoundException("s3://b/k.log", null)));
         assertEquals(BAD_SEGMENT, ReplayFailures.kind(wrapped));
     }
 

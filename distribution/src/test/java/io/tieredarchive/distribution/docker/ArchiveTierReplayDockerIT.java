@@ -1,5 +1,6 @@
 package io.tieredarchive.distribution.docker;
 
+import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.segment.SegmentMetadata;
@@ -17,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +45,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -250,16 +249,7 @@ class ArchiveTierReplayDockerIT {
                 ConsumerRecord<byte[], byte[]> o = original.get(p).get(i);
                 ConsumerRecord<byte[], byte[]> r = restored.get(p).get(i);
                 String at = "partition " + p + ", original offset " + o.offset();
-                assertArrayEquals(o.key(), r.key(), at + ": key");
-                assertArrayEquals(o.value(), r.value(), at + ": value");
-                assertEquals(o.timestamp(), r.timestamp(), at + ": timestamp");
-                Header[] oh = o.headers().toArray();
-                Header[] rh = r.headers().toArray();
-                assertEquals(oh.length, rh.length, at + ": header count");
-                for (int h = 0; h < oh.length; h++) {
-                    assertEquals(oh[h].key(), rh[h].key(), at + ": header " + h + " key");
-                    assertArrayEquals(oh[h].value(), rh[h].value(), at + ": header " + h + " value");
-                }
+                RecordAssertions.assertSameRecord(at, o, r);
             }
         }
     }

@@ -7,10 +7,6 @@ public class ObjectNotFoundException extends StorageException {
 
     private static final long serialVersionUID = 1L;
 
-    public ObjectNotFoundException(String message) {
-        super(FailureKind.NOT_FOUND, message);
-    }
-
     public ObjectNotFoundException(String message, Throwable cause) {
         super(FailureKind.NOT_FOUND, message, cause);
     }

@@ -11,7 +11,7 @@ import io.tieredarchive.segment.SegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentReader;
-import io.tieredarchive.tier.storage.StorageBackend;
+import io.tieredarchive.testing.BackendUnderTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,20 +48,17 @@ abstract class AbstractArchiveReaderTest {
 
     private String prefix;
 
-    protected abstract StorageBackend createBackend(Path tempDir);
+    /** The store the tests run on. */
+    private final BackendUnderTest backends;
 
-    /** The file in which the backend keeps the object {@code key}, to damage it. */
-    protected abstract Path objectFile(Path tempDir, String key);
-
-    /** True when the subclass shares one backend across its tests (closed by the subclass). */
-    protected boolean sharedBackend() {
-        return false;
+    protected AbstractArchiveReaderTest(BackendUnderTest backends) {
+        this.backends = backends;
     }
 
     @BeforeEach
     void setUp() {
         localDir = tempDir.resolve("local");
-        backend = new RecordingBackend(createBackend(tempDir));
+        backend = new RecordingBackend(backends.backend(tempDir));
         prefix = "archive-" + UUID.randomUUID();
         store = new RemoteSegmentStore(backend, prefix, () -> T0);
     }
@@ -71,7 +68,7 @@ abstract class AbstractArchiveReaderTest {
         if (reader != null) {
             reader.close();
         }
-        if (!sharedBackend()) {
+        if (!backends.shared()) {
             backend.close();
         }
     }
@@ -277,7 +274,7 @@ abstract class AbstractArchiveReaderTest {
     @Test
     void aCorruptObjectIsNamedNeverSkipped() throws Exception {
         SegmentMetadata meta = archive("w1", 0, 500, 200);
-        Path object = objectFile(tempDir, store.layout().keys(meta).log());
+        Path object = backends.objectFile(tempDir, store.layout().keys(meta).log());
         try (FileChannel ch = FileChannel.open(object, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), meta.log().size() / 2);
         }

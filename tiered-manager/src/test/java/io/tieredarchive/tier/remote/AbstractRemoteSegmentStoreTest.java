@@ -8,7 +8,7 @@ import io.tieredarchive.segment.CorruptSegmentException;
 import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.tier.storage.ObjectInfo;
-import io.tieredarchive.tier.storage.StorageBackend;
+import io.tieredarchive.testing.BackendUnderTest;
 import io.tieredarchive.tier.storage.StorageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,26 +47,26 @@ abstract class AbstractRemoteSegmentStoreTest {
     private final AtomicLong clock = new AtomicLong(TestArchive.T0);
     private String prefix;
 
-    protected abstract StorageBackend createBackend(Path tempDir) throws Exception;
+    /** The store the tests run on. */
+    private final BackendUnderTest backends;
+
+    protected AbstractRemoteSegmentStoreTest(BackendUnderTest backends) {
+        this.backends = backends;
+    }
 
     @BeforeEach
     void setUp() throws Exception {
         local = tempDir.resolve("local");
-        backend = new RecordingBackend(createBackend(tempDir));
+        backend = new RecordingBackend(backends.backend(tempDir));
         prefix = "archive-" + UUID.randomUUID();
         store = new RemoteSegmentStore(backend, prefix, clock::get);
     }
 
     @AfterEach
     void tearDown() {
-        if (!sharedBackend()) {
+        if (!backends.shared()) {
             backend.close();
         }
-    }
-
-    /** True when the subclass shares one backend across its tests (closed by the subclass). */
-    protected boolean sharedBackend() {
-        return false;
     }
 
     private SegmentMetadata uploadAndRegister(long base, int count, String writer) throws Exception {

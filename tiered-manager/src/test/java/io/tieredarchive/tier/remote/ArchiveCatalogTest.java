@@ -1,7 +1,6 @@
 package io.tieredarchive.tier.remote;
 
 import io.tieredarchive.tier.RecordingBackend;
-import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.storage.FileSystemStorageBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

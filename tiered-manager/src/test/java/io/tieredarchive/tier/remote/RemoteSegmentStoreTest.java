@@ -1,15 +1,11 @@
 package io.tieredarchive.tier.remote;
 
-import io.tieredarchive.tier.storage.FileSystemStorageBackend;
-import io.tieredarchive.tier.storage.StorageBackend;
-
-import java.nio.file.Path;
+import io.tieredarchive.testing.BackendUnderTest;
 
 /** {@link RemoteSegmentStore} on a local directory. */
 class RemoteSegmentStoreTest extends AbstractRemoteSegmentStoreTest {
 
-    @Override
-    protected StorageBackend createBackend(Path tempDir) {
-        return new FileSystemStorageBackend(tempDir.resolve("bucket"));
+    RemoteSegmentStoreTest() {
+        super(BackendUnderTest.directory());
     }
 }

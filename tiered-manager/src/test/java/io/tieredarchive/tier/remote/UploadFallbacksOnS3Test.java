@@ -20,7 +20,6 @@ import java.util.Set;
 import static io.tieredarchive.tier.TestArchive.T0;
 import static io.tieredarchive.tier.TestArchive.TOPIC;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.crash.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.reliability.crash.integration.CopyObjects.Seeded;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.source.integration.CopyTestSupport;
@@ -132,22 +133,11 @@ class CopyCrashIT {
     }
 
     private Map<String, String> connectorConfig(String sourceEndpoint) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", "io.tieredarchive.source.BucketCopySourceConnector");
         // Two shards: each worker runs one, so every kill cuts a copy in flight.
-        config.put("tasks.max", "2");
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("copy.events.topic", EVENTS);
+        Map<String, String> config = ConnectorConfigs.bucketCopy(EVENTS, 2);
         config.put("exactly.once.support", "required"); // Connect refuses the connector unless it declares support
-        config.put("source.s3.bucket", "source");
-        config.put("source.s3.prefix", "data");
-        config.put("source.s3.endpoint", sourceEndpoint);
-        config.put("source.s3.path.style.access", "true");
-        config.put("source.s3.region", "us-east-1");
-        config.put("source.s3.access.key.id", store.accessKey());
-        config.put("source.s3.secret.access.key", store.secretKey());
+        config.putAll(S3TestConnections.connectorKeys(
+                "source.", sourceEndpoint, store.accessKey(), store.secretKey(), "source", "data"));
         config.put("destination.s3.bucket", "dest");
         config.put("destination.s3.prefix", "copied");
         config.put("destination.s3.endpoint", store.endpoint());

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.crash.integration;
 
+import io.tieredarchive.testing.SingleBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -8,7 +9,6 @@ import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** The in-process broker of the crash tests and its topics (created with the shared KafkaTopics.create). */
@@ -19,14 +19,8 @@ final class CrashTopics {
 
     /** One broker whose transaction log works with one replica, for exactly-once source tasks. */
     static EmbeddedKafkaCluster startBroker() {
-        Properties props = new Properties();
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
         // A killed task's open transaction is aborted within a second of its timeout, not ten.
-        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-        EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, props);
-        kafka.start();
-        return kafka;
+        return SingleBroker.start(Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"));
     }
 
     /** The sum of the end offsets of {@code partitions}. */

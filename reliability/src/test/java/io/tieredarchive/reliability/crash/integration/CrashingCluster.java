@@ -122,17 +122,7 @@ final class CrashingCluster implements AutoCloseable {
             try {
                 JsonNode status = any().get("/connectors/" + connector + "/status");
                 last = status.toString();
-                int running = 0;
-                for (JsonNode task : status.path("tasks")) {
-                    if ("FAILED".equals(task.path("state").asText())) {
-                        throw new AssertionError("Task " + task.path("id") + " of " + connector + " failed: "
-                                + task.path("trace").asText());
-                    }
-                    if ("RUNNING".equals(task.path("state").asText())
-                            && liveIds.contains(task.path("worker_id").asText())) {
-                        running++;
-                    }
-                }
+                int running = ConnectWorkerProcess.runningTasks(status, connector, liveIds::contains);
                 if ("RUNNING".equals(status.path("connector").path("state").asText())
                         && liveIds.contains(status.path("connector").path("worker_id").asText())
                         && running == tasks && status.path("tasks").size() == tasks) {

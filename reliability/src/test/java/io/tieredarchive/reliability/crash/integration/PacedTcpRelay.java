@@ -2,9 +2,6 @@ package io.tieredarchive.reliability.crash.integration;
 
 import io.tieredarchive.testing.TcpRelay;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,8 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * at every kill however slow the machine is, then unlimited ({@link #unlimited()}) to finish. Requests flow freely.
  */
 final class PacedTcpRelay extends TcpRelay implements KillRounds.Pacing {
-
-    private static final int CHUNK = 8 * 1024;
 
     /** The pace while held: a trickle, so connections stay alive and nothing times out. */
     private static final long HELD_BYTES_PER_SECOND = 8 * 1024;
@@ -60,28 +55,11 @@ final class PacedTcpRelay extends TcpRelay implements KillRounds.Pacing {
 
     @Override
     protected void relay(Socket client, Socket target) {
-        daemon(() -> pump(client, target, false), "paced-relay-requests");
-        daemon(() -> pump(target, client, true), "paced-relay-responses");
-    }
-
-    private void pump(Socket from, Socket to, boolean paced) {
-        byte[] buffer = new byte[CHUNK];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                if (paced) {
-                    waitTurn(n);
-                    bytesToClients.addAndGet(n);
-                }
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException | InterruptedException e) {
-            // One side closed: close both.
-        } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
+        daemon(() -> pump(client, target, n -> { }), "paced-relay-requests");
+        daemon(() -> pump(target, client, n -> {
+            waitTurn(n);
+            bytesToClients.addAndGet(n);
+        }), "paced-relay-responses");
     }
 
     /** Sleeps until {@code n} more bytes fit the pace of all connections together. */

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.crash.integration;
 
+import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.source.testing.TestArchives;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentException;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -76,15 +76,7 @@ final class ReplayArchive {
             ArchivedRecord e = archived.get(i);
             ConsumerRecord<byte[], byte[]> a = replayed.get(i);
             String at = where + " record " + i + " (archived offset " + e.offset() + ")";
-            assertArrayEquals(e.key(), a.key(), at + ": key");
-            assertArrayEquals(e.value(), a.value(), at + ": value");
-            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
-            Header[] headers = a.headers().toArray();
-            assertEquals(e.headers().length, headers.length, at + ": header count");
-            for (int h = 0; h < headers.length; h++) {
-                assertEquals(e.headers()[h].key(), headers[h].key(), at + ": header key");
-                assertArrayEquals(e.headers()[h].value(), headers[h].value(), at + ": header " + h + " value");
-            }
+            RecordAssertions.assertSameRecord(at, e, a);
         }
     }
 

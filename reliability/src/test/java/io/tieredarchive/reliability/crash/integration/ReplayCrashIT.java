@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.crash.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.source.integration.ReplayItSupport;
@@ -163,20 +164,8 @@ class ReplayCrashIT {
     }
 
     private static Map<String, String> connectorConfig(String s3Endpoint) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "io.tieredarchive.source.ArchiveReplaySourceConnector");
-        c.put("tasks.max", "2");
-        String bytes = "org.apache.kafka.connect.converters.ByteArrayConverter";
-        c.put("key.converter", bytes);
-        c.put("value.converter", bytes);
-        c.put("header.converter", bytes);
-        c.put("s3.bucket", BUCKET);
-        c.put("s3.prefix", PREFIX);
-        c.put("s3.endpoint", s3Endpoint);
-        c.put("s3.path.style.access", "true");
-        c.put("s3.region", "us-east-1");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        Map<String, String> c = ConnectorConfigs.byteReplay(2);
+        c.putAll(S3TestConnections.connectorKeys("", s3Endpoint, s3.accessKey(), s3.secretKey(), BUCKET, PREFIX));
         c.put("replay.topics", TOPIC);
         c.put("replay.topic.format", "${topic}.replayed");
         c.put("kafka.bootstrap.servers", kafka.bootstrapServers());

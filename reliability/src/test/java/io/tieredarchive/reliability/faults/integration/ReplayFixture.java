@@ -1,20 +1,18 @@
 package io.tieredarchive.reliability.faults.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
+import io.tieredarchive.testing.S3TestConnections;
+import io.tieredarchive.testing.RecordAssertions;
 import io.tieredarchive.sink.integration.ArchiveFixture;
 import io.tieredarchive.testing.S3ProxyServer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** The replay connector and its checks, for the reliability suite. */
 final class ReplayFixture {
@@ -25,18 +23,9 @@ final class ReplayFixture {
     /** Replays {@code topic} (archived under the bucket's root) from {@code endpoint} into {@code target}. */
     static Map<String, String> replayConfig(String endpoint, S3ProxyServer s3, EmbeddedConnectCluster connect,
                                             String topic, String target) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "io.tieredarchive.source.ArchiveReplaySourceConnector");
-        c.put("tasks.max", "2");
-        c.put("key.converter", ArchiveFixture.BYTES);
-        c.put("value.converter", ArchiveFixture.BYTES);
-        c.put("header.converter", ArchiveFixture.BYTES);
-        c.put("s3.bucket", ArchiveFixture.BUCKET);
-        c.put("s3.endpoint", endpoint);
-        c.put("s3.path.style.access", "true");
-        c.put("s3.region", "us-east-1");
-        c.put("s3.access.key.id", s3.accessKey());
-        c.put("s3.secret.access.key", s3.secretKey());
+        Map<String, String> c = ConnectorConfigs.byteReplay(2);
+        c.putAll(S3TestConnections.connectorKeys(
+                "", endpoint, s3.accessKey(), s3.secretKey(), ArchiveFixture.BUCKET, ""));
         c.put("replay.topics", topic);
         c.put("replay.topic.format", target.replace(topic, "${topic}"));
         c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
@@ -56,22 +45,6 @@ final class ReplayFixture {
     /** The same records (key, value, timestamp, headers) in the same order, each once. */
     static void assertSameRecords(String where, List<ConsumerRecord<byte[], byte[]>> expected,
                                   List<ConsumerRecord<byte[], byte[]>> actual) {
-        assertNotNull(actual, where + ": nothing replayed");
-        assertEquals(expected.size(), actual.size(), where + ": record count (a duplicate or a loss)");
-        for (int i = 0; i < expected.size(); i++) {
-            ConsumerRecord<byte[], byte[]> e = expected.get(i);
-            ConsumerRecord<byte[], byte[]> a = actual.get(i);
-            String at = where + " record " + i + " (offset " + e.offset() + ")";
-            assertEquals(e.timestamp(), a.timestamp(), at + ": timestamp");
-            assertArrayEquals(e.key(), a.key(), at + ": key");
-            assertArrayEquals(e.value(), a.value(), at + ": value");
-            Header[] eh = e.headers().toArray();
-            Header[] ah = a.headers().toArray();
-            assertEquals(eh.length, ah.length, at + ": header count");
-            for (int h = 0; h < eh.length; h++) {
-                assertEquals(eh[h].key(), ah[h].key(), at + ": header key");
-                assertArrayEquals(eh[h].value(), ah[h].value(), at + ": header value");
-            }
-        }
+        RecordAssertions.assertSameRecords(where, expected, actual);
     }
 }

@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.input.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.tier.LocalDirOwner;
 import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.InProcessConnect;
@@ -12,7 +13,6 @@ import io.tieredarchive.reliability.ConnectClusters;
 import io.tieredarchive.s3.S3ClientFactory;
 import io.tieredarchive.sink.ArchiveSinkConnector;
 import io.tieredarchive.source.ArchiveReplaySourceConnector;
-import io.tieredarchive.source.BucketCopySourceConnector;
 import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
@@ -315,16 +315,9 @@ class HostileNamesIT {
         List<String> listed = listKeys(BUCKET, "in/");
         assertEquals(new TreeSet<>(contents.keySet()), new TreeSet<>(listed), "the store holds every key as put");
 
-        Map<String, String> copy = ConnectClusters.s3Keys("source.", s3, BUCKET, "in");
+        Map<String, String> copy = ConnectorConfigs.withTopicCreation(ConnectorConfigs.bucketCopy("hostile-events", 1));
+        copy.putAll(ConnectClusters.s3Keys("source.", s3, BUCKET, "in"));
         copy.putAll(ConnectClusters.s3Keys("destination.", s3, "copy-dst", "out"));
-        copy.put("connector.class", BucketCopySourceConnector.class.getName());
-        copy.put("tasks.max", "1");
-        copy.put("copy.events.topic", "hostile-events");
-        copy.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        copy.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        copy.put("value.converter.schemas.enable", "false");
-        copy.put("topic.creation.default.replication.factor", "1");
-        copy.put("topic.creation.default.partitions", "1");
         connect.configureConnector("hostile-copy", copy);
         connect.kafka().consume(keys.size(), WAIT.toMillis(), "hostile-events");
         Map<String, JsonNode> events = new HashMap<>();

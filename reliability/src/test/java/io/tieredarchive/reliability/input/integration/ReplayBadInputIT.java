@@ -1,5 +1,6 @@
 package io.tieredarchive.reliability.input.integration;
 
+import io.tieredarchive.testing.ConnectorConfigs;
 import io.tieredarchive.testing.Closing;
 import io.tieredarchive.testing.InProcessConnect;
 import io.tieredarchive.testing.KafkaTopics;
@@ -9,14 +10,12 @@ import io.tieredarchive.config.S3Connection;
 import io.tieredarchive.reliability.ConnectClusters;
 import io.tieredarchive.segment.ArchivedRecord;
 import io.tieredarchive.segment.SegmentMetadata;
-import io.tieredarchive.source.ArchiveReplaySourceConnector;
 import io.tieredarchive.source.integration.ReplayItSupport;
 import io.tieredarchive.testing.S3ProxyServer;
 import io.tieredarchive.testing.S3TestConnections;
 import io.tieredarchive.tier.remote.RemoteLayout;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,12 +161,8 @@ class ReplayBadInputIT {
     }
 
     private Map<String, String> replayConfig(String topic) {
-        Map<String, String> c = ConnectClusters.s3Keys("", s3, BUCKET, PREFIX);
-        c.put("connector.class", ArchiveReplaySourceConnector.class.getName());
-        c.put("tasks.max", "1");
-        c.put("key.converter", ByteArrayConverter.class.getName());
-        c.put("value.converter", ByteArrayConverter.class.getName());
-        c.put("header.converter", ByteArrayConverter.class.getName());
+        Map<String, String> c = ConnectorConfigs.byteReplay(1);
+        c.putAll(ConnectClusters.s3Keys("", s3, BUCKET, PREFIX));
         c.put("replay.topics", topic);
         c.put("replay.topic.format", "${topic}.out");
         c.put("kafka.bootstrap.servers", connect.kafka().bootstrapServers());
