@@ -171,7 +171,7 @@ public final class CountingMemoryBackend implements StorageBackend {
         count(Kind.GET, 1);
         Stored s = objects.get(key);
         if (s == null) {
-            throw new ObjectNotFoundException(key);
+            throw new ObjectNotFoundException("memory:" + key + " does not exist", null);
         }
         if (s.content() == null) {
             throw new StorageException("The simulation keeps no bytes of " + key);

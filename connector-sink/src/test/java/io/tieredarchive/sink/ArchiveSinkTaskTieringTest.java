@@ -11,8 +11,6 @@ import io.tieredarchive.tier.TieringStats;
 import io.tieredarchive.testing.CapturedLogs;
 import io.tieredarchive.tier.storage.StorageException;
 
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.Test;
