@@ -10,6 +10,8 @@
 #   --profile       record a JFR profile (settings=profile) of the Connect worker for each case, and of each
 #                   S3BenchTool JVM (cases 3 and 5), into the results folder as <case>.jfr / s3bench-*.jfr;
 #                   examples/benchmark/hot.py FILE.jfr summarises one. About 1-2 % of CPU.
+#   --quiet-load X  before the cases, wait (up to 5 minutes) until the 1-minute load average is below X, so that
+#                   the build and the stack's start are not in the first figures; the load is recorded either way.
 #   --keep-stack    leave the stack running at the end (stop it with: STACK_DIR=examples/benchmark/.stack
 #                   examples/stack/stack.sh down, with the ports below).
 #
@@ -32,6 +34,7 @@ REPEATS=3
 CASES=""
 KEEP_STACK=0
 PROFILE=0
+QUIET_LOAD=
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE="$2"; shift 2 ;;
@@ -39,6 +42,7 @@ while [ $# -gt 0 ]; do
     --cases) CASES="$2"; shift 2 ;;
     --keep-stack) KEEP_STACK=1; shift ;;
     --profile) PROFILE=1; shift ;;
+    --quiet-load) QUIET_LOAD="$2"; shift 2 ;;
     -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -109,6 +113,13 @@ grep -q 'kafka-tools-' <<<"$BENCH_KAFKA_CP" || die "the stack's classpath lacks 
 curl -sf "$CONNECT_URL/connector-plugins" | grep -q io.tieredarchive.sink.ArchiveSinkConnector \
   || die "the Connect worker did not load the plugin; see $STACK_DIR/connect.log"
 
+if [ -n "$QUIET_LOAD" ]; then
+  waited=0
+  until awk -v max="$QUIET_LOAD" '{ exit !($1 < max) }' /proc/loadavg || [ "$waited" -ge 300 ]; do
+    sleep 5; waited=$((waited + 5))
+  done
+  log "load average $(cut -d' ' -f1-3 /proc/loadavg) after waiting ${waited} s for it to fall below $QUIET_LOAD"
+fi
 log "3/4 cases (scale $SCALE, $REPEATS repeats) -> $BENCH_OUT"
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
