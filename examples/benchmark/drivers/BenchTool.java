@@ -222,7 +222,11 @@ public class BenchTool {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path f : files) {
-                out.add(JSON.readTree(f.toFile()));
+                try {
+                    out.add(JSON.readTree(f.toFile()));
+                } catch (java.io.FileNotFoundException e) {
+                    // Deleted between the listing and the read: local retention freed a tiered segment (case 9).
+                }
             }
         }
         return out;
