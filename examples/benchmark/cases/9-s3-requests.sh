@@ -38,6 +38,9 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   java -Xmx128m -cp "$classes" S3RequestCounter "$COUNTER_PORT" "$S3_PORT_OF_STACK" "$requests" \
     >"$BENCH_WORK/$name.counter" 2>&1 &
   counter=$!
+  # A repeat that dies (die exits the script) must not leave the relay running: it would hold the port and the
+  # run's lock.
+  trap 'kill "$counter" 2>/dev/null || true' EXIT
   until grep -q ready "$BENCH_WORK/$name.counter" 2>/dev/null; do sleep 0.1; done
   BENCH_TOOL_READY="$BENCH_WORK/$name.ready" bench_tool wait-archived "$KAFKA_BOOTSTRAP" "$TOPIC" "$dir" \
     "$CONNECT_URL" 600 >"$BENCH_WORK/$name.times" &
