@@ -304,7 +304,7 @@ public class ArchiveSinkTask extends SinkTask {
                 + cause.getMessage(), cause);
     }
 
-    /** Returns, for each partition whose position is known, the offset below which every record is durable. */
+    /** Returns, for each partition Connect asks about, the offset below which every record is durable. */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         // A failed seal is only logged here: Connect would rewind every partition if preCommit threw.

@@ -99,9 +99,10 @@ final class OpenPartitions {
     }
 
     /**
-     * For each open partition whose position is known, the lower of Connect's current offset and the offset below
-     * which every record is durable, with {@code metadata}; an offset returned before for the partition comes with
-     * {@code metadata#n} instead, {@code n} new each time.
+     * For each open partition Connect asks about, the lower of Connect's current offset and the offset below which
+     * every record is durable, with {@code metadata}; an offset returned before for the partition comes with
+     * {@code metadata#n} instead, {@code n} new each time. A partition no record reached since it was opened gets
+     * Connect's current offset (where its consumer was put), always with {@code metadata#n}.
      *
      * <p>Why never the same commit twice: Connect skips a commit equal to its last committed offsets, and on
      * KIP-848's consumer (Connect 4.3.1) a skipped commit at a revocation kills the task. The last committed map
@@ -119,7 +120,15 @@ final class OpenPartitions {
             TopicPartition tp = partition.topicPartition();
             long durable = partition.committable(durability.durableEnd(partition.archivePartition()));
             OffsetAndMetadata current = currentOffsets.get(tp);
-            if (durable >= 0 && current != null) {
+            if (durable < 0 && current != null) {
+                // No record since open: Connect's offset is where the consumer was put at assignment (or where the
+                // task seeked it), as PartitionArchive.committable counts it once a record comes. Returned now, with
+                // metadata never returned before, so that Connect never skips the commit: a commit skipped at a
+                // revocation kills the task on KIP-848's consumer (ArchiveSinkTask.COMMIT_METADATA).
+                OffsetAndMetadata commit = new OffsetAndMetadata(current.offset(), metadata + "#" + (++repeats));
+                returned.put(tp, commit);
+                committable.put(tp, commit);
+            } else if (durable >= 0 && current != null) {
                 long offset = Math.min(durable, current.offset());
                 OffsetAndMetadata previous = returned.get(tp);
                 OffsetAndMetadata commit = new OffsetAndMetadata(offset, previous != null && previous.offset() == offset

@@ -254,8 +254,8 @@ final class PartitionArchive implements BufferBudget.Buffer {
 
     /**
      * The offset the task may commit: everything below it is durable per {@code durableEnd} or lies below the
-     * consumer's position when the partition was opened. -1 before the first record since open: the task does not
-     * know the consumer's position yet and must not move the committed offset.
+     * consumer's position when the partition was opened. -1 before the first record since open: the task has no
+     * position of its own yet (OpenPartitions then takes Connect's, which is that position).
      */
     long committable(long durableEnd) {
         return firstDelivered < 0 ? -1 : Math.max(firstDelivered, durableEnd);

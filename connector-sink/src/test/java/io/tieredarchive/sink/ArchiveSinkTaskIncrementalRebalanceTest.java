@@ -105,4 +105,27 @@ class ArchiveSinkTaskIncrementalRebalanceTest extends SinkTaskTestBase {
         expire();
         assertEquals(committed(20), task.preCommit(consumed(TP, 20)).get(TP), "a new offset: the usual metadata");
     }
+
+    /**
+     * The same skip, for a partition revoked before any record of it reached the task (a second task joining just
+     * after the first opened everything): the task knew no position of its own, returned nothing for it, Connect
+     * fell back to its last committed offset and skipped the commit (ArchiveSinkCrashNewProtocolIT, task failed at
+     * {@code clearOffsets}). Connect's current offset of such a partition is where its consumer was put when the
+     * partition was assigned (or where the task seeked it), below which nothing is the task's to archive: the task
+     * returns it, with metadata never returned before.
+     */
+    @Test
+    void aPartitionWithoutRecordsSinceOpenIsCommittedWhereConnectHasItSoThatConnectNeverSkipsTheCommit()
+            throws Exception {
+        ArchiveSinkTask task = start(new FakeSinkTaskContext());
+        TopicPartition quiet = new TopicPartition(TOPIC, 1);
+        task.open(List.of(TP, quiet));
+        task.put(records(TP, 0, 10));
+        OffsetAndMetadata first = task.preCommit(consumed(quiet, 7)).get(quiet);
+        OffsetAndMetadata again = task.preCommit(consumed(quiet, 7)).get(quiet);
+        assertEquals(7, first.offset(), "where Connect has the partition: " + first);
+        assertTrue(first.metadata().startsWith(ArchiveSinkTask.COMMIT_METADATA + "#"), first.metadata());
+        assertEquals(7, again.offset());
+        assertNotEquals(first, again, "never the same commit twice");
+    }
 }

@@ -77,19 +77,23 @@ class OpenPartitionsTest {
 
     @Test
     void onlyDurableOffsetsAreCommittedAndNeverAheadOfWhatConnectDelivered() throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> assigned = Map.of(A, new OffsetAndMetadata(0),
+                B, new OffsetAndMetadata(0));
+        assertEquals(Map.of(A, new OffsetAndMetadata(0, "m#1"), B, new OffsetAndMetadata(0, "m#2")),
+                partitions.committable(durability, assigned, "m"),
+                "before the first record: Connect's offset (where the consumer was put), with new metadata");
+
         Map<TopicPartition, OffsetAndMetadata> current = Map.of(A, new OffsetAndMetadata(20),
                 B, new OffsetAndMetadata(7));
-        assertEquals(Map.of(), partitions.committable(durability, current, "m"),
-                "no position known before the first record");
-
         put(A, 0, 20, 0);
         put(B, 0, 7, 0);
-        assertEquals(Map.of(A, new OffsetAndMetadata(0, "m"), B, new OffsetAndMetadata(0, "m")),
-                partitions.committable(durability, current, "m"), "nothing sealed: the consumer's first position");
+        assertEquals(Map.of(A, new OffsetAndMetadata(0, "m#3"), B, new OffsetAndMetadata(0, "m#4")),
+                partitions.committable(durability, current, "m"),
+                "nothing sealed: the consumer's first position, never ahead of what is durable");
 
         partitions.close(A, 0, () -> { }); // seals A's segment
         assertFalse(partitions.contains(A));
-        assertEquals(Map.of(B, new OffsetAndMetadata(0, "m#1")), partitions.committable(durability, current, "m"),
+        assertEquals(Map.of(B, new OffsetAndMetadata(0, "m#5")), partitions.committable(durability, current, "m"),
                 "a closed partition is not committed by this task; an unchanged offset gets new metadata");
     }
 
