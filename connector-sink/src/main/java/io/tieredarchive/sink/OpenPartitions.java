@@ -118,24 +118,26 @@ final class OpenPartitions {
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         for (PartitionArchive partition : partitions.values()) {
             TopicPartition tp = partition.topicPartition();
-            long durable = partition.committable(durability.durableEnd(partition.archivePartition()));
             OffsetAndMetadata current = currentOffsets.get(tp);
-            if (durable < 0 && current != null) {
+            if (current == null) {
+                continue; // Connect did not ask: it would ignore an offset for it
+            }
+            long durable = partition.committable(durability.durableEnd(partition.archivePartition()));
+            OffsetAndMetadata commit;
+            if (durable < 0) {
                 // No record since open: Connect's offset is where the consumer was put at assignment (or where the
                 // task seeked it), as PartitionArchive.committable counts it once a record comes. Returned now, with
                 // metadata never returned before, so that Connect never skips the commit: a commit skipped at a
                 // revocation kills the task on KIP-848's consumer (ArchiveSinkTask.COMMIT_METADATA).
-                OffsetAndMetadata commit = new OffsetAndMetadata(current.offset(), metadata + "#" + (++repeats));
-                returned.put(tp, commit);
-                committable.put(tp, commit);
-            } else if (durable >= 0 && current != null) {
+                commit = new OffsetAndMetadata(current.offset(), metadata + "#" + (++repeats));
+            } else {
                 long offset = Math.min(durable, current.offset());
                 OffsetAndMetadata previous = returned.get(tp);
-                OffsetAndMetadata commit = new OffsetAndMetadata(offset, previous != null && previous.offset() == offset
+                commit = new OffsetAndMetadata(offset, previous != null && previous.offset() == offset
                         ? metadata + "#" + (++repeats) : metadata);
-                returned.put(tp, commit);
-                committable.put(tp, commit);
             }
+            returned.put(tp, commit);
+            committable.put(tp, commit);
         }
         return committable;
     }
