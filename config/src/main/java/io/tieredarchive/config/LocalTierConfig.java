@@ -22,6 +22,15 @@ public final class LocalTierConfig {
             + "uploaded to S3.";
     public static final long TIER_UPLOAD_DELAY_MS_DEFAULT = 0L;
 
+    public static final String TIER_MANIFEST_MAX_DELAY_MS_CONFIG = "tier.manifest.max.delay.ms";
+    private static final String TIER_MANIFEST_MAX_DELAY_MS_DOC = "How long an uploaded segment waits at most to "
+            + "be registered in its partition's manifest together with others (up to 4 segments per update). Its "
+            + "records are durable, committed and readable before: readers find segments the manifest does not "
+            + "name yet by listing. A longer wait lets quiet partitions, which seal one segment per segment.ms, "
+            + "share manifest updates (fewer S3 requests); keep it at least 3 times segment.ms for that. 0 "
+            + "registers every segment at once.";
+    public static final long TIER_MANIFEST_MAX_DELAY_MS_DEFAULT = 60 * 60 * 1000L;
+
     public static final String LOCAL_RETENTION_MS_CONFIG = "local.retention.ms";
     private static final String LOCAL_RETENTION_MS_DOC = "A sealed segment's local copy is deleted once it is "
             + "uploaded and verified in S3 and was sealed longer ago than this. -1 keeps local copies until "
@@ -55,6 +64,9 @@ public final class LocalTierConfig {
         def.define(COMMIT_MODE_CONFIG, Type.STRING, COMMIT_MODE_DEFAULT.configValue(),
                 ValidString.in(CommitMode.configValues()),
                 Importance.MEDIUM, COMMIT_MODE_DOC, GROUP, 5, Width.SHORT, "Commit mode");
+        def.define(TIER_MANIFEST_MAX_DELAY_MS_CONFIG, Type.LONG, TIER_MANIFEST_MAX_DELAY_MS_DEFAULT,
+                Range.atLeast(0L), Importance.LOW, TIER_MANIFEST_MAX_DELAY_MS_DOC, GROUP, 6, Width.SHORT,
+                "Manifest registration delay");
         return def;
     }
 }

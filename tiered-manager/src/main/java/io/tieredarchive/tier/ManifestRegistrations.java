@@ -21,9 +21,12 @@ import java.util.function.Function;
  * and visible once its marker is proven in the store (readers list the markers after the manifest's
  * {@code listedThrough}); the manifest is an accelerator, so its update (a GET, a LIST, a conditional PUT and, on a
  * store without atomic conditional writes, a GET to read it back) need not follow every upload. The segments of a
- * partition wait here until {@value #BATCH} of them wait, or the oldest has waited {@value #MAX_WAIT_MS} ms, or the
- * service asks for all (a CLI pass, closing); the first registration of a partition in a service's life is
- * immediate (it also registers what an earlier run left). A crash loses only the waiting list: the next
+ * partition wait here until {@value #BATCH} of them wait, or the oldest has waited {@code tier.manifest.max.delay.ms}
+ * (an hour by default: long enough that a quiet partition, sealing one segment per {@code segment.ms}, shares its
+ * updates too), or the service asks for all (a CLI pass, closing); the first registration of a partition in a
+ * service's life is immediate (it also registers what an earlier run left). A longer wait costs readers nothing:
+ * their view lists the partition's markers after the manifest's {@code listedThrough} whatever the manifest holds,
+ * and a few more keys fit the same LIST page. A crash loses only the waiting list: the next
  * registration of the partition, by any writer, lists those markers and merges them. Thread-safe; one registration
  * of a partition and destination at a time (the tiering passes never overlap).
  */
@@ -33,7 +36,7 @@ final class ManifestRegistrations {
     /** Segments of a partition registered in one manifest update, at most the wait below apart. */
     static final int BATCH = 4;
     /** How long an uploaded segment waits at most for others before it is registered alone. */
-    static final long MAX_WAIT_MS = 60_000;
+    private final long maxWaitMs;
 
     private record Key(ArchivePartition partition, String destination) {
     }
@@ -45,6 +48,10 @@ final class ManifestRegistrations {
 
     private final Map<Key, Waiting> waiting = new HashMap<>();
     private final Set<Key> registeredOnce = new HashSet<>();
+
+    ManifestRegistrations(long maxWaitMs) {
+        this.maxWaitMs = maxWaitMs;
+    }
 
     /** {@code uploaded} segments of {@code p} are proven in {@code destination}'s store: they wait to be registered. */
     synchronized void uploaded(ArchivePartition p, String destination, List<SegmentMetadata> uploaded, long nowMs) {
@@ -110,7 +117,7 @@ final class ManifestRegistrations {
 
     private synchronized List<SegmentMetadata> takeIfDue(Key key, long nowMs, boolean all) {
         Waiting w = waiting.get(key);
-        if (w == null || !(all || w.segments.size() >= BATCH || nowMs - w.sinceMs >= MAX_WAIT_MS
+        if (w == null || !(all || w.segments.size() >= BATCH || nowMs - w.sinceMs >= maxWaitMs
                 || !registeredOnce.contains(key))) {
             return List.of();
         }

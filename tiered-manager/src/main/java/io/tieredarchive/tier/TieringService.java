@@ -64,7 +64,7 @@ public final class TieringService implements Closeable {
     private volatile boolean started;
     private final Object passLock = new Object();
     private final TieringCounters counters = new TieringCounters();
-    private final ManifestRegistrations registrations = new ManifestRegistrations();
+    private final ManifestRegistrations registrations;
 
     private final TierState state;
 
@@ -74,6 +74,7 @@ public final class TieringService implements Closeable {
         this.clock = clock;
         this.local = new LocalTier(settings.localDir());
         this.state = new TierState(settings);
+        this.registrations = new ManifestRegistrations(settings.manifestMaxDelayMs());
         this.uploaders = Executors.newFixedThreadPool(settings.uploadThreads(),
                 daemon("tiered-archive-upload-" + settings.localDir().getFileName()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(

@@ -19,9 +19,12 @@ import java.nio.file.Path;
  * @param minBackoffMs        first wait after a failed upload of a partition, doubled per failure
  *                            ({@link Backoff#TIER_UPLOAD} by default)
  * @param maxBackoffMs        longest wait between two attempts
+ * @param manifestMaxDelayMs  an uploaded segment waits at most this long to share a manifest update
+ *                            ({@code tier.manifest.max.delay.ms}; {@link ManifestRegistrations})
  */
 public record TieringSettings(Path localDir, long uploadDelayMs, long localRetentionMs, long localRetentionBytes,
-                              long scanIntervalMs, int uploadThreads, long minBackoffMs, long maxBackoffMs) {
+                              long scanIntervalMs, int uploadThreads, long minBackoffMs, long maxBackoffMs,
+                              long manifestMaxDelayMs) {
 
     public static final long DEFAULT_SCAN_INTERVAL_MS = 1_000L;
     /**
@@ -33,13 +36,21 @@ public record TieringSettings(Path localDir, long uploadDelayMs, long localReten
     public static final long DEFAULT_MIN_BACKOFF_MS = Backoff.TIER_UPLOAD.initialMs();
     public static final long DEFAULT_MAX_BACKOFF_MS = Backoff.TIER_UPLOAD.maxMs();
 
+    /** Settings with the default {@code tier.manifest.max.delay.ms}. */
+    public TieringSettings(Path localDir, long uploadDelayMs, long localRetentionMs, long localRetentionBytes,
+                           long scanIntervalMs, int uploadThreads, long minBackoffMs, long maxBackoffMs) {
+        this(localDir, uploadDelayMs, localRetentionMs, localRetentionBytes, scanIntervalMs, uploadThreads,
+                minBackoffMs, maxBackoffMs, LocalTierConfig.TIER_MANIFEST_MAX_DELAY_MS_DEFAULT);
+    }
+
     /** The settings of a config that defines the {@link LocalTierConfig} keys, default pacing. */
     public static TieringSettings from(AbstractConfig config) {
         return new TieringSettings(Path.of(config.getString(LocalTierConfig.LOCAL_DIR_CONFIG).trim()),
                 config.getLong(LocalTierConfig.TIER_UPLOAD_DELAY_MS_CONFIG),
                 config.getLong(LocalTierConfig.LOCAL_RETENTION_MS_CONFIG),
                 config.getLong(LocalTierConfig.LOCAL_RETENTION_BYTES_CONFIG),
-                DEFAULT_SCAN_INTERVAL_MS, DEFAULT_UPLOAD_THREADS, DEFAULT_MIN_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS);
+                DEFAULT_SCAN_INTERVAL_MS, DEFAULT_UPLOAD_THREADS, DEFAULT_MIN_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS,
+                config.getLong(LocalTierConfig.TIER_MANIFEST_MAX_DELAY_MS_CONFIG));
     }
 
     /** The wait before attempt {@code failures + 1}: doubling from the minimum, capped. */

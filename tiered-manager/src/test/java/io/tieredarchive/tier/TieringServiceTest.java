@@ -1,5 +1,6 @@
 package io.tieredarchive.tier;
 
+import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.RemoteSegmentStore;
 
@@ -235,9 +236,9 @@ class TieringServiceTest {
         seal(TOPIC, 0, 500, 100, T0);
         service.runPass();
         assertEquals(5, manifestSize());
-        clock.addAndGet(ManifestRegistrations.MAX_WAIT_MS);
+        clock.addAndGet(LocalTierConfig.TIER_MANIFEST_MAX_DELAY_MS_DEFAULT);
         service.runPass();
-        assertEquals(6, manifestSize(), "one segment waits at most MAX_WAIT_MS");
+        assertEquals(6, manifestSize(), "one segment waits at most tier.manifest.max.delay.ms");
 
         seal(TOPIC, 0, 600, 100, T0);
         service.runPass();
