@@ -169,15 +169,23 @@ public class ArchiveSinkTask extends SinkTask {
         Set<TopicPartition> rewinding = new HashSet<>();
         int written = 0;
         int skipped = 0;
+        // Connect delivers a partition's records in runs: the lookup is done once per run, not per record.
+        TopicPartition tp = null;
+        PartitionArchive partition = null;
+        Boolean noted = null; // what lastSkipped holds for tp, as far as this run has told it
         for (SinkRecord record : records) {
             if (retry.isStale(record)) {
                 continue; // a stale copy: the consumer was rewound before these offsets
             }
-            TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            if (tp == null || tp.partition() != record.originalKafkaPartition()
+                    || !tp.topic().equals(record.originalTopic())) {
+                tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+                partition = partitions.get(tp);
+                noted = null;
+            }
             if (rewinding.contains(tp)) {
                 continue;
             }
-            PartitionArchive partition = partitions.get(tp);
             if (partition == null) {
                 throw new ConnectException("Received " + tp + " offset " + record.originalKafkaOffset()
                         + ", a partition this task has not opened");
@@ -189,18 +197,25 @@ public class ArchiveSinkTask extends SinkTask {
             }
             switch (admission) {
                 case APPEND -> {
-                    lastSkipped.put(tp, false);
+                    if (noted != Boolean.FALSE) {
+                        lastSkipped.put(tp, false);
+                        noted = Boolean.FALSE;
+                    }
                     if (append(partition, record, now, records)) {
                         written++;
                     }
                 }
                 case SKIP -> {
                     skipped++;
-                    lastSkipped.put(tp, true);
+                    if (noted != Boolean.TRUE) {
+                        lastSkipped.put(tp, true);
+                        noted = Boolean.TRUE;
+                    }
                 }
                 case REWIND -> {
                     rewinding.add(tp);
                     lastSkipped.remove(tp);
+                    noted = null;
                     context.offset(tp, partition.rewindTo());
                 }
                 default -> throw new IllegalStateException(tp + ": offset " + record.originalKafkaOffset()

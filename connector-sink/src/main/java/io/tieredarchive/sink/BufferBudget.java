@@ -2,8 +2,10 @@ package io.tieredarchive.sink;
 
 import io.tieredarchive.segment.SegmentException;
 
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -40,15 +42,33 @@ final class BufferBudget {
         void flushBuffer() throws SegmentException;
     }
 
-    private record Entry(Buffer buffer, long id, int bytes) {
+    /**
+     * A buffer's accounting: {@code bytes} is its size now, {@code filedBytes} the size it is filed under in
+     * {@link #bySize} (0: not filed). Appends change only {@code bytes} and mark the entry stale; the order is
+     * brought up to date when the budget must choose what to flush, so that the common append costs a hash lookup
+     * and no re-sorting.
+     */
+    private static final class Entry {
+        final Buffer buffer;
+        final long id;
+        int bytes;
+        int filedBytes;
+        boolean stale;
+
+        Entry(Buffer buffer, long id) {
+            this.buffer = buffer;
+            this.id = id;
+        }
     }
 
     private static final Comparator<Entry> LARGEST_FIRST =
-            Comparator.comparingInt(Entry::bytes).reversed().thenComparingLong(Entry::id);
+            Comparator.comparingInt((Entry e) -> e.filedBytes).reversed().thenComparingLong(e -> e.id);
 
     private final long limit;
-    private final Map<Buffer, Entry> entries = new HashMap<>();
+    private final Map<Buffer, Entry> entries = new IdentityHashMap<>();
     private final TreeSet<Entry> bySize = new TreeSet<>(LARGEST_FIRST);
+    /** Entries whose {@code bytes} changed since they were filed. */
+    private final List<Entry> stale = new ArrayList<>();
     private long nextId;
     private volatile long total;
     private volatile long peak;
@@ -92,8 +112,12 @@ final class BufferBudget {
      */
     void reserve(int incomingBytes) throws FlushFailedException {
         long needed = (long) incomingBytes + RESERVE_SLACK;
+        if (total + needed <= limit) {
+            return;
+        }
+        fileStale();
         while (total + needed > limit && !bySize.isEmpty()) {
-            Buffer largest = bySize.first().buffer();
+            Buffer largest = bySize.first().buffer;
             try {
                 largest.flushBuffer();
             } catch (SegmentException e) {
@@ -101,35 +125,61 @@ final class BufferBudget {
             }
             forcedFlushes++;
             update(largest);
+            fileStale();
         }
     }
 
     /** Takes {@code buffer}'s current size into account; call after every append, flush, seal or abort. */
     void update(Buffer buffer) {
-        Entry old = entries.remove(buffer);
-        long before = 0;
-        if (old != null) {
-            bySize.remove(old);
-            before = old.bytes();
-        }
         int now = buffer.bufferedBytes();
-        if (now > 0) {
-            Entry entry = new Entry(buffer, old == null ? nextId++ : old.id(), now);
+        Entry entry = entries.get(buffer);
+        if (entry == null) {
+            if (now == 0) {
+                return;
+            }
+            entry = new Entry(buffer, nextId++);
             entries.put(buffer, entry);
-            bySize.add(entry);
         }
-        total = total - before + now;
-        if (total > peak) {
-            peak = total;
+        long newTotal = total - entry.bytes + now;
+        entry.bytes = now;
+        if (!entry.stale) {
+            entry.stale = true;
+            stale.add(entry);
         }
+        total = newTotal;
+        if (newTotal > peak) {
+            peak = newTotal;
+        }
+    }
+
+    /** Files the stale entries under their current size; forgets those now empty. */
+    private void fileStale() {
+        for (Entry entry : stale) {
+            if (entry.filedBytes > 0) {
+                bySize.remove(entry);
+            }
+            entry.stale = false;
+            entry.filedBytes = entry.bytes;
+            if (entry.bytes > 0) {
+                bySize.add(entry);
+            } else {
+                entries.remove(entry.buffer);
+            }
+        }
+        stale.clear();
     }
 
     /** Forgets {@code buffer} (its partition was closed or its segment aborted). */
     void remove(Buffer buffer) {
         Entry old = entries.remove(buffer);
         if (old != null) {
-            bySize.remove(old);
-            total -= old.bytes();
+            if (old.filedBytes > 0) {
+                bySize.remove(old);
+            }
+            if (old.stale) {
+                stale.remove(old);
+            }
+            total -= old.bytes;
         }
     }
 

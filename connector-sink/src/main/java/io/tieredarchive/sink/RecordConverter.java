@@ -9,6 +9,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.storage.Converter;
 import org.apache.kafka.connect.storage.ConverterType;
@@ -42,6 +43,10 @@ import java.util.Map;
  * and friends), so transformations that rename topics do not move records between archive partitions.
  */
 final class RecordConverter implements Closeable {
+
+    /** Shared by every record without headers (most): an empty array has nothing to change. */
+    private static final org.apache.kafka.common.header.Header[] NO_HEADERS =
+            new org.apache.kafka.common.header.Header[0];
 
     static final String KEY_CONVERTER = "key.converter";
     static final String VALUE_CONVERTER = "value.converter";
@@ -101,17 +106,24 @@ final class RecordConverter implements Closeable {
                 record.key()));
         byte[] value = toBytes(record.value(), () -> valueConverter.fromConnectData(topic, record.valueSchema(),
                 record.value()));
+        Long timestamp = record.timestamp();
+        TimestampType type = timestamp == null ? TimestampType.NO_TIMESTAMP_TYPE : record.timestampType();
+        return new ArchivedRecord(record.originalKafkaOffset(), timestamp == null ? -1L : timestamp, type, key, value,
+                headers(topic, record.headers()));
+    }
+
+    private org.apache.kafka.common.header.Header[] headers(String topic, Headers connectHeaders) {
+        if (connectHeaders.isEmpty()) {
+            return NO_HEADERS;
+        }
         List<org.apache.kafka.common.header.Header> headers = new ArrayList<>();
-        for (Header header : record.headers()) {
+        for (Header header : connectHeaders) {
             Schema schema = header.schema();
             byte[] bytes = toBytes(header.value(), () -> headerConverter.fromConnectHeader(topic, header.key(),
                     schema, header.value()));
             headers.add(new ArchivedHeader(header.key(), bytes));
         }
-        Long timestamp = record.timestamp();
-        TimestampType type = timestamp == null ? TimestampType.NO_TIMESTAMP_TYPE : record.timestampType();
-        return new ArchivedRecord(record.originalKafkaOffset(), timestamp == null ? -1L : timestamp, type, key, value,
-                headers.toArray(org.apache.kafka.common.header.Header[]::new));
+        return headers.toArray(org.apache.kafka.common.header.Header[]::new);
     }
 
     private interface Serializer {

@@ -67,6 +67,9 @@ final class RetryState {
 
     /** True when {@code record} is a stale copy of a rewound partition's record from a failed batch. */
     boolean isStale(SinkRecord record) {
+        if (stale.isEmpty()) {
+            return false; // the common case: no failed batch is being delivered again
+        }
         Set<SinkRecord> copies = stale.get(partitionOf(record));
         return copies != null && copies.contains(record);
     }

@@ -72,6 +72,38 @@ class BufferBudgetTest {
     }
 
     @Test
+    void aBufferThatGrewSinceTheLastChoiceIsChosenByItsSizeNowAndARemovedOneNever() throws Exception {
+        BufferBudget budget = new BufferBudget(1000);
+        FakeBuffer first = new FakeBuffer();
+        FakeBuffer second = new FakeBuffer();
+        FakeBuffer closed = new FakeBuffer();
+        first.bytes = 300;
+        budget.update(first);
+        second.bytes = 200;
+        budget.update(second);
+        closed.bytes = 400;
+        budget.update(closed);
+        budget.reserve(10); // 900 + 10 + the slack fit: nothing chosen
+        budget.remove(closed); // its partition closed, its batch still reporting bytes
+        second.bytes = 600;
+        budget.update(second);
+        assertEquals(900, budget.bufferedBytes());
+
+        budget.reserve(200 - BufferBudget.RESERVE_SLACK);
+        assertEquals(1, second.flushes, "the buffer largest now, not when it was last chosen among");
+        assertEquals(0, first.flushes);
+        assertEquals(0, closed.flushes, "a removed buffer is never flushed by the budget");
+        assertEquals(300, budget.bufferedBytes());
+
+        second.bytes = 50;
+        budget.update(second);
+        budget.reserve(700 - BufferBudget.RESERVE_SLACK);
+        assertEquals(1, first.flushes);
+        assertEquals(1, second.flushes, "350 + 700 > 1000: flushing the 300 is enough");
+        assertEquals(50, budget.bufferedBytes());
+    }
+
+    @Test
     void manyPartitionsNeverTakeTheTotalPastTheLimit() throws Exception {
         BufferBudget budget = new BufferBudget(BufferBudget.limitFor(1024));
         List<FakeBuffer> buffers = new ArrayList<>();
