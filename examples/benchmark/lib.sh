@@ -234,3 +234,10 @@ children_cpu_s() {
 proc_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 # cpu_between A B: B - A, at least 0.01.
 cpu_between() { awk -v a="$1" -v b="$2" 'BEGIN { d = b - a; if (d < 0.01) d = 0.01; printf "%.2f", d }'; }
+
+# The rounds of a throughput case (1 and 2): round 0 is a warm-up of ours and the reference alike, not measured,
+# unless BENCH_WARMUP=0 (run.sh --no-warmup); then the measured repeats 1..BENCH_REPEATS. A Connect worker runs for
+# days: its first round after the stack's start (class loading, JIT) is not what a user's worker does.
+bench_rounds() {
+  seq "$([ "${BENCH_WARMUP:-1}" = 1 ] && echo 0 || echo 1)" "$BENCH_REPEATS"
+}

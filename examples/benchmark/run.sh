@@ -12,6 +12,8 @@
 #                   examples/benchmark/hot.py FILE.jfr summarises one. About 1-2 % of CPU.
 #   --quiet-load X  before the cases, wait (up to 5 minutes) until the 1-minute load average is below X, so that
 #                   the build and the stack's start are not in the first figures; the load is recorded either way.
+#   --no-warmup     cases 1 and 2 measure from their first round; by default each first runs one unmeasured
+#                   round of ours and of the reference (a worker's first round pays class loading and JIT).
 #   --keep-stack    leave the stack running at the end (stop it with: STACK_DIR=examples/benchmark/.stack
 #                   examples/stack/stack.sh down, with the ports below).
 #
@@ -34,6 +36,7 @@ REPEATS=3
 CASES=""
 KEEP_STACK=0
 PROFILE=0
+WARMUP=1
 QUIET_LOAD=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,15 +45,16 @@ while [ $# -gt 0 ]; do
     --cases) CASES="$2"; shift 2 ;;
     --keep-stack) KEEP_STACK=1; shift ;;
     --profile) PROFILE=1; shift ;;
+    --no-warmup) WARMUP=0; shift ;;
     --quiet-load) QUIET_LOAD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$SCALE" in quick|full) ;; *) echo "--scale must be quick or full" >&2; exit 2 ;; esac
 [[ "$REPEATS" =~ ^[1-9][0-9]*$ ]] || { echo "--repeats must be a positive number" >&2; exit 2; }
 
-export BENCH_ROOT="$ROOT" BENCH_SCALE="$SCALE" BENCH_REPEATS="$REPEATS"
+export BENCH_ROOT="$ROOT" BENCH_SCALE="$SCALE" BENCH_REPEATS="$REPEATS" BENCH_WARMUP="$WARMUP"
 BENCH_OUT="$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)-$SCALE"
 export BENCH_OUT BENCH_WORK="$STACK_DIR/work" BENCH_PROFILE="$PROFILE"
 mkdir -p "$BENCH_OUT"
@@ -123,7 +127,7 @@ fi
 log "3/4 cases (scale $SCALE, $REPEATS repeats) -> $BENCH_OUT"
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "command=examples/benchmark/run.sh --scale $SCALE --repeats $REPEATS${CASES:+ --cases $CASES}$([ "$PROFILE" = 1 ] && echo ' --profile')"
+  echo "command=examples/benchmark/run.sh --scale $SCALE --repeats $REPEATS${CASES:+ --cases $CASES}$([ "$PROFILE" = 1 ] && echo ' --profile')$([ "$WARMUP" = 0 ] && echo ' --no-warmup')"
   echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "cpus=$(nproc)"
   echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"

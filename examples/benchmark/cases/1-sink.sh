@@ -39,7 +39,8 @@ ours=() ref=() bytes=0 ours_cpu=() ref_cpu=() cc_cpu=()
 # Fresh connector names and S3 prefixes per run: an archive (or consumer group) left by an earlier run on a kept
 # stack would be resumed, not rewritten.
 run_id=$(date +%s)
-for r in $(seq 1 "$BENCH_REPEATS"); do
+rm -f "$BENCH_WORK/sink-log-bytes.txt"
+for r in $(bench_rounds); do
   # Reference: Kafka's consumer perf tool, a new group each time, reading every record from the start.
   # fetch.MB.sec leaves out the group join, so the sink's time below starts at its first segment file too. Its CPU:
   # the process CPU of that read, after a one-record read in the same JVM took the JVM start, class loading and
@@ -92,6 +93,11 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   echo "$name $log_bytes $segments" >>"$BENCH_WORK/sink-log-bytes.txt"
   fail_if_connector_failed "$name"
   connect_delete "$name"
+  if [ "$r" -eq 0 ]; then # the warm-up round: forget its figures (and its archive for case 6)
+    ours=() ref=() ours_cpu=() ref_cpu=() cc_cpu=()
+    rm -f "$BENCH_WORK/sink-log-bytes.txt"
+    log "warm-up round done; not measured"
+  fi
 done
 rm -f "$PAYLOADS"
 

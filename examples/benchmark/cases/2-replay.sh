@@ -27,7 +27,7 @@ kafka_tool org.apache.kafka.tools.ProducerPerformance --topic bench-pperf-warmup
 children_cpu_s; ref_startup_cpu=$(cpu_between "$c0" "$CHILDREN_CPU_S")
 topic_delete bench-pperf-warmup
 run_id=$(date +%s) # fresh names: Connect keeps a deleted source connector's offsets, a namesake would resume them
-for r in $(seq 1 "$BENCH_REPEATS"); do
+for r in $(bench_rounds); do
   # Reference: Kafka's producer perf tool, the same record count and payloads, into a fresh topic.
   topic_create "bench-pperf-r$r" "$ARCHIVE_PARTITIONS"
   children_cpu_s; c0=$CHILDREN_CPU_S
@@ -83,6 +83,10 @@ JSON
   fail_if_connector_failed "$name"
   connect_delete "$name"
   topic_delete "$target"
+  if [ "$r" -eq 0 ]; then # the warm-up round: forget its figures
+    ours=() ref=() ours_cpu=() ref_cpu=()
+    log "warm-up round done; not measured"
+  fi
 done
 
 write_result 2 replay-throughput what="Replay throughput" unit="MB/s" higher_is_better=true \
