@@ -6,9 +6,10 @@
 #    returns, or by a HEAD where no checksum proves it); rclone: around the command. The destination prefix is
 #    emptied between runs and its count checked. copy.multipart.threshold.bytes is left unset: on S3Proxy (an
 #    S3-compatible endpoint) that is one CopyObject per object, as rclone does.
-#  - stream mode's heap: copy.mode=stream over large objects while the worker's live heap is sampled
-#    (jcmd GC.run, and the heap that full GC left, from the worker's GC log) every second; the figure is the peak minus the idle live heap
-#    before the connector started, against the documented bound tasks.max x copy.concurrency x copy.part.size.bytes.
+#  - stream mode's heap: copy.mode=stream over large objects while the worker's live heap is sampled every second
+#    (jcmd GC.run, and the heap that full GC left, from the worker's GC log); the figure is the peak minus the idle
+#    live heap before the connector started, against the documented bound tasks.max x copy.concurrency x
+#    copy.part.size.bytes.
 set -euo pipefail
 . "$BENCH_ROOT/examples/benchmark/lib.sh"
 
