@@ -179,7 +179,8 @@ jvm_live_heap_mib() {
   before=$(grep -c 'Pause Full (Diagnostic Command)' "$2" || true)
   jcmd "$1" GC.run >/dev/null
   awk -v before="$before" '/Pause Full \(Diagnostic Command\)/ { n++; line = $0 }
-    END { if (n <= before || !match(line, /->[0-9]+M/)) exit 1; printf "%.1f", substr(line, RSTART + 2, RLENGTH - 3) }' "$2" \
+    END { if (n <= before || !match(line, /->[0-9]+M/)) exit 1
+          printf "%.1f", substr(line, RSTART + 2, RLENGTH - 3) }' "$2" \
     || die "no full GC of JVM $1 logged in $2"
 }
 

@@ -152,7 +152,8 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   "${TOOL[@]}" empty "$DST" "$dest" >/dev/null
   heap+=("$(awk -v p="$peak" -v b="$base" 'BEGIN { printf "%.1f", p - b }')")
   stream_rate+=("$(mb_per_s $((STREAM_COUNT * LARGE_BYTES)) $((last - t0)))")
-  log "case 4 repeat $i stream: live heap idle $base MiB, peak $peak MiB (+${heap[-1]} MiB, bound $BOUND_MIB MiB), ${stream_rate[-1]} MB/s; heap in use (jstat) up to $in_use_peak MiB a moment after the GCs, garbage included"
+  log "case 4 repeat $i stream: live heap idle $base MiB, peak $peak MiB (+${heap[-1]} MiB, bound $BOUND_MIB MiB), ${stream_rate[-1]} MB/s;" \
+    "heap in use (jstat) up to $in_use_peak MiB a moment after the GCs, garbage included"
 done
 jvm_gc_log_off "$(connect_pid)" "$GC_LOG"
 
