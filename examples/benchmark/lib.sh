@@ -168,6 +168,22 @@ jvm_heap_used_mib() {
     NR == 2 { u = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]; printf "%.1f", u / 1024 }'
 }
 
+# jvm_gc_log_on PID FILE / jvm_gc_log_off PID FILE: the JVM's GC log (one line per collection) into FILE, at run time.
+jvm_gc_log_on() { rm -f "$2"; jcmd "$1" VM.log output="$2" what=gc=info decorators=none >/dev/null; }
+jvm_gc_log_off() { jcmd "$1" VM.log output="$2" what=all=off >/dev/null || true; }
+# jvm_live_heap_mib PID FILE: forces a full GC and prints the heap it left (MiB), as the collector logged it into
+# FILE (jvm_gc_log_on first). Not jstat after the GC: jstat reads a second later (a JVM of its own starts), and counts
+# what the JVM allocated since, all of it garbage: a stream copy allocates about 4 bytes per byte it copies.
+jvm_live_heap_mib() {
+  local before
+  before=$(grep -c 'Pause Full (Diagnostic Command)' "$2" || true)
+  jcmd "$1" GC.run >/dev/null
+  awk -v before="$before" '/Pause Full \(Diagnostic Command\)/ { n++; line = $0 }
+    END { if (n <= before || !match(line, /->[0-9]+M/)) exit 1
+          printf "%.1f", substr(line, RSTART + 2, RLENGTH - 3) }' "$2" \
+    || die "no full GC of JVM $1 logged in $2"
+}
+
 # connect_pid: the pid of the stack's Connect worker.
 connect_pid() { cat "$STACK_DIR/connect.pid"; }
 

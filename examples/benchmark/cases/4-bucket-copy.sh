@@ -6,9 +6,10 @@
 #    returns, or by a HEAD where no checksum proves it); rclone: around the command. The destination prefix is
 #    emptied between runs and its count checked. copy.multipart.threshold.bytes is left unset: on S3Proxy (an
 #    S3-compatible endpoint) that is one CopyObject per object, as rclone does.
-#  - stream mode's heap: copy.mode=stream over large objects while the worker's live heap is sampled
-#    (GC.run, then jstat: used heap after a full GC) every second; the figure is the peak minus the idle live heap
-#    before the connector started, against the documented bound tasks.max x copy.concurrency x copy.part.size.bytes.
+#  - stream mode's heap: copy.mode=stream over large objects while the worker's live heap is sampled every second
+#    (jcmd GC.run, and the heap that full GC left, from the worker's GC log); the figure is the peak minus the idle
+#    live heap before the connector started, against the documented bound tasks.max x copy.concurrency x
+#    copy.part.size.bytes.
 set -euo pipefail
 . "$BENCH_ROOT/examples/benchmark/lib.sh"
 
@@ -117,7 +118,9 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
 done
 
 # Stream mode: live heap of the worker (after a full GC) sampled every second while it streams large objects.
-live_heap_mib() { jcmd "$(connect_pid)" GC.run >/dev/null && jvm_heap_used_mib "$(connect_pid)"; }
+GC_LOG="$BENCH_WORK/case4-gc.log"
+jvm_gc_log_on "$(connect_pid)" "$GC_LOG"
+live_heap_mib() { jvm_live_heap_mib "$(connect_pid)" "$GC_LOG"; }
 BOUND_MIB=$(( TASKS * CONCURRENCY * PART_BYTES / 1048576 ))
 heap=() stream_rate=()
 for i in $(seq 1 "$BENCH_REPEATS"); do
@@ -126,7 +129,7 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   name="bench-copy-stream-$RUN_ID-$i"
   dest="ours-$name"
   [ "$STREAM_COUNT" -le 10 ] || die "STREAM_COUNT above 10 needs another regex"
-  peak="$base"
+  peak="$base" in_use_peak=0
   t0=$(now_ms)
   connect_put "$name" "$(connector_json stream "large-$LARGE_COUNT-$LARGE_BYTES" "$dest" "$name-events" \
     "obj-00000[0-$((STREAM_COUNT - 1))]\\\\.bin")"
@@ -135,6 +138,8 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   while kill -0 "$waiter" 2>/dev/null; do
     h=$(live_heap_mib)
     peak=$(awk -v a="$peak" -v b="$h" 'BEGIN { print (b > a ? b : a) }')
+    in_use=$(jvm_heap_used_mib "$(connect_pid)")   # what the old measure (jstat after the GC) read, for the log
+    in_use_peak=$(awk -v a="${in_use_peak:-0}" -v b="$in_use" 'BEGIN { print (b > a ? b : a) }')
     fail_if_connector_failed "$name"
     sleep 1
   done
@@ -147,8 +152,10 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   "${TOOL[@]}" empty "$DST" "$dest" >/dev/null
   heap+=("$(awk -v p="$peak" -v b="$base" 'BEGIN { printf "%.1f", p - b }')")
   stream_rate+=("$(mb_per_s $((STREAM_COUNT * LARGE_BYTES)) $((last - t0)))")
-  log "case 4 repeat $i stream: live heap idle $base MiB, peak $peak MiB (+${heap[-1]} MiB, bound $BOUND_MIB MiB), ${stream_rate[-1]} MB/s"
+  log "case 4 repeat $i stream: live heap idle $base MiB, peak $peak MiB (+${heap[-1]} MiB, bound $BOUND_MIB MiB), ${stream_rate[-1]} MB/s;" \
+    "heap in use (jstat) up to $in_use_peak MiB a moment after the GCs, garbage included"
 done
+jvm_gc_log_off "$(connect_pid)" "$GC_LOG"
 
 SETTINGS="tasks.max=$TASKS, copy.concurrency=$CONCURRENCY, copy.part.size.bytes=$((PART_BYTES / 1048576)) MiB, copy.multipart.threshold.bytes unset (5 GiB for an S3-compatible store: one CopyObject per object); rclone $(rclone version 2>/dev/null | sed -n 1p | cut -d' ' -f2) --transfers $((TASKS * CONCURRENCY)) --checkers $((TASKS * CONCURRENCY)) (server-side CopyObject); one Connect worker, S3Proxy 4.1 filesystem backend"
 write_result 4 copy-small what="Bucket copy, $SMALL_COUNT objects of $((SMALL_BYTES / 1024)) KiB" unit="objects/s" \
@@ -162,4 +169,4 @@ write_result 4 copy-large what="Bucket copy, $LARGE_COUNT objects of $((LARGE_BY
 write_result 4 copy-stream-heap what="Bucket copy, stream mode: worker live heap above idle" unit="MiB" \
   higher_is_better=false reference="documented bound tasks.max x copy.concurrency x copy.part.size.bytes" \
   target="<= $BOUND_MIB MiB" target_op="<=" target_abs="$BOUND_MIB" ours="${heap[*]}" ref="" \
-  notes="copy.mode=stream of $STREAM_COUNT x $((LARGE_BYTES / 1048576)) MiB; worker heap used right after a forced full GC (jcmd GC.run + jstat), sampled every second, peak minus idle before the connector; stream throughput ${stream_rate[*]} MB/s; $SETTINGS"
+  notes="copy.mode=stream of $STREAM_COUNT x $((LARGE_BYTES / 1048576)) MiB; worker heap left by a forced full GC (jcmd GC.run), as the collector logged it (jcmd VM.log), sampled every second, peak minus idle before the connector; stream throughput ${stream_rate[*]} MB/s; $SETTINGS"
