@@ -1,5 +1,6 @@
 package io.tieredarchive.sink;
 
+import io.tieredarchive.config.LocalTierConfig;
 import io.tieredarchive.scaling.CountingMemoryBackend;
 import io.tieredarchive.scaling.RequestTally;
 import io.tieredarchive.scaling.SyntheticWorkload;
@@ -67,19 +68,19 @@ class ScalingSimulationTest {
 
     /** The keys that change request counts. */
     record Settings(String name, int segmentBytes, long segmentMs, long uploadDelayMs, long localRetentionMs,
-                    long partSizeBytes) {
+                    long partSizeBytes, long manifestMaxDelayMs) {
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%s: segment.bytes=%d, segment.ms=%d, tier.upload.delay.ms=%d, "
-                    + "local.retention.ms=%d, s3.part.size.bytes=%d", name, segmentBytes, segmentMs, uploadDelayMs,
-                    localRetentionMs, partSizeBytes);
+                    + "local.retention.ms=%d, s3.part.size.bytes=%d, tier.manifest.max.delay.ms=%d", name, segmentBytes,
+                    segmentMs, uploadDelayMs, localRetentionMs, partSizeBytes, manifestMaxDelayMs);
         }
     }
 
     static final Settings TODAY = new Settings("today's defaults", 256 * (int) MIB, 600_000L, 0L, 3_600_000L,
-            8 * MIB);
+            8 * MIB, LocalTierConfig.TIER_MANIFEST_MAX_DELAY_MS_DEFAULT);
     static final Settings RECOMMENDED = new Settings("recommended at 100,000 partitions", 256 * (int) MIB,
-            3_600_000L, 0L, 3_600_000L, 64 * MIB);
+            3_600_000L, 0L, 3_600_000L, 64 * MIB, 4 * 3_600_000L);
 
     @Test
     void aDayOf100kPartitionsAt1GBPerSecond() throws Exception {
@@ -150,7 +151,7 @@ class ScalingSimulationTest {
         TieringService service = new TieringService(new TieringSettings(localDir, settings.uploadDelayMs(),
                 settings.localRetentionMs(), -1, TieringSettings.DEFAULT_SCAN_INTERVAL_MS,
                 TieringSettings.DEFAULT_UPLOAD_THREADS, TieringSettings.DEFAULT_MIN_BACKOFF_MS,
-                TieringSettings.DEFAULT_MAX_BACKOFF_MS), () -> now[0]);
+                TieringSettings.DEFAULT_MAX_BACKOFF_MS, settings.manifestMaxDelayMs()), () -> now[0]);
         try {
             service.attach("simulation", store, false);
             ArchivePartition archive = new ArchivePartition("events", Incarnation.of(CLUSTER, TOPIC_ID), index);
