@@ -51,9 +51,11 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   done_ms=$(cat "$BENCH_WORK/$name.open-r$r")
   seconds=$(awk -v a="$start" -v b="$done_ms" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  # What open() itself took, per task (PartitionOpener's INFO line), apart from Connect's start and assignment.
-  in_open=$(tail -n +"$((log_from + 1))" "$STACK_DIR/connect.log" | grep -o 'Opened [0-9]* partition(s) in [0-9]* ms' \
-    | awk '{ printf "%s%s in %s ms", sep, $2, $5; sep = ", " }')
+  # What open() itself took, per task (PartitionOpener's INFO line: local recovery, topic identities, the store),
+  # apart from Connect's start and assignment.
+  in_open=$(tail -n +"$((log_from + 1))" "$STACK_DIR/connect.log" \
+    | grep -o 'Opened [0-9]* partition(s) in [0-9]* ms ([^)]*)' | sed 's/^Opened //; s/ partition(s)//' \
+    | awk '{ printf "%s%s", sep, $0; sep = "; " }')
   log "r$r: $PARTITIONS partitions open ${seconds}s after the PUT (open() per task: ${in_open:-not logged}; load" \
     "average $load)"
   ours+=("$seconds")

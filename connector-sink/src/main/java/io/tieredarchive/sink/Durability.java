@@ -45,7 +45,7 @@ public interface Durability extends AutoCloseable {
 
     /**
      * {@link #archivedEnd} for every partition a task opens at once; the implementation on S3 answers them with
-     * one listing per incarnation rather than requests per partition.
+     * a few listings per incarnation rather than requests per partition.
      *
      * @param opening per partition, where its counted local sealed segments end and their markers (whose copies in
      *                the store need not be read)

@@ -71,6 +71,8 @@ final class PartitionOpener {
     private static final int RECOVERY_THREADS = 4;
 
     private final Map<TopicPartition, PartitionRecovery.Result> pending = new LinkedHashMap<>();
+    /** Time the local recovery of the pending partitions took, for the next "Opened" line. */
+    private long recoveryMs;
 
     PartitionOpener(Path localDir, Durability durability, TopicIdentities identities, SegmentWriterOptions options,
                     int segmentBytes, long segmentMs, PartitionArchive.SealListener listener, LongSupplier clock,
@@ -93,6 +95,7 @@ final class PartitionOpener {
      * @throws ConnectException when a local directory or the archive in S3 is unusable
      */
     void open(Collection<TopicPartition> partitions, Consumer<PartitionArchive> opened) {
+        long started = clock.getAsLong();
         try {
             pending.putAll(BoundedTasks.run(partitions, RECOVERY_THREADS, "tiered-archive-recovery", tp -> {
                 Path dir = PartitionArchive.directory(localDir, tp);
@@ -107,6 +110,7 @@ final class PartitionOpener {
             throw new ConnectException("Cannot open the archives of " + partitions.size() + " partition(s): "
                     + e.getMessage(), e);
         }
+        recoveryMs += clock.getAsLong() - started;
         try {
             openPending(opened);
         } catch (NotNowException e) {
@@ -135,8 +139,10 @@ final class PartitionOpener {
         Set<String> topics = new HashSet<>();
         pending.keySet().forEach(tp -> topics.add(tp.topic()));
         Map<String, Incarnation> live;
+        long identified;
         try {
             live = identities.incarnations(topics);
+            identified = clock.getAsLong();
         } catch (TopicIdentities.UnavailableException e) {
             throw new NotNowException("cannot ask Kafka for the topics' identity: " + e.getMessage(), e);
         }
@@ -154,6 +160,7 @@ final class PartitionOpener {
         openings.values().forEach(o -> local.put(o.archive(), new Durability.LocalSegments(o.localEnd(),
                 o.recovered().sealed())));
         Map<ArchivePartition, Long> ends;
+        long asked = clock.getAsLong();
         try {
             ends = durability.archivedEnds(local);
         } catch (StorageException e) {
@@ -164,14 +171,19 @@ final class PartitionOpener {
             throw new ConnectException("Cannot find where the archive of " + describe(openings.keySet()) + " ends: "
                     + e.getMessage(), e);
         }
+        long answered = clock.getAsLong();
         Map<TopicPartition, Long> floors = floors(openings, ends);
         for (Opening o : openings.values()) {
             opened.accept(openAt(o, ends.get(o.archive()), floors.getOrDefault(o.tp(), -1L)));
             pending.remove(o.tp());
         }
         if (!openings.isEmpty()) {
-            log.info("Opened {} partition(s) in {} ms{}", openings.size(), clock.getAsLong() - started,
+            long now = clock.getAsLong();
+            log.info("Opened {} partition(s) in {} ms (local recovery {} ms, topic identities {} ms, the store {} ms, "
+                    + "the rest {} ms){}", openings.size(), recoveryMs + now - started, recoveryMs,
+                    identified - started, answered - asked, now - answered + asked - identified,
                     pending.isEmpty() ? "" : "; " + pending.size() + " wait for their topic to exist");
+            recoveryMs = 0;
         }
         if (!missing.isEmpty()) {
             throw new NotNowException("topic " + missing.get(0) + " does not exist now", null);

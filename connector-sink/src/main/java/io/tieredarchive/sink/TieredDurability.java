@@ -28,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code s3.*} connection), and later frees the local copy.
  *
  * <ul>
- *   <li>{@link #archivedEnd} ({@link #archivedEnds} for all the partitions opened at once, one listing per
- *       incarnation): the later of the counted local segments' end and the end of the incarnation's
+ *   <li>{@link #archivedEnd} ({@link #archivedEnds} for all the partitions opened at once, a few listings
+ *       per incarnation): the later of the counted local segments' end and the end of the incarnation's
  *       markers in the task's store, so a partition that comes back from another worker (or another disk) is not
  *       archived twice;</li>
  *   <li>{@code commit.mode=remote}: {@link #durableEnd} is the tier's {@link TieringService#remoteDurableEnd}: only

@@ -133,7 +133,8 @@ class PartitionOpenerOnS3Test {
         ends.forEach((p, end) -> assertEquals(20L, end, "partition " + p));
         List<String> requests = relay.requests().stream().map(r -> r.target().contains("list-type=2") ? "LIST"
                 : r.method() + " " + r.path()).toList();
-        // 50 partitions x 2 segments x 4 objects + 50 manifests: one page of 1,000 keys.
+        // 50 partitions x 2 segments x 4 objects + 50 manifests: the folders listed by '/' (one page), then one
+        // prefix (50 folders, fewer than ArchiveEnds' 200 a prefix): one page of 1,000 keys. AWS pays 2 LISTs.
         assertTrue(requests.size() <= 3, "opening " + PARTITIONS + " partitions sent " + requests.size()
                 + " requests: " + requests);
     }

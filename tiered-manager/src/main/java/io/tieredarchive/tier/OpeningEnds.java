@@ -10,14 +10,18 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * {@link TieringService#archivedEnds}: where the archives of the partitions a sink task opens end in one
- * destination's store ({@link ArchiveEnds}: one listing per incarnation), and the local segments that the store
- * no longer holds made pending again, so that what counts as archived is what the store holds now.
+ * destination's store ({@link ArchiveEnds}: a few listings per incarnation), and the local segments that the store
+ * no longer holds made pending again, so that what counts as archived is what the store holds now. The local
+ * segments are gone through once for all the partitions, not once per partition.
  */
 final class OpeningEnds {
 
@@ -38,12 +42,18 @@ final class OpeningEnds {
 
     Map<ArchivePartition, Long> ends(Map<ArchivePartition, ? extends Collection<SegmentMetadata>> local)
             throws SegmentException {
+        Map<ArchivePartition, ArchiveEnds.End> found = new ArchiveEnds(store).of(local);
+        Map<ArchivePartition, Set<String>> markers = new HashMap<>();
         Map<ArchivePartition, Long> ends = new LinkedHashMap<>();
-        for (Map.Entry<ArchivePartition, ArchiveEnds.End> e : new ArchiveEnds(store).of(local).entrySet()) {
-            ArchivePartition p = e.getKey();
-            for (LocalSegment s : state.tieredButNotIn(p, destination, destinationOf, e.getValue().markers())) {
+        found.forEach((p, end) -> {
+            markers.put(p, end.markers());
+            ends.put(p, end.endOffset());
+        });
+        for (Map.Entry<ArchivePartition, List<LocalSegment>> e
+                : state.tieredButNotIn(markers, destination, destinationOf).entrySet()) {
+            for (LocalSegment s : e.getValue()) {
                 log.warn("{}: segment {} is marked tiered locally, but {} does not hold it (was the bucket emptied "
-                        + "or replaced?); uploading it again", p, s.files(), store.location());
+                        + "or replaced?); uploading it again", e.getKey(), s.files(), store.location());
                 try {
                     LocalTier.unmarkTiered(s.files());
                 } catch (IOException ex) {
@@ -51,10 +61,8 @@ final class OpeningEnds {
                 }
                 state.untiered(s);
             }
-            long remoteEnd = e.getValue().endOffset();
-            state.resetTieredEnd(p, remoteEnd);
-            ends.put(p, remoteEnd);
         }
+        state.resetTieredEnds(ends);
         return ends;
     }
 }

@@ -92,23 +92,37 @@ final class TierState {
     }
 
     /**
-     * The local segments of {@code p} marked tiered for {@code destination} whose markers are not among
-     * {@code inStore} (marker names): the store no longer holds them.
+     * Per partition of {@code inStore} (the marker names the store holds of it), its local segments marked tiered
+     * for {@code destination} whose markers are not among them: the store no longer holds them. One pass over the
+     * segments answers every partition (a task opening thousands of partitions on a worker holding thousands of
+     * segments would otherwise pay their product).
      */
-    synchronized List<LocalSegment> tieredButNotIn(ArchivePartition p, String destination,
-                                                   Function<LocalSegment, String> destinationOf,
-                                                   Set<String> inStore) {
-        return segments.values().stream()
-                .filter(s -> s.tiered() && p.holds(s.meta()) && destination.equals(destinationOf.apply(s))
-                        && !inStore.contains(RemoteLayout.markerName(s.meta())))
-                .toList();
+    synchronized Map<ArchivePartition, List<LocalSegment>> tieredButNotIn(Map<ArchivePartition, Set<String>> inStore,
+                                                                          String destination,
+                                                                          Function<LocalSegment, String> destinationOf) {
+        Map<ArchivePartition, List<LocalSegment>> lost = new HashMap<>();
+        for (LocalSegment s : segments.values()) {
+            Set<String> names = s.tiered() ? inStore.get(s.archivePartition()) : null;
+            if (names != null && destination.equals(destinationOf.apply(s))
+                    && !names.contains(RemoteLayout.markerName(s.meta()))) {
+                lost.computeIfAbsent(s.archivePartition(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        return lost;
     }
 
-    /** After {@link #untiered} of stale segments: the tiered end is what the store holds, or the tiered locals. */
-    synchronized void resetTieredEnd(ArchivePartition p, long remoteEnd) {
-        partitions.resetTieredEnd(p, Math.max(remoteEnd, segments.values().stream()
-                .filter(s -> s.tiered() && p.holds(s.meta()))
-                .mapToLong(s -> s.meta().nextOffset()).max().orElse(-1)));
+    /**
+     * After {@link #untiered} of lost segments: each partition's tiered end is what the store holds
+     * ({@code remoteEnds}), or its tiered local segments' end when higher; one pass for every partition.
+     */
+    synchronized void resetTieredEnds(Map<ArchivePartition, Long> remoteEnds) {
+        Map<ArchivePartition, Long> ends = new HashMap<>(remoteEnds);
+        for (LocalSegment s : segments.values()) {
+            if (s.tiered()) {
+                ends.computeIfPresent(s.archivePartition(), (p, end) -> Math.max(end, s.meta().nextOffset()));
+            }
+        }
+        ends.forEach(partitions::resetTieredEnd);
     }
 
     synchronized boolean ready(ArchivePartition p, long nowMs) {

@@ -182,7 +182,7 @@ public final class TieringService implements Closeable {
 
     /**
      * Where the archives of the partitions in {@code local} end in {@code destination}'s store, for a sink task
-     * opening them: one listing per incarnation answers them all ({@link OpeningEnds}), the markers of the local
+     * opening them: a few listings per incarnation answer them all ({@link OpeningEnds}), the markers of the local
      * sealed segments in {@code local} are not read again. What the store holds now counts, not what local files
      * remember: a local segment of such a partition marked tiered for that destination whose marker the store no
      * longer lists (an emptied or replaced bucket) is marked pending again, and is uploaded again.

@@ -7,6 +7,7 @@ import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentOrigin;
 import io.tieredarchive.tier.remote.ArchivePartition;
 import io.tieredarchive.tier.remote.Incarnation;
+import io.tieredarchive.tier.remote.RemoteSegmentStore;
 import io.tieredarchive.segment.SegmentWriter;
 import io.tieredarchive.segment.SegmentWriterOptions;
 import org.apache.kafka.common.header.Header;
@@ -88,5 +89,22 @@ public final class TestArchive {
 
     public static SegmentMetadata meta(SegmentFiles files) throws SegmentException {
         return SegmentMetadata.read(files.marker());
+    }
+
+    /**
+     * {@code segments} segments of 10 records each in {@code partition} (offsets 0.., writer w1), sealed under
+     * {@code localDir}, uploaded to {@code store} and registered in its manifest; returns their markers.
+     */
+    public static List<SegmentMetadata> archived(RemoteSegmentStore store, Path localDir, String topic, int partition,
+                                                 int segments) throws Exception {
+        List<SegmentMetadata> metas = new ArrayList<>();
+        for (int i = 0; i < segments; i++) {
+            SegmentFiles files = seal(localDir, topic, partition, i * 10L, 10, "w1", T0);
+            SegmentMetadata meta = meta(files);
+            store.upload(files, meta);
+            store.register(partition(topic, partition), List.of(meta));
+            metas.add(meta);
+        }
+        return metas;
     }
 }

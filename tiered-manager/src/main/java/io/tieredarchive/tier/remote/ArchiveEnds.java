@@ -17,16 +17,25 @@ import java.util.Set;
 
 /**
  * What one store holds of many partitions now, for a sink task opening them all at once: each partition's marker
- * names and where its records end. One listing per incarnation answers every partition of it that is opened:
+ * names and where its records end. A few listings per incarnation answer every partition of it that is opened:
  * <ul>
- *   <li>the listing goes through the incarnation's folder ({@code <prefix>/<topic>/<incarnation>/}, every key,
- *       page by page), or the partition's own folder when only one is opened; the store's LIST is what it holds
- *       now, so a marker the manifest names but the store no longer holds does not count;</li>
+ *   <li>one listing of the incarnation's folder by {@code /} ({@code <prefix>/<topic>/<incarnation>/}: one page per
+ *       1,000 partition folders) says which partitions it holds; then every key under the opened partitions'
+ *       folders is listed by decimal prefix of the partition number, each prefix holding at most
+ *       {@value #GROUP_PARTITIONS} partition folders where it can (prefix {@code 1} holds 1, 10-19, 100-199...; one
+ *       holding more is split into the folder {@code 1/} and the prefixes {@code 10} to {@code 19}). Those listings
+ *       run a few at once. A store whose LIST walks everything under the prefix asked (S3Proxy on a file system,
+ *       whatever the page size) so walks each key once, not once per page of the whole folder; AWS S3, whose page
+ *       costs the same whatever the folder, pays about one page per prefix (two to three times the pages of one
+ *       listing of the whole folder when partitions hold about 5 keys each). A single partition opened lists its
+ *       own folder only;</li>
+ *   <li>the store's LIST is what it holds now, so a marker the manifest names but the store no longer holds does
+ *       not count;</li>
  *   <li>a listed marker the caller holds a copy of (a local sealed segment of the same name: base offset and
  *       writer, written once) is not read; the others are taken from the partition's manifest (one GET), and those
  *       missing from it too are read one by one;</li>
- *   <li>the listing stops after as many pages as partitions are opened (it never costs more LISTs than one per
- *       partition): a partition whose keys it did not reach is asked on its own, as a reader does
+ *   <li>a prefix's listing stops after as many pages as partitions it is listed for (it never costs more LISTs than
+ *       one per partition): a partition whose keys it did not reach is asked on its own, as a reader does
  *       ({@link RemoteSegmentStore#view}: a manifest GET and a LIST after it). The legacy incarnation, whose
  *       folder holds the other incarnations' too, is always asked that way.</li>
  * </ul>
@@ -38,6 +47,8 @@ public final class ArchiveEnds {
     private static final int PAGE_SIZE = 1000;
     /** Reads of the store at once; the SDK's own connection pool bounds them too. */
     private static final int READ_THREADS = 8;
+    /** Partition folders one listing walks at most where a split can tell (about 1,000 keys at 5 per partition). */
+    static final int GROUP_PARTITIONS = 200;
 
     /** What the store holds of one partition: its markers' names, and the offset after its last record or -1. */
     public record End(Set<String> markers, long endOffset) {
@@ -45,15 +56,20 @@ public final class ArchiveEnds {
 
     private final RemoteSegmentStore store;
     private final int pageSize;
+    private final int groupPartitions;
 
     public ArchiveEnds(RemoteSegmentStore store) {
-        this(store, PAGE_SIZE);
+        this(store, PAGE_SIZE, GROUP_PARTITIONS);
     }
 
-    /** For tests: listing pages of {@code pageSize} keys. */
-    ArchiveEnds(RemoteSegmentStore store, int pageSize) {
+    /** For tests: listing pages of {@code pageSize} keys, prefixes of at most {@code groupPartitions} folders. */
+    ArchiveEnds(RemoteSegmentStore store, int pageSize, int groupPartitions) {
+        if (pageSize < 1 || groupPartitions < 1) {
+            throw new IllegalArgumentException("pageSize and groupPartitions must be positive");
+        }
         this.store = store;
         this.pageSize = pageSize;
+        this.groupPartitions = groupPartitions;
     }
 
     /**
@@ -83,28 +99,84 @@ public final class ArchiveEnds {
     }
 
     /**
-     * The marker names of each partition of {@code group} (one incarnation) that the listing reached within its
-     * page budget; a partition it did not reach is absent.
+     * The marker names of each partition of {@code group} (one incarnation) that the listings reached within their
+     * page budgets; a partition they did not reach is absent.
      */
     private Map<ArchivePartition, Set<String>> list(List<ArchivePartition> group) throws SegmentException {
         RemoteLayout layout = store.layout();
-        String prefix = group.size() == 1 ? layout.partitionPrefix(group.get(0))
-                : layout.incarnationPrefix(group.get(0).topic(), group.get(0).incarnation());
+        String folder = layout.incarnationPrefix(group.get(0).topic(), group.get(0).incarnation());
+        Map<String, ArchivePartition> opened = new HashMap<>();
+        group.forEach(p -> opened.put(Integer.toString(p.partition()), p));
+        List<String> prefixes = group.size() == 1 ? List.of(opened.keySet().iterator().next() + "/")
+                : prefixes(opened.keySet(), store.backend().listFolders(folder), groupPartitions);
+        Map<ArchivePartition, Set<String>> names = new HashMap<>();
+        BoundedTasks.run(prefixes, READ_THREADS, "tiered-archive-list", prefix -> {
+            List<ArchivePartition> under = new ArrayList<>();
+            opened.forEach((number, p) -> {
+                if ((number + "/").startsWith(prefix)) {
+                    under.add(p);
+                }
+            });
+            return listPrefix(folder, prefix, under);
+        }).values().forEach(names::putAll);
+        log.debug("Listed {} by {} prefix(es) for {} partition(s)", store.location() + folder, prefixes.size(),
+                group.size());
+        return names;
+    }
+
+    /**
+     * Decimal prefixes of partition numbers (of {@code opened}, under the incarnation's folder) that together hold
+     * every opened partition's folder, each holding at most {@code max} of the {@code existing} folders where a
+     * split can tell: a prefix holding more is split into its own partition's folder ({@code s/}, when opened) and
+     * the prefixes {@code s0} to {@code s9}. Prefixes holding no opened partition are left out.
+     */
+    static List<String> prefixes(Collection<String> opened, Collection<String> existing, int max) {
+        List<String> out = new ArrayList<>();
+        split("", opened, existing, max, out);
+        return out;
+    }
+
+    private static void split(String s, Collection<String> opened, Collection<String> existing, int max,
+                              List<String> out) {
+        List<String> mine = opened.stream().filter(o -> o.startsWith(s)).toList();
+        if (mine.isEmpty()) {
+            return;
+        }
+        List<String> under = existing.stream().filter(e -> e.startsWith(s)).toList();
+        if (under.size() <= max) {
+            out.add(s);
+            return;
+        }
+        if (mine.contains(s)) {
+            out.add(s + "/");
+        }
+        for (char digit = '0'; digit <= '9'; digit++) {
+            split(s + digit, mine, under, max, out);
+        }
+    }
+
+    /**
+     * The marker names of each of {@code under} (the opened partitions whose folders {@code folder + prefix} holds)
+     * that the listing reached within its budget of pages, one per partition (at least 2).
+     */
+    private Map<ArchivePartition, Set<String>> listPrefix(String folder, String prefix, List<ArchivePartition> under)
+            throws SegmentException {
+        RemoteLayout layout = store.layout();
         Map<Integer, ArchivePartition> wanted = new HashMap<>();
         Map<ArchivePartition, Set<String>> names = new HashMap<>();
-        for (ArchivePartition p : group) {
+        for (ArchivePartition p : under) {
             wanted.put(p.partition(), p);
             names.put(p, new HashSet<>());
         }
         String after = null;
         int pages = 0;
-        int budget = Math.max(2, group.size());
+        int budget = Math.max(2, under.size());
         boolean complete = false;
         while (pages < budget) {
-            List<ObjectInfo> page = store.backend().list(prefix, after, pageSize);
+            List<ObjectInfo> page = store.backend().list(folder + prefix, after, pageSize);
             pages++;
             for (ObjectInfo info : page) {
-                collect(layout, group, wanted, names, info.key());
+                collect(folder, wanted, names, info.key());
             }
             if (page.size() < pageSize) {
                 complete = true;
@@ -116,21 +188,19 @@ public final class ArchiveEnds {
             String last = after;
             // Keys sort by name: a partition's folder is listed in full once a key after it came.
             names.keySet().removeIf(p -> {
-                String folder = layout.partitionPrefix(p);
-                return last.startsWith(folder) || last.compareTo(folder) < 0;
+                String partitionFolder = layout.partitionPrefix(p);
+                return last.startsWith(partitionFolder) || last.compareTo(partitionFolder) < 0;
             });
             log.info("Listing {} stopped after {} pages (the budget of {} partitions opened); {} of them are asked "
-                    + "one by one", store.location() + prefix, pages, group.size(), group.size() - names.size());
+                    + "one by one", store.location() + folder + prefix, pages, under.size(),
+                    under.size() - names.size());
         }
-        log.debug("Listed {} in {} page(s) for {} partition(s)", store.location() + prefix, pages, group.size());
         return names;
     }
 
-    /** Adds {@code key} to its partition's marker names when it is a marker of a partition of {@code group}. */
-    private static void collect(RemoteLayout layout, List<ArchivePartition> group,
-                                Map<Integer, ArchivePartition> wanted, Map<ArchivePartition, Set<String>> names,
-                                String key) {
-        String folder = layout.incarnationPrefix(group.get(0).topic(), group.get(0).incarnation());
+    /** Adds {@code key} to its partition's marker names when it is a marker of a partition of {@code wanted}. */
+    private static void collect(String folder, Map<Integer, ArchivePartition> wanted,
+                                Map<ArchivePartition, Set<String>> names, String key) {
         int slash = key.indexOf('/', folder.length());
         if (!key.startsWith(folder) || slash < 0) {
             return;

@@ -54,13 +54,7 @@ class ArchiveEndsTest {
 
     /** {@code segments} segments of 10 records each in partition {@code p}, uploaded and registered. */
     private void archive(int p, int segments) throws Exception {
-        for (int i = 0; i < segments; i++) {
-            SegmentFiles files = TestArchive.seal(tmp.resolve("local"), TOPIC, p, i * 10L, 10, "w1", T0);
-            SegmentMetadata meta = TestArchive.meta(files);
-            store.upload(files, meta);
-            store.register(TestArchive.partition(TOPIC, p), List.of(meta));
-            stored.computeIfAbsent(p, k -> new ArrayList<>()).add(meta);
-        }
+        stored.put(p, TestArchive.archived(store, tmp.resolve("local"), TOPIC, p, segments));
     }
 
     private static ArchivePartition p(int partition) {
@@ -117,7 +111,7 @@ class ArchiveEndsTest {
         }
 
         // Pages of 3 keys, at most 4 of them (one per partition): partition 0's 9 keys are listed, not the rest.
-        Map<ArchivePartition, ArchiveEnds.End> ends = new ArchiveEnds(store, 3).of(local);
+        Map<ArchivePartition, ArchiveEnds.End> ends = new ArchiveEnds(store, 3, ArchiveEnds.GROUP_PARTITIONS).of(local);
 
         assertEquals(20, ends.get(p(0)).endOffset());
         assertEquals(10, ends.get(p(1)).endOffset());
@@ -129,5 +123,35 @@ class ArchiveEndsTest {
         assertEquals(List.of(), readsOf(0), "reached by the listing, known locally");
         assertTrue(backend.calls("list").stream().anyMatch(c -> c.key().equals(store.layout().partitionPrefix(p(3)))),
                 "partition 3 asked alone: " + backend.calls);
+    }
+
+    @Test
+    void everyOpenedPartitionFallsUnderExactlyOnePrefixAndNoPrefixHoldsMoreThanItsShareWhereASplitCanTell() {
+        List<String> existing = new ArrayList<>();
+        for (int p = 0; p < 2000; p++) {
+            existing.add(Integer.toString(p));
+        }
+        List<String> firstTask = existing.subList(0, 1000);
+        List<String> secondTask = existing.subList(1000, 2000);
+
+        List<String> first = ArchiveEnds.prefixes(firstTask, existing, ArchiveEnds.GROUP_PARTITIONS);
+        List<String> second = ArchiveEnds.prefixes(secondTask, existing, ArchiveEnds.GROUP_PARTITIONS);
+
+        // 1 holds 1111 folders (1, 10-19, 100-199, 1000-1999): split; 2 to 9 hold 111 each.
+        assertEquals(List.of("0", "1/", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "2", "3", "4",
+                "5", "6", "7", "8", "9"), first);
+        assertEquals(List.of("10", "11", "12", "13", "14", "15", "16", "17", "18", "19"), second);
+        for (List<String> opened : List.of(firstTask, secondTask)) {
+            List<String> prefixes = opened == firstTask ? first : second;
+            for (String p : opened) {
+                assertEquals(1, prefixes.stream().filter(prefix -> (p + "/").startsWith(prefix)).count(), p);
+            }
+            for (String prefix : prefixes) {
+                assertTrue(existing.stream().filter(e -> (e + "/").startsWith(prefix)).count()
+                        <= ArchiveEnds.GROUP_PARTITIONS, prefix);
+            }
+        }
+        assertEquals(List.of(""), ArchiveEnds.prefixes(List.of("0", "5"), List.of("0", "5", "9"), 200),
+                "a folder of few partitions is listed whole");
     }
 }
