@@ -7,11 +7,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
@@ -52,6 +54,12 @@ public final class HttpRequestRelay extends TcpRelay {
     private final AtomicBoolean corrupted = new AtomicBoolean();
     private volatile Set<String> dropHeaders = Set.of();
     private volatile Predicate<Request> refuse = r -> false;
+    private final Object holdLock = new Object();
+    private Predicate<Request> hold = r -> false;
+    private int holdCount;
+    private long holdUntilNanos;
+    private int held;
+    private int mostHeld;
 
     public HttpRequestRelay(int targetPort) {
         super(targetPort);
@@ -87,6 +95,51 @@ public final class HttpRequestRelay extends TcpRelay {
         refuse = which;
     }
 
+    /**
+     * Holds the requests {@code which} accepts before passing them on, until {@code count} of them are held at once
+     * (then they all go, and later ones pass), or until {@code atMost} has passed: a client that never has that many
+     * in flight is only slowed down, and {@link #mostHeld} tells. Shows how many requests a client sends at once
+     * without depending on how fast the server answers.
+     */
+    public void holdUntilConcurrent(Predicate<Request> which, int count, Duration atMost) {
+        synchronized (holdLock) {
+            hold = which;
+            holdCount = count;
+            holdUntilNanos = System.nanoTime() + atMost.toNanos();
+            held = 0;
+            mostHeld = 0;
+        }
+    }
+
+    /** The most requests held at once since {@link #holdUntilConcurrent}. */
+    public int mostHeld() {
+        synchronized (holdLock) {
+            return mostHeld;
+        }
+    }
+
+    private void holdIfAsked(Request request) throws IOException {
+        synchronized (holdLock) {
+            if (!hold.test(request)) {
+                return;
+            }
+            held++;
+            mostHeld = Math.max(mostHeld, held);
+            holdLock.notifyAll();
+            try {
+                long left;
+                while (mostHeld < holdCount && (left = holdUntilNanos - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(holdLock, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while holding " + request, e);
+            } finally {
+                held--;
+            }
+        }
+    }
+
     @Override
     protected void relay(Socket client, Socket target) {
         daemon(() -> pumpRequests(client, target), "relay-requests");
@@ -107,6 +160,7 @@ public final class HttpRequestRelay extends TcpRelay {
                     answerInvalidArgument(client, request);
                     return;
                 }
+                holdIfAsked(request);
                 out.write(format(request).getBytes(StandardCharsets.ISO_8859_1));
                 long bodyLength = contentLength(request);
                 boolean flip = bodyLength > 0 && !corrupted.get() && corrupt.test(request)

@@ -59,7 +59,6 @@ public final class S3StorageBackend implements StorageBackend {
     /** The bound of a whole request call (retries included) of the backend that {@link #create} builds. */
     public static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
     private static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
-    private static final int DEFAULT_PARTS_IN_FLIGHT = 4;
     private static final int DEFAULT_SENDING = 8;
 
     private final S3AsyncClient client;
@@ -82,7 +81,7 @@ public final class S3StorageBackend implements StorageBackend {
      * {@code client}: {@link #close()} closes it.
      */
     public S3StorageBackend(S3AsyncClient client, String bucket, S3WriteOptions writeOptions, Duration callTimeout) {
-        this(client, client, bucket, writeOptions, callTimeout, DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT,
+        this(client, client, bucket, writeOptions, callTimeout, DEFAULT_PART_SIZE, DEFAULT_SENDING,
                 DEFAULT_SENDING, false);
     }
 
@@ -102,15 +101,16 @@ public final class S3StorageBackend implements StorageBackend {
     /**
      * A backend on the bucket of {@code connection}: an upload client (attempts bounded by the part size) and a
      * bounded single-request client ({@link #CALL_TIMEOUT} per call) for the rest. At most
-     * {@code s3.max.concurrency} uploads and parts are sent at once (the rest wait for one to end), at most 4
-     * parts of one file. Conditional writes count as atomic on AWS S3 (no
+     * {@code s3.max.concurrency} uploads and parts are sent at once (the rest wait for one to end), from one file
+     * as from several: a sealed {@code .log} is often the only large file in flight, and it alone keeps every
+     * connection busy (as {@code aws s3 cp} does). Conditional writes count as atomic on AWS S3 (no
      * {@code s3.endpoint}), which documents them so; on other stores a writer reads its manifest update back.
      */
     public static S3StorageBackend create(S3Connection connection) {
         return new S3StorageBackend(S3ClientFactory.requestClient(connection, CALL_TIMEOUT),
                 S3ClientFactory.uploadClient(connection), connection.bucket(), S3WriteOptions.of(connection),
                 CALL_TIMEOUT, connection.partSizeBytes(),
-                Math.min(DEFAULT_PARTS_IN_FLIGHT, connection.maxConcurrency()), connection.maxConcurrency(),
+                connection.maxConcurrency(), connection.maxConcurrency(),
                 connection.endpoint() == null);
     }
 
