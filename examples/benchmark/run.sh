@@ -12,8 +12,8 @@
 #                   examples/benchmark/hot.py FILE.jfr summarises one. About 1-2 % of CPU.
 #   --quiet-load X  before the cases, wait (up to 5 minutes) until the 1-minute load average is below X, so that
 #                   the build and the stack's start are not in the first figures; the load is recorded either way.
-#   --no-warmup     cases 1 and 2 measure from their first round; by default each first runs one unmeasured
-#                   round of ours and of the reference (a worker's first round pays class loading and JIT).
+#   --no-warmup     cases 1-3 measure from their first round; by default each first runs one unmeasured
+#                   round (case 3: pass) of ours (and in 1-2 of the reference): a warm worker does not pay JIT.
 #   --keep-stack    leave the stack running at the end (stop it with: STACK_DIR=examples/benchmark/.stack
 #                   examples/stack/stack.sh down, with the ports below).
 #

@@ -56,9 +56,10 @@ import java.util.stream.Stream;
  * make-segments DIR TOPIC PARTITIONS SEGMENTS_PER_PARTITION SEGMENT_BYTES
  *         sealed segments (random, incompressible 1 KiB values, codec none, 1 MiB batches) in DIR/TOPIC-P/;
  *         prints "files bytes records_per_segment_of_partition0_first"
- * tier-upload BUCKET PREFIX DIR
+ * tier-upload BUCKET PREFIX DIR [WARMUP_DIR]
  *         a TieringService pass ignoring the upload delay (what `tiered-archive archive` and the sink run) over DIR
- *         after removing its .tiered marks; prints "millis bytes_sent segments"
+ *         after removing its .tiered marks; prints "millis bytes_sent segments". With WARMUP_DIR, an untimed pass
+ *         over it (to PREFIX-warmup, removed after) comes first, in the same JVM: a worker's tier is warm.
  * create-bucket BUCKET
  * empty BUCKET PREFIX              deletes every object under PREFIX/ (DeleteObjects, 1,000 keys a request)
  * put-objects BUCKET PREFIX COUNT BYTES CONCURRENCY
@@ -82,7 +83,13 @@ public class S3BenchTool {
         switch (args[0]) {
             case "make-segments" -> makeSegments(Path.of(args[1]), args[2], Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Long.parseLong(args[5]));
-            case "tier-upload" -> tierUpload(args[1], args[2], Path.of(args[3]));
+            case "tier-upload" -> {
+                if (args.length > 4) {
+                    tierUpload(args[1], args[2] + "-warmup", Path.of(args[4]));
+                    empty(args[1], args[2] + "-warmup");
+                }
+                tierUpload(args[1], args[2], Path.of(args[3]));
+            }
             case "create-bucket" -> createBucket(args[1]);
             case "empty" -> empty(args[1], args[2]);
             case "put-objects" -> putObjects(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]),
