@@ -12,8 +12,11 @@ interface SegmentSource {
     /** The partition as the store shows it now. */
     PartitionView view(ArchivePartition partition) throws SegmentException;
 
-    /** Opens a segment; {@code wholeSegment}: the caller reads it from its first record. */
-    SegmentReader open(SegmentMetadata meta, boolean wholeSegment) throws SegmentException;
+    /**
+     * Opens a segment; {@code fromOffset}: the first offset the caller reads there (at or below the base offset: the
+     * whole segment; negative: not known, e.g. a read from a timestamp).
+     */
+    SegmentReader open(SegmentMetadata meta, long fromOffset) throws SegmentException;
 
     /** At the end of the archive, how often a cursor looks for new segments. */
     long refreshIntervalMs();
