@@ -90,7 +90,7 @@ public final class ArchiveCursor implements Closeable {
     }
 
     private void openSegment(SegmentMetadata meta) throws SegmentException {
-        segment = source.open(meta, startTimestamp == null ? nextOffset : -1);
+        segment = source.open(meta, startTimestamp == null ? nextOffset : SegmentSource.OFFSET_NOT_KNOWN);
         if (startTimestamp != null) {
             records = segment.recordsFromTimestamp(startTimestamp);
             startTimestamp = null;

@@ -138,7 +138,7 @@ public final class ArchiveReader implements SegmentSource, Closeable {
      */
     @Override
     public SegmentReader open(SegmentMetadata meta, long fromOffset) throws SegmentException {
-        boolean wholeSegment = fromOffset >= 0 && fromOffset <= meta.baseOffset();
+        boolean wholeSegment = fromOffset <= meta.baseOffset();
         if (local != null) {
             var files = local.find(meta);
             if (files.isPresent()) {
