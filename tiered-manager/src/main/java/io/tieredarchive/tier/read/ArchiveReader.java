@@ -169,22 +169,25 @@ public final class ArchiveReader implements SegmentSource, Closeable {
         }
         rangedReads.increment();
         SegmentKeys keys = store.layout().keys(meta);
+        // All asked for at once, the offset index (which the reader waits for first) first: one round trip.
+        RemoteByteSource offsetIndex = remote(keys.offsetIndex(), meta.offsetIndex().size());
+        offsetIndex.prefetch(0);
         RemoteByteSource timeIndex = remote(keys.timeIndex(), meta.timeIndex().size());
-        timeIndex.prefetch(0); // on its way while the offset index is read: both come in one round trip
+        timeIndex.prefetch(0);
         RemoteByteSource log = remote(keys.log(), meta.log().size());
         prefetchEstimated(log, meta, fromOffset);
-        return SegmentReader.open(meta, log, remote(keys.offsetIndex(), meta.offsetIndex().size()), timeIndex,
-                options.chunkBytes());
+        return SegmentReader.open(meta, log, offsetIndex, timeIndex, options.chunkBytes());
     }
 
     /**
      * Starts the ranged GETs of the {@code .log} chunks that most likely hold {@code fromOffset}'s batch, in the
      * same round trip as the indexes (which say where the batch is for sure): the record's position estimated
-     * from its place among the segment's offsets, the chunk holding it, the one before (its batch may start
-     * there, up to a batch's size earlier) and the one after (the reader's first buffer, a chunk long, may reach
-     * into it). Where records are of even sizes, the first record then costs one round trip instead of two;
-     * where the estimate misses, the reader fetches its chunks as it would have, and the ones fetched for nothing
-     * are dropped (at most three chunks' bytes).
+     * from its place among the segment's offsets; the chunks from one and a half chunks before it (its batch
+     * starts up to a batch's size earlier, and the estimate is off by the spread of record sizes) to one chunk
+     * after it (the reader's first buffer, a chunk long, reaches there): three or four chunks. Where records are
+     * of similar sizes, the first record then costs one round trip instead of two; where the estimate misses,
+     * the reader fetches its chunks as it would have, and the ones fetched for nothing are dropped (at most four
+     * chunks' bytes).
      */
     private void prefetchEstimated(RemoteByteSource log, SegmentMetadata meta, long fromOffset) {
         long span = meta.lastOffset() - meta.baseOffset() + 1;
@@ -192,7 +195,7 @@ public final class ArchiveReader implements SegmentSource, Closeable {
             return;
         }
         long estimate = (long) ((double) (fromOffset - meta.baseOffset()) / span * meta.log().size());
-        log.prefetchChunks(Math.max(0, estimate - options.chunkBytes()), estimate + options.chunkBytes());
+        log.prefetchChunks(Math.max(0, estimate - options.chunkBytes() * 3L / 2), estimate + options.chunkBytes());
     }
 
     /** Downloads {@code meta}'s segment into the restore cache (if not there yet) and returns its files there. */
