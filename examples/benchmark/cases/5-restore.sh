@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Case 5: restore on demand. One cold segment (in S3 only: its local copy deleted after tiering):
 #  - ours: the time from ArchiveReader.fromOffset(middle offset) to the first record returned, through the read
-#    path of the replay connector (ranged GETs: both indexes, then 1 MiB chunks of the .log from the one holding
-#    the offset, 4 ahead), with a new S3 client, a new empty restore cache and a new reader per repeat, in a JVM
+#    path of the replay connector (ranged GETs: both indexes and, in the same round trip, the .log chunks around
+#    the offset's estimated position, then 1 MiB chunks of the .log from the one holding the offset, 4 ahead), with a new S3 client, a new empty restore cache and a new reader per repeat, in a JVM
 #    that has done one untimed read before (as a running worker has);
 #  - reference: downloading the whole .log object with a plain GET (curl --aws-sigv4) to a local file.
 # Lower is better; the ratio is ours / reference.

@@ -90,8 +90,7 @@ public final class ArchiveCursor implements Closeable {
     }
 
     private void openSegment(SegmentMetadata meta) throws SegmentException {
-        boolean whole = startTimestamp == null && nextOffset <= meta.baseOffset();
-        segment = source.open(meta, whole);
+        segment = source.open(meta, startTimestamp == null ? nextOffset : SegmentSource.OFFSET_NOT_KNOWN);
         if (startTimestamp != null) {
             records = segment.recordsFromTimestamp(startTimestamp);
             startTimestamp = null;

@@ -39,7 +39,8 @@ import java.util.zip.CRC32C;
  * {@link RestoreCache}, else the store. From the store, a segment read from its start is downloaded whole into
  * the cache (it will be read whole); one entered in the middle is read with ranged GETs
  * ({@link RemoteByteSource}): its two indexes first, then only the {@code .log} bytes from the wanted batch on,
- * {@code readAhead} chunks ahead, concurrently.
+ * {@code readAhead} chunks ahead, concurrently. The chunks where the wanted batch most likely is are
+ * asked for together with the indexes ({@link #open}).
  */
 public final class ArchiveReader implements SegmentSource, Closeable {
 
@@ -131,11 +132,13 @@ public final class ArchiveReader implements SegmentSource, Closeable {
     }
 
     /**
-     * Opens {@code meta}'s segment from the nearest tier. {@code wholeSegment}: the caller reads it from its
-     * first record, so a copy from the store is worth downloading into the cache.
+     * Opens {@code meta}'s segment from the nearest tier. A caller reading from the first record
+     * ({@code fromOffset} at or below the base offset) reads it whole, so a copy from the store is worth
+     * downloading into the cache.
      */
     @Override
-    public SegmentReader open(SegmentMetadata meta, boolean wholeSegment) throws SegmentException {
+    public SegmentReader open(SegmentMetadata meta, long fromOffset) throws SegmentException {
+        boolean wholeSegment = fromOffset <= meta.baseOffset();
         if (local != null) {
             var files = local.find(meta);
             if (files.isPresent()) {
@@ -166,10 +169,33 @@ public final class ArchiveReader implements SegmentSource, Closeable {
         }
         rangedReads.increment();
         SegmentKeys keys = store.layout().keys(meta);
+        // All asked for at once, the offset index (which the reader waits for first) first: one round trip.
+        RemoteByteSource offsetIndex = remote(keys.offsetIndex(), meta.offsetIndex().size());
+        offsetIndex.prefetch(0);
         RemoteByteSource timeIndex = remote(keys.timeIndex(), meta.timeIndex().size());
-        timeIndex.prefetch(0); // on its way while the offset index is read: both come in one round trip
-        return SegmentReader.open(meta, remote(keys.log(), meta.log().size()),
-                remote(keys.offsetIndex(), meta.offsetIndex().size()), timeIndex, options.chunkBytes());
+        timeIndex.prefetch(0);
+        RemoteByteSource log = remote(keys.log(), meta.log().size());
+        prefetchEstimated(log, meta, fromOffset);
+        return SegmentReader.open(meta, log, offsetIndex, timeIndex, options.chunkBytes());
+    }
+
+    /**
+     * Starts the ranged GETs of the {@code .log} chunks that most likely hold {@code fromOffset}'s batch, in the
+     * same round trip as the indexes (which say where the batch is for sure): the record's position estimated
+     * from its place among the segment's offsets; the chunks from one and a half chunks before it (its batch
+     * starts up to a batch's size earlier, and the estimate is off by the spread of record sizes) to one chunk
+     * after it (the reader's first buffer, a chunk long, reaches there): three or four chunks. Where records are
+     * of similar sizes, the first record then costs one round trip instead of two; where the estimate misses,
+     * the reader fetches its chunks as it would have, and the ones fetched for nothing are dropped (at most four
+     * chunks' bytes).
+     */
+    private void prefetchEstimated(RemoteByteSource log, SegmentMetadata meta, long fromOffset) {
+        long span = meta.lastOffset() - meta.baseOffset() + 1;
+        if (fromOffset <= meta.baseOffset() || fromOffset > meta.lastOffset() || span <= 1) {
+            return;
+        }
+        long estimate = (long) ((double) (fromOffset - meta.baseOffset()) / span * meta.log().size());
+        log.prefetchChunks(Math.max(0, estimate - options.chunkBytes() * 3L / 2), estimate + options.chunkBytes());
     }
 
     /** Downloads {@code meta}'s segment into the restore cache (if not there yet) and returns its files there. */

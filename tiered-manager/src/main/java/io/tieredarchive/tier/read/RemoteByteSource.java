@@ -118,6 +118,21 @@ public final class RemoteByteSource implements ByteSource {
         fetchAhead(index);
     }
 
+    /**
+     * Starts fetching the chunks holding {@code from..to} (bytes, inclusive; clamped to the object), no read-ahead,
+     * without waiting: for a caller that guesses where it will read first. Those the reader does not come to are
+     * dropped once it reads past them.
+     */
+    public synchronized void prefetchChunks(long from, long to) {
+        if (size == 0 || from >= size) {
+            return;
+        }
+        long last = Math.min(size - 1, to) / chunkBytes;
+        for (long i = Math.max(0, from) / chunkBytes; i <= last; i++) {
+            chunks.computeIfAbsent(i, this::fetchAsync);
+        }
+    }
+
     private void fetchAhead(long index) {
         long last = (size - 1) / chunkBytes;
         for (long i = index + 1; i <= Math.min(last, index + readAhead); i++) {

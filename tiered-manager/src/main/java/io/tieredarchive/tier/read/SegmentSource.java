@@ -12,8 +12,14 @@ interface SegmentSource {
     /** The partition as the store shows it now. */
     PartitionView view(ArchivePartition partition) throws SegmentException;
 
-    /** Opens a segment; {@code wholeSegment}: the caller reads it from its first record. */
-    SegmentReader open(SegmentMetadata meta, boolean wholeSegment) throws SegmentException;
+    /** For {@link #open}: the caller does not know where it starts reading (a read from a timestamp). */
+    long OFFSET_NOT_KNOWN = Long.MAX_VALUE;
+
+    /**
+     * Opens a segment; {@code fromOffset}: the first offset the caller reads there (at or below the base offset: the
+     * whole segment), or {@link #OFFSET_NOT_KNOWN}.
+     */
+    SegmentReader open(SegmentMetadata meta, long fromOffset) throws SegmentException;
 
     /** At the end of the archive, how often a cursor looks for new segments. */
     long refreshIntervalMs();

@@ -1,5 +1,6 @@
 package io.tieredarchive.tier.read;
 
+import io.tieredarchive.tier.ForwardingBackend;
 import io.tieredarchive.tier.LocalTier;
 import io.tieredarchive.tier.RecordingBackend;
 import io.tieredarchive.tier.TestArchive;
@@ -12,6 +13,7 @@ import io.tieredarchive.segment.SegmentFiles;
 import io.tieredarchive.segment.SegmentMetadata;
 import io.tieredarchive.segment.SegmentReader;
 import io.tieredarchive.testing.BackendUnderTest;
+import io.tieredarchive.tier.storage.StorageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tieredarchive.tier.TestArchive.T0;
 import static io.tieredarchive.tier.TestArchive.TOPIC;
@@ -158,22 +163,56 @@ abstract class AbstractArchiveReaderTest {
                 assertEquals(1_500 + i, cursor.next().offset());
             }
             List<RecordingBackend.Call> logFetches = logFetches(logKey);
-            assertTrue(logFetches.stream().allMatch(c -> c.position() >= chunkStart), "nothing before the batch's "
-                    + "chunk at " + chunkStart + ": " + logFetches);
-            // The reader's first buffer (one chunk long, from the batch's position) straddles two chunks; the second
-            // read brings the 2 chunks of read-ahead.
-            assertTrue(logFetches.size() <= 4, "two chunks and at most 2 ahead: " + logFetches);
-            assertEquals(chunkStart, logFetches.stream().mapToLong(RecordingBackend.Call::position).min().orElse(-1));
+            // Asked for with the indexes: the chunks around the record's estimated position (from one and a half
+            // chunks before it to one after it); then the 2 chunks of read-ahead.
+            assertTrue(logFetches.stream().allMatch(c -> c.position() >= chunkStart - 2 * CHUNK), "nothing more "
+                    + "than two chunks before the batch's chunk at " + chunkStart + ": " + logFetches);
+            assertTrue(logFetches.size() <= 6, "four chunks and at most 2 ahead: " + logFetches);
+            assertTrue(logFetches.stream().anyMatch(c -> c.position() == chunkStart), logFetches.toString());
 
             assertEquals(range(1_510, 2_000), offsets(drain(cursor)));
         }
         List<RecordingBackend.Call> logFetches = logFetches(logKey);
+        long first = logFetches.stream().mapToLong(RecordingBackend.Call::position).min().orElse(-1);
         long fetched = logFetches.stream().mapToLong(RecordingBackend.Call::length).sum();
-        assertEquals(meta.log().size() - chunkStart, fetched, "each byte from the chunk on fetched once");
+        assertEquals(meta.log().size() - first, fetched, "each byte from the first chunk on fetched once");
         assertEquals(1, backend.calls("fetch").stream().filter(c -> c.key().endsWith(".index")).count());
         assertEquals(1, backend.calls("fetch").stream().filter(c -> c.key().endsWith(".timeindex")).count());
         assertTrue(backend.calls("fetch").stream().noneMatch(c -> c.key().endsWith("-w1.json")),
                 "the manifest has the marker: no marker GET");
+    }
+
+    /**
+     * A read from the middle of a cold segment asks for the {@code .log} bytes of its record in the same round trip
+     * as the indexes, not after them: here the GET of the offset index is held until a GET of the {@code .log}
+     * has started (it would wait in vain if the reader waited for the index first).
+     */
+    @Test
+    void aReadFromTheMiddleAsksForItsRecordTogetherWithTheIndexes() throws Exception {
+        SegmentMetadata meta = archive("w1", 0, 2_000, 1_000);
+        String logKey = store.layout().keys(meta).log();
+        CountDownLatch logAsked = new CountDownLatch(1);
+        AtomicBoolean together = new AtomicBoolean();
+        RemoteSegmentStore gated = new RemoteSegmentStore(new ForwardingBackend(backend) {
+            @Override
+            public byte[] fetch(String key, long position, int length) throws StorageException {
+                if (key.equals(logKey)) {
+                    logAsked.countDown();
+                } else if (key.endsWith(".index")) {
+                    try {
+                        together.set(logAsked.await(10, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.fetch(key, position, length);
+            }
+        }, prefix, () -> T0);
+        try (ArchiveReader r = new ArchiveReader(gated, null, null, new ArchiveReader.Options(CHUNK, 2, 8, 0));
+             ArchiveCursor cursor = r.fromOffset(TestArchive.partition(TOPIC, 0), 1_500)) {
+            assertEquals(1_500, cursor.next().offset());
+            assertTrue(together.get(), "the .log was asked for only after the offset index came back");
+        }
     }
 
     private List<RecordingBackend.Call> logFetches(String logKey) {

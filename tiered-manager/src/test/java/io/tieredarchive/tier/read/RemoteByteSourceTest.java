@@ -143,4 +143,27 @@ class RemoteByteSourceTest {
             assertEquals(4, fetcher.calls().size(), "the read used the prefetched chunk");
         }
     }
+
+    @Test
+    void prefetchedChunksServeTheReadsThatComeToThemAndTheOthersAreDropped() throws Exception {
+        TimedFetcher fetcher = new TimedFetcher(-1);
+        try (RemoteByteSource source = source(fetcher)) {
+            source.prefetchChunks(350, 560); // a guess: chunks 3 to 5, no read-ahead
+            source.prefetchChunks(2_000, 3_000); // past the end: nothing
+            for (int i = 0; i < 100 && fetcher.calls().size() < 3; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(List.of(300L, 400L, 500L),
+                    fetcher.calls().stream().map(TimedFetcher.Call::position).sorted().toList());
+            ByteBuffer dst = ByteBuffer.allocate(100);
+            assertEquals(50, source.read(450, dst));
+            assertArrayEquals(Arrays.copyOfRange(OBJECT, 450, 500), Arrays.copyOf(dst.array(), 50));
+            // Chunk 4 was there: its read-ahead (5 prefetched, 6 and 7) starts, nothing is fetched twice.
+            for (int i = 0; i < 100 && fetcher.calls().size() < 5; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(List.of(300L, 400L, 500L, 600L, 700L),
+                    fetcher.calls().stream().map(TimedFetcher.Call::position).sorted().toList());
+        }
+    }
 }
