@@ -95,7 +95,7 @@ class ServerSideCopyRequestsOnS3Test {
         List<CopyResult> results = copyShard("large", "copied-large", 5 * MIB);
 
         List<String> requests = requests();
-        assertEquals(List.of("HEAD src", "HEAD dst", "LIST", "HEAD big.bin", "LIST-UPLOADS big.bin",
+        assertEquals(List.of("HEAD src", "HEAD dst", "LIST", "HEAD big.bin", "LIST-UPLOADS dst",
                 "CREATE big.bin", "COPY-PART big.bin", "COPY-PART big.bin", "COPY-PART big.bin",
                 "COMPLETE big.bin"), requests, "no HEAD of the destination after the upload");
         CopyResult result = results.get(0);
