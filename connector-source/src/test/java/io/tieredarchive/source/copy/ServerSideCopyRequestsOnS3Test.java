@@ -102,7 +102,8 @@ class ServerSideCopyRequestsOnS3Test {
         assertEquals(CopyResult.Status.COPIED, result.status(), result.toString());
         assertEquals("parts", result.verifiedBy().label(), result.toString());
         assertEquals(3, result.parts());
-        assertEquals(7, result.requests(), result.toString());
+        // The event's count leaves out the best-effort listing of open uploads: HEAD, create, 3 parts, complete.
+        assertEquals(6, result.requests(), result.toString());
         assertArrayEquals(content, get("dst", "copied-large/big.bin"));
     }
 
