@@ -27,7 +27,7 @@ import java.util.Map;
  *  "fallback": null | "why server-side was refused",
  *  "size": 12345, "etag": "\"...\"" (destination), "sourceEtag": "\"...\"",
  *  "md5": null | "hex MD5 of the whole object, when the task hashed it all",
- *  "verifiedBy": "etag" | "md5" | "content-md5" | "size" | null,
+ *  "verifiedBy": "etag" | "md5" | "content-md5" | "parts" | "size" | null,
  *  "parts": 0 (one request) | parts of a multipart copy, "requests": S3 calls made for the object,
  *  "durationMs": 42, "time": "2026-01-31T12:00:00.123Z", "error": null | "why it was not copied"}
  * </pre>

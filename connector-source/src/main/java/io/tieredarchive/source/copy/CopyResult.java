@@ -59,6 +59,9 @@ public record CopyResult(String sourceKey, String destinationKey, Status status,
         /** The task hashed every byte it read from the pinned source version; the store checked each upload
          *  against that Content-MD5, and the size matches. */
         CONTENT_MD5("content-md5"),
+        /** Server-side copy in parts: the store copied each part's range of the pinned source version (the
+         *  ranges cover its size exactly), and the ETag of the completed upload is the one of those parts. */
+        PARTS("parts"),
         /** The store copied the pinned source version (If-Match its ETag) and the size matches. */
         SIZE("size");
 

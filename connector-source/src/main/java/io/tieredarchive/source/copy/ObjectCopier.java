@@ -106,10 +106,12 @@ public final class ObjectCopier {
     }
 
     /**
-     * For a copy that no checksum proved (a server-side copy of a source whose ETag is no MD5): the destination must
-     * now hold an object of the source's size with the ETag the store gave the copy. A copy whose response proved
-     * it needs no second request: a CopyObject that returns the source's MD5 ETag wrote the same bytes, and a stream
-     * copy's uploads were each checked by the store against the MD5 of what was read (see {@link CopyResult}).
+     * For a copy that no checksum proved (a server-side copy of a source whose ETag is no MD5, or in parts whose
+     * ETags do not make up the upload's): the destination must now hold an object of the source's size with the ETag
+     * the store gave the copy. A copy whose response proved it needs no second request: a CopyObject that returns
+     * the source's MD5 ETag wrote the same bytes, an upload whose ETag is the one of the parts copied holds those
+     * parts, and a stream copy's uploads were each checked by the store against the MD5 of what was read (see
+     * {@link CopyResult}).
      */
     private void verifyDestination(ObjectJob job, CopyOutcome outcome) throws CopyException, InterruptedException {
         HeadObjectResponse head = headDestination(job);

@@ -9,11 +9,16 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 
 /**
  * Copies an object inside the store: one CopyObject up to {@code copy.multipart.threshold.bytes}, UploadPartCopy
- * in parallel parts above it. No object bytes pass through the task. Every request is pinned to the listed
+ * in parallel parts above it. No object bytes pass through the task. The responses prove the copy where they can:
+ * CopyObject's ETag equal to the source's MD5 ETag, or a completed upload whose ETag is the one of the parts copied;
+ * only otherwise does {@link ObjectCopier} HEAD the destination. Every request is pinned to the listed
  * version of the source ({@code x-amz-copy-source-if-match}), so a source that changes mid-copy fails the copy
  * instead of mixing two versions.
  *
@@ -67,8 +72,33 @@ final class ServerSideCopier {
         ObjectAttributes.of(head).applyTo(create);
         settings.writeOptions(source).applyTo(create);
         PartPlan plan = PartPlan.of(source.size(), settings.partSizeBytes());
-        String etag = multipart.run(job, create.build(), plan, (uploadId, part) -> copyPart(job, uploadId, part));
-        return new CopyOutcome(CopyResult.Method.SERVER_SIDE, etag, null, verification(source, etag), plan.count());
+        Map<Integer, String> partEtags = new ConcurrentHashMap<>();
+        String etag = multipart.run(job, create.build(), plan, (uploadId, part) -> {
+            CompletedPart copied = copyPart(job, uploadId, part);
+            partEtags.put(copied.partNumber(), copied.eTag());
+            return copied;
+        });
+        CopyResult.Verification verifiedBy = assembledFrom(etag, partEtags, plan.count())
+                ? CopyResult.Verification.PARTS : verification(source, etag);
+        return new CopyOutcome(CopyResult.Method.SERVER_SIDE, etag, null, verifiedBy, plan.count());
+    }
+
+    /**
+     * True when {@code etag}, which CompleteMultipartUpload returned, is the multipart ETag of exactly the parts the
+     * store copied (the MD5 of their MD5 ETags, a dash, their number): the store assembled those parts, which are
+     * the pinned source version's bytes range by range and cover its size, so no HEAD of the destination is needed.
+     * False where a part's ETag is no MD5 (SSE-KMS) or the store makes its ETags otherwise.
+     */
+    static boolean assembledFrom(String etag, Map<Integer, String> partEtags, int parts) {
+        byte[][] md5s = new byte[parts][];
+        for (int number = 1; number <= parts; number++) {
+            String partEtag = partEtags.get(number);
+            if (!SourceObject.isMd5(partEtag)) {
+                return false;
+            }
+            md5s[number - 1] = HexFormat.of().parseHex(SourceObject.unquote(partEtag));
+        }
+        return SourceObject.sameEtag(Md5.multipartEtag(md5s), etag);
     }
 
     private CompletedPart copyPart(ObjectJob job, String uploadId, PartPlan.Part part)
