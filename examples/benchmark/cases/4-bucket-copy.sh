@@ -129,7 +129,7 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   name="bench-copy-stream-$RUN_ID-$i"
   dest="ours-$name"
   [ "$STREAM_COUNT" -le 10 ] || die "STREAM_COUNT above 10 needs another regex"
-  peak="$base" in_use_peak=0
+  peak="$base"
   t0=$(now_ms)
   connect_put "$name" "$(connector_json stream "large-$LARGE_COUNT-$LARGE_BYTES" "$dest" "$name-events" \
     "obj-00000[0-$((STREAM_COUNT - 1))]\\\\.bin")"
@@ -138,8 +138,6 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   while kill -0 "$waiter" 2>/dev/null; do
     h=$(live_heap_mib)
     peak=$(awk -v a="$peak" -v b="$h" 'BEGIN { print (b > a ? b : a) }')
-    in_use=$(jvm_heap_used_mib "$(connect_pid)")   # what the old measure (jstat after the GC) read, for the log
-    in_use_peak=$(awk -v a="${in_use_peak:-0}" -v b="$in_use" 'BEGIN { print (b > a ? b : a) }')
     fail_if_connector_failed "$name"
     sleep 1
   done
@@ -152,8 +150,7 @@ for i in $(seq 1 "$BENCH_REPEATS"); do
   "${TOOL[@]}" empty "$DST" "$dest" >/dev/null
   heap+=("$(awk -v p="$peak" -v b="$base" 'BEGIN { printf "%.1f", p - b }')")
   stream_rate+=("$(mb_per_s $((STREAM_COUNT * LARGE_BYTES)) $((last - t0)))")
-  log "case 4 repeat $i stream: live heap idle $base MiB, peak $peak MiB (+${heap[-1]} MiB, bound $BOUND_MIB MiB), ${stream_rate[-1]} MB/s;" \
-    "heap in use (jstat) up to $in_use_peak MiB a moment after the GCs, garbage included"
+  log "case 4 repeat $i stream: live heap idle $base MiB, peak $peak MiB (+${heap[-1]} MiB, bound $BOUND_MIB MiB), ${stream_rate[-1]} MB/s"
 done
 jvm_gc_log_off "$(connect_pid)" "$GC_LOG"
 

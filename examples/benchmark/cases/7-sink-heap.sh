@@ -29,10 +29,11 @@ pid=$(connect_pid)
 
 ours=() after_gc=() peaks=() notes=()
 run_id=$(date +%s) # fresh connector names and S3 prefixes per run
+GC_LOG="$BENCH_WORK/case7-gc.log"
+jvm_gc_log_on "$pid" "$GC_LOG"
 for r in $(seq 1 "$BENCH_REPEATS"); do
   name="bench-heap-r$r-$run_id"
-  jcmd "$pid" GC.run >/dev/null
-  base=$(jvm_heap_used_mib "$pid")
+  base=$(jvm_live_heap_mib "$pid" "$GC_LOG")
   connect_put "$name" "$(archive_sink_json "$name" "$TOPIC" "$BUCKET" "$BENCH_WORK/$name" segment.ms=3600000 \
     consumer.override.auto.offset.reset=latest)"
   # Records for every partition while the heap is watched: the producer's sticky partitioner moves to another
@@ -61,6 +62,7 @@ for r in $(seq 1 "$BENCH_REPEATS"); do
   fail_if_connector_failed "$name"
   connect_delete "$name"
 done
+jvm_gc_log_off "$pid" "$GC_LOG"
 topic_delete "$TOPIC"
 
 write_result 7 sink-heap what="Sink live heap, 2,000 active partitions" unit="MiB" higher_is_better=false \
